@@ -1,0 +1,266 @@
+/**
+ * Shared helpers of `npm run bench`: JSON output, free ports, spawning the real server as a child
+ * process on a fresh data dir, HTTP calls as admin, and clean-up of every child and temp dir even
+ * when a figure fails or the bench is interrupted.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root (bench/ is directly under it). */
+export const ROOT = fileURLToPath(new URL('../', import.meta.url));
+/** Stratos's samples, in ../shared beside the repository (STRATO_SAMPLES_DIR overrides). */
+export const SAMPLES = process.env.STRATO_SAMPLES_DIR || join(ROOT, '..', 'shared', 'stratos-samples');
+export const ADMIN = 'Basic ' + Buffer.from('admin:admin').toString('base64');
+
+/** Prints one figure: the only thing the bench writes on stdout. */
+export function emit(name: string, value: number, unit: string): void {
+  const v = Number.isFinite(value) ? Math.round(value * 100) / 100 : value;
+  process.stdout.write(JSON.stringify({ name, value: v, unit }) + '\n');
+}
+
+/** Progress, on stderr. */
+export function log(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** A port that was free a moment ago (listen(0) on 127.0.0.1, then closed). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Clean-up of children and temp dirs, also on exit, SIGINT and SIGTERM.
+
+const children = new Set<ChildProcess>();
+const tempDirs = new Set<string>();
+
+export function tempDir(prefix = 'strato-bench-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.add(dir);
+  return dir;
+}
+
+export function removeTempDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+  tempDirs.delete(dir);
+}
+
+function cleanupNow(): void {
+  for (const c of children) {
+    if (c.exitCode === null && c.signalCode === null) {
+      try {
+        c.kill('SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
+  }
+  children.clear();
+  for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
+  tempDirs.clear();
+}
+
+process.on('exit', cleanupNow);
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    cleanupNow();
+    process.exit(130);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The server as a child process.
+
+export interface ServerProcess {
+  child: ChildProcess;
+  pid: number;
+  url: string;
+  httpPort: number;
+  mbPort: number;
+  dataDir: string;
+  /** Milliseconds from spawn to the first 200 of GET /api/health. */
+  startMs: number;
+  /** The last few KB of the child's stderr (and stdout), for error messages. */
+  output(): string;
+  /** SIGTERM, then SIGKILL after a grace period; removes the data dir. */
+  stop(): Promise<void>;
+}
+
+export interface SpawnOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Extra node flags, e.g. ['--cpu-prof', '--cpu-prof-dir=/tmp/x']. */
+  nodeFlags?: string[];
+  /** How long to wait for health, ms. @default 60000 */
+  timeoutMs?: number;
+  /** Health poll period, ms. @default 5 */
+  pollMs?: number;
+}
+
+/** One GET; resolves to the status code, or 0 when the connection fails. */
+export function getStatus(url: string, timeoutMs = 1000): Promise<number> {
+  return new Promise((resolve) => {
+    const req = httpRequest(url, { method: 'GET', agent: false, timeout: timeoutMs }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+      res.on('error', () => resolve(0));
+    });
+    req.on('error', () => resolve(0));
+    req.on('timeout', () => {
+      req.destroy();
+      resolve(0);
+    });
+    req.end();
+  });
+}
+
+/**
+ * Spawns the server as `npm start` runs it (`node dist/strato.mjs`, built by scripts/build.mjs
+ * before the first figure) with a fresh STRATO_DATA_DIR and free HTTP and MQTT ports, silent logs,
+ * and waits for the first 200 of GET /api/health.
+ */
+export async function spawnServer(opts: SpawnOptions = {}): Promise<ServerProcess> {
+  const httpPort = await freePort();
+  let mbPort = await freePort();
+  while (mbPort === httpPort) mbPort = await freePort();
+  const dataDir = tempDir();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    STRATO_HOST: '127.0.0.1',
+    STRATO_DATA_DIR: dataDir,
+    STRATO_HTTP_PORT: String(httpPort),
+    STRATO_MB_PORT: String(mbPort),
+    STRATO_LOG_LEVEL: 'silent',
+    STRATO_ADMIN_PASSWORD: 'admin',
+    ...opts.env,
+  };
+  delete env.STRATO_DATABASE_URL;
+  delete env.STRATO_MB_URLS;
+  if (opts.env?.STRATO_DATABASE_URL) env.STRATO_DATABASE_URL = opts.env.STRATO_DATABASE_URL;
+  const url = `http://127.0.0.1:${httpPort}`;
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [...(opts.nodeFlags ?? []), '--enable-source-maps', 'dist/strato.mjs'], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  let out = '';
+  const keep = (b: Buffer) => {
+    out = (out + b.toString()).slice(-8192);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  child.once('exit', () => children.delete(child));
+
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(t);
+    }
+    removeTempDir(dataDir);
+  };
+
+  const timeoutMs = opts.timeoutMs ?? 60_000;
+  const pollMs = opts.pollMs ?? 5;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      await stop();
+      throw new Error(`server exited (${child.exitCode ?? child.signalCode}) before health: ${out.trim().slice(-1000)}`);
+    }
+    if ((await getStatus(url + '/api/health', 500)) === 200) break;
+    if (performance.now() - t0 > timeoutMs) {
+      await stop();
+      throw new Error(`server not healthy after ${timeoutMs} ms: ${out.trim().slice(-1000)}`);
+    }
+    await sleep(pollMs);
+  }
+  const startMs = performance.now() - t0;
+  return { child, pid: child.pid!, url, httpPort, mbPort, dataDir, startMs, output: () => out, stop };
+}
+
+/** Peak and current resident set of a process, in MB, from /proc/<pid>/status (0 where unknown). */
+export function memoryOf(pid: number): { hwmMb: number; rssMb: number } {
+  try {
+    const s = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+)\\s+kB`, 'm').exec(s)?.[1] ?? 0);
+    return { hwmMb: kb('VmHWM') / 1024, rssMb: kb('VmRSS') / 1024 };
+  } catch {
+    return { hwmMb: 0, rssMb: 0 };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTTP as admin.
+
+export interface Reply {
+  status: number;
+  body: any;
+}
+
+export async function call(base: string, method: string, path: string, body?: unknown): Promise<Reply> {
+  const headers: Record<string, string> = { authorization: ADMIN };
+  let payload: string | undefined;
+  if (body !== undefined) {
+    payload = typeof body === 'string' ? body : JSON.stringify(body);
+    headers['content-type'] = 'application/json';
+  }
+  const res = await fetch(base + path, { method, headers, body: payload });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    /* left as text */
+  }
+  return { status: res.status, body: parsed };
+}
+
+/** Like call, but throws unless the status is one of `ok`. */
+export async function must(base: string, method: string, path: string, body: unknown, ok: number[]): Promise<Reply> {
+  const r = await call(base, method, path, body);
+  if (!ok.includes(r.status)) {
+    throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(r.body).slice(0, 500)}`);
+  }
+  return r;
+}
+
+/** A sample file, parsed. */
+export function sample(path: string): any {
+  return JSON.parse(readFileSync(join(SAMPLES, path), 'utf8'));
+}
+
+/** Polls fn every `everyMs` until it returns a value other than undefined or the deadline passes. */
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number, everyMs = 20): Promise<T> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * `npm run bench`: prints one JSON line per figure, `{"name","value","unit"}`, on stdout (progress
+ * and errors on stderr). Every figure runs against the real server in a child process on a fresh
+ * temp data dir and free ports. A figure that fails is reported on stderr and the others still run;
+ * the exit code is 0 only if all succeeded.
+ *
+ *   npm run bench                    every figure (the 1,000 x 10 case has a 10 minute limit)
+ *   npm run bench -- --quick         skips the 1,000 applications x 10 members case
+ *   npm run bench -- --only=a,b      only the named figures (cold-start, http-load, deploy-single,
+ *                                    deploy-nested, scale-100, scale-1000)
+ */
+import { execFileSync } from 'node:child_process';
+import { coldStart } from './cold-start.ts';
+import { deployNested, deploySingle } from './deploy.ts';
+import { httpLoad } from './http-load.ts';
+import { log } from './lib.ts';
+import { scale } from './scale.ts';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',').filter(Boolean);
+
+const FIGURES: { name: string; run: () => Promise<void>; full?: boolean }[] = [
+  { name: 'cold-start', run: () => coldStart(5) },
+  { name: 'http-load', run: httpLoad },
+  { name: 'deploy-single', run: deploySingle },
+  { name: 'deploy-nested', run: deployNested },
+  { name: 'scale-100', run: () => scale(100, 5 * 60_000) },
+  { name: 'scale-1000', run: () => scale(1000, 10 * 60_000), full: true },
+];
+
+// the server runs as `npm start` runs it: the bundle of scripts/build.mjs
+execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: new URL('../', import.meta.url), stdio: ['ignore', 'ignore', 'inherit'] });
+
+const t0 = performance.now();
+let failed = 0;
+for (const f of FIGURES) {
+  if (only ? !only.includes(f.name) : quick && f.full) continue;
+  const t = performance.now();
+  log(`${f.name} ...`);
+  try {
+    await f.run();
+    log(`${f.name} done in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  } catch (e) {
+    failed++;
+    log(`${f.name} FAILED after ${((performance.now() - t) / 1000).toFixed(1)} s: ${(e as Error).stack ?? e}`);
+  }
+}
+log(`finished in ${((performance.now() - t0) / 1000).toFixed(1)} s${failed ? `, ${failed} figure(s) failed` : ''}`);
+process.exitCode = failed ? 1 : 0;

@@ -1,0 +1,663 @@
+/**
+ * `MessageBus`: the one MQTT connection a strato process (control plane or cartridge agent) uses
+ * for every event it sends and receives.
+ *
+ * Semantics (orchestration.md §2, cartridge-agent.md §3.3, stack.md traps 2 and 3):
+ * - MQTT 3.1.1 (`protocolVersion: 4`, what aedes speaks), clean session, QoS 1 both ways, a
+ *   TCP_NODELAY socket per connection.
+ * - Broker list failover: the bus connects to `urls` in order. When a connection is lost or a
+ *   connect fails it moves to the next URL at once, wrapping around; after a whole round of
+ *   failures it waits the next retry interval (Stratos agent back-off 2, 2, 5, 5, 10 … 60 s) and
+ *   starts another round. A liveness check pings the broker every `livenessIntervalMs` and
+ *   drops a connection whose previous ping went unanswered (Stratos 4.1.6 heartbeat).
+ * - Subscriptions are remembered and re-established on every new connection; `connect` is
+ *   emitted once they are all acknowledged.
+ * - Publishing is queued in call order. Events are sent once the bus is connected, at most
+ *   `maxInFlight` awaiting their PUBACK; an event whose connection is lost before its PUBACK is
+ *   sent again on the next connection (at-least-once). An event not acknowledged within
+ *   `publisherTimeoutMs` of its `publish` call is dropped with an error log.
+ */
+import { EventEmitter } from 'node:events';
+import { randomBytes } from 'node:crypto';
+import { connect as netConnect } from 'node:net';
+import { MqttClient } from 'mqtt';
+import { pino, type Logger } from 'pino';
+import { parseBrokerUrl, type BrokerAddress } from './broker-url.ts';
+import { PublishQueue } from './publish-queue.ts';
+import {
+  eventNameOfTopic,
+  topicMatches,
+  topics,
+  type EventMap,
+  type EventName,
+  type EventsMatching,
+} from './events.ts';
+
+/**
+ * Stratos's agent back-off between two rounds over the broker list, in milliseconds
+ * (cartridge-agent.md §3.3: 2, 2, 5, 5, 10, 10, 20, 20, 30, 30, 40, 40, 50, 50, 60 s, then 60 s).
+ */
+export const stratosRetryIntervalsMs: readonly number[] = Object.freeze(
+  [2, 2, 5, 5, 10, 10, 20, 20, 30, 30, 40, 40, 50, 50, 60].map((s) => s * 1000),
+);
+
+/** Options of {@link MessageBus}. All durations are in milliseconds. */
+export interface MessageBusOptions {
+  /** Broker list, tried in order (`mqtt://host:port`, `tcp://host:port` or `host:port`). */
+  urls: readonly string[];
+  /**
+   * MQTT client id (at most 23 characters for strict MQTT 3.1.1 brokers).
+   * @default `strato-` followed by 16 random hex digits
+   */
+  clientId?: string;
+  /**
+   * Structured logger; the bus logs through a child with `component: 'message-bus'`.
+   * @default a silent pino logger
+   */
+  logger?: Logger;
+  /**
+   * How long a published event is retried (from its `publish` call) before it is dropped:
+   * Stratos's `mb.publisher.timeout` of 900 s.
+   * @default 900_000
+   */
+  publisherTimeoutMs?: number;
+  /**
+   * Wait between two rounds over the broker list after every URL failed: one number, or a
+   * back-off list whose last entry repeats. Reset by every successful connection.
+   * @default stratosRetryIntervalsMs (2 s, 2 s, 5 s, 5 s, 10 s … 60 s)
+   */
+  retryIntervalMs?: number | readonly number[];
+  /**
+   * Period of the liveness check: a PINGREQ is sent each period, and a connection whose previous
+   * ping got no PINGRESP is dropped (then the bus fails over). Stratos 4.1.6 checks every 5 s.
+   * @default 5_000
+   */
+  livenessIntervalMs?: number;
+  /**
+   * How long a connect attempt (TCP + CONNACK) may take before the next URL is tried.
+   * @default 10_000
+   */
+  connectTimeoutMs?: number;
+  /**
+   * MQTT keep-alive sent in CONNECT, in seconds (paho's default, as the Stratos agent used).
+   * @default 60
+   */
+  keepaliveSeconds?: number;
+  /**
+   * At most this many published events await their PUBACK at once; the rest wait in the queue
+   * (Mosquitto queues at most 1000 messages per client by default).
+   * @default 100
+   */
+  maxInFlight?: number;
+  /** Broker user name (`mb.username`). */
+  username?: string;
+  /** Broker password (`mb.password`). */
+  password?: string;
+}
+
+/** Handler of one event type. A returned promise is not awaited; its rejection is logged. */
+export type EventHandler<K extends EventName> = (name: K, payload: EventMap[K]) => void | Promise<void>;
+
+type MatchedNames<F extends string> = string extends F ? EventName : EventsMatching<F>;
+
+/**
+ * Handler of the events a topic filter matches; its arguments are a union discriminated by the
+ * event name, so `if (name === 'MemberActivatedEvent')` narrows `payload`. Declare both
+ * parameters (or none): TypeScript rejects a one-parameter arrow against a union of tuples.
+ */
+export type FilterHandler<F extends string> = (
+  ...args: { [K in MatchedNames<F>]: [name: K, payload: EventMap[K]] }[MatchedNames<F>]
+) => void | Promise<void>;
+
+/** Removes a subscription's handler (and the MQTT subscription when it was the last one). */
+export type Unsubscribe = () => Promise<void>;
+
+/** Events emitted by {@link MessageBus}. */
+export interface MessageBusEvents {
+  /** Connected to `url` and every subscription re-established. */
+  connect: [info: { url: string }];
+  /** The established connection to `url` was lost. */
+  disconnect: [info: { url: string }];
+  /** A connection to `from` was lost or failed; the bus moves on to `to`. */
+  failover: [info: { from: string; to: string }];
+  /** An event was dropped (publisher timeout, or the bus was closed before delivering it). */
+  drop: [info: { name: EventName; topic: string; reason: 'timeout' | 'closed' }];
+}
+
+/** Options of {@link MessageBus.close}. */
+export interface CloseOptions {
+  /**
+   * How long to wait for queued events to be delivered before dropping them.
+   * @default 0
+   */
+  drainTimeoutMs?: number;
+}
+
+type State = 'connecting' | 'subscribing' | 'connected' | 'waiting' | 'closed';
+
+interface Outgoing {
+  name: EventName;
+  topic: string;
+  body: string;
+  deadline: number;
+  /**
+   * Connection id it was last sent on (0 = not sent, or its send failed). Connection ids only
+   * grow, so an id of a previous connection never matches the current one.
+   */
+  sentOn: number;
+  /** Acknowledged or dropped: out of the queue (set by {@link PublishQueue}). */
+  settled: boolean;
+  resolve: (delivered: boolean) => void;
+}
+
+interface FilterEntry {
+  handlers: Set<(name: EventName, payload: unknown) => void | Promise<void>>;
+  /** Connection id on which the broker acknowledged this filter (0 = none). */
+  ackedOn: number;
+  waiters: Array<() => void>;
+}
+
+/**
+ * The MQTT message bus. Construct it, `subscribe`, `publish`; it connects on construction and
+ * keeps reconnecting until `close()`.
+ */
+export class MessageBus {
+  readonly clientId: string;
+  private readonly brokers: readonly BrokerAddress[];
+  private readonly log: Logger;
+  private readonly publisherTimeoutMs: number;
+  private readonly retryIntervalsMs: readonly number[];
+  private readonly livenessIntervalMs: number;
+  private readonly connectTimeoutMs: number;
+  private readonly keepaliveSeconds: number;
+  private readonly maxInFlight: number;
+  private readonly username: string | undefined;
+  private readonly password: string | undefined;
+  private readonly emitter = new EventEmitter();
+
+  private state: State = 'connecting';
+  private client: MqttClient | undefined;
+  private connectionId = 0;
+  private brokerIndex = 0;
+  private connectedAt = 0;
+  private failuresInRound = 0;
+  private retryStep = 0;
+  private pingSentAt = 0;
+  private pongAt = 0;
+
+  private readonly filters = new Map<string, FilterEntry>();
+  /** Published events not yet acknowledged nor dropped, in call order. */
+  private readonly queue = new PublishQueue<Outgoing>();
+  /** Events of `queue` sent on the current connection and awaiting their PUBACK. */
+  private inFlight = 0;
+  /** A microtask will call `pump` (see `schedulePump`). */
+  private pumpScheduled = false;
+  private drainWaiters: Array<() => void> = [];
+
+  private retryTimer: NodeJS.Timeout | undefined;
+  private deadlineTimer: NodeJS.Timeout | undefined;
+  private readonly livenessTimer: NodeJS.Timeout;
+
+  constructor(options: MessageBusOptions) {
+    if (options.urls.length === 0) throw new Error('MessageBus needs at least one broker URL');
+    this.brokers = options.urls.map(parseBrokerUrl);
+    this.clientId = options.clientId ?? `strato-${randomBytes(8).toString('hex')}`;
+    this.log = (options.logger ?? pino({ enabled: false })).child({
+      component: 'message-bus',
+      clientId: this.clientId,
+    });
+    this.publisherTimeoutMs = options.publisherTimeoutMs ?? 900_000;
+    const retry = options.retryIntervalMs ?? stratosRetryIntervalsMs;
+    this.retryIntervalsMs = typeof retry === 'number' ? [retry] : retry.length > 0 ? retry : [0];
+    this.livenessIntervalMs = options.livenessIntervalMs ?? 5_000;
+    this.connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
+    this.keepaliveSeconds = options.keepaliveSeconds ?? 60;
+    this.maxInFlight = Math.max(1, options.maxInFlight ?? 100);
+    this.username = options.username;
+    this.password = options.password;
+    this.livenessTimer = setInterval(() => this.checkLiveness(), this.livenessIntervalMs);
+    this.connect();
+  }
+
+  /** Whether the bus is connected and its subscriptions are established. */
+  get connected(): boolean {
+    return this.state === 'connected';
+  }
+
+  /** The URL of the broker the bus is connected or connecting to. */
+  get currentUrl(): string {
+    return this.brokers[this.brokerIndex].url;
+  }
+
+  /** Number of published events not yet acknowledged (queued or in flight). */
+  get pendingCount(): number {
+    return this.queue.size;
+  }
+
+  /** Registers a listener for a bus event ('connect', 'disconnect', 'failover', 'drop'). */
+  on<E extends keyof MessageBusEvents>(event: E, listener: (...args: MessageBusEvents[E]) => void): this {
+    this.emitter.on(event, listener as (...args: unknown[]) => void);
+    return this;
+  }
+
+  /** Registers a one-time listener for a bus event. */
+  once<E extends keyof MessageBusEvents>(event: E, listener: (...args: MessageBusEvents[E]) => void): this {
+    this.emitter.once(event, listener as (...args: unknown[]) => void);
+    return this;
+  }
+
+  /** Removes a listener registered with `on` or `once`. */
+  off<E extends keyof MessageBusEvents>(event: E, listener: (...args: MessageBusEvents[E]) => void): this {
+    this.emitter.off(event, listener as (...args: unknown[]) => void);
+    return this;
+  }
+
+  /**
+   * Subscribes a handler to one event (by name) or to every catalogue event a topic filter
+   * matches (`topology/#`, `instance/+/InstanceStartedEvent`, ...).
+   *
+   * The subscription is kept across reconnects and failovers. The promise resolves once the
+   * broker has acknowledged it (SUBACK), possibly after a later (re)connect, or at `close()`.
+   * Messages on topics outside the catalogue, or whose payload is not JSON, are logged and
+   * skipped. Handlers run in arrival order; a throwing handler is logged and does not affect
+   * the others. Overlapping filters may make a broker deliver one message once per filter.
+   */
+  subscribe<K extends EventName>(name: K, handler: EventHandler<K>): Promise<Unsubscribe>;
+  subscribe<F extends string>(filter: F, handler: FilterHandler<F>): Promise<Unsubscribe>;
+  subscribe(nameOrFilter: string, handler: unknown): Promise<Unsubscribe> {
+    const filter = Object.hasOwn(topics, nameOrFilter) ? topics[nameOrFilter as EventName] : nameOrFilter;
+    const fn = handler as (name: EventName, payload: unknown) => void | Promise<void>;
+    const unsubscribe: Unsubscribe = () => this.removeHandler(filter, fn);
+    if (this.state === 'closed') return Promise.resolve(unsubscribe);
+    let entry = this.filters.get(filter);
+    const isNew = entry === undefined;
+    if (entry === undefined) {
+      entry = { handlers: new Set(), ackedOn: 0, waiters: [] };
+      this.filters.set(filter, entry);
+    }
+    entry.handlers.add(fn);
+    if (entry.ackedOn !== 0 && entry.ackedOn === this.connectionId) return Promise.resolve(unsubscribe);
+    const acked = new Promise<Unsubscribe>((resolve) => entry.waiters.push(() => resolve(unsubscribe)));
+    // On a live connection a new filter is subscribed now; otherwise at the next (re)connect.
+    if (isNew && this.state === 'connected') this.sendSubscribe([filter], this.connectionId);
+    return acked;
+  }
+
+  /**
+   * Publishes an event (QoS 1) to its catalogue topic.
+   *
+   * Never rejects: resolves `true` once the broker acknowledged the event (PUBACK), `false`
+   * when it was dropped (not acknowledged within `publisherTimeoutMs`, logged as an error; or
+   * the bus was closed first). Events from one bus go out in call order.
+   */
+  publish<K extends EventName>(name: K, payload: EventMap[K]): Promise<boolean> {
+    const topic = topics[name];
+    if (topic === undefined) {
+      this.log.error({ event: name }, 'Cannot publish an event outside the catalogue');
+      return Promise.resolve(false);
+    }
+    if (this.state === 'closed') {
+      this.log.warn({ event: name, topic }, 'Message bus closed: the event will be dropped');
+      return Promise.resolve(false);
+    }
+    return new Promise<boolean>((resolve) => {
+      this.queue.push({
+        name,
+        topic,
+        body: JSON.stringify(payload),
+        deadline: Date.now() + this.publisherTimeoutMs,
+        sentOn: 0,
+        settled: false,
+        resolve,
+      });
+      if (this.deadlineTimer === undefined) this.scheduleDeadline();
+      this.pump();
+    });
+  }
+
+  /**
+   * Stops the bus: waits up to `drainTimeoutMs` for queued events, drops the rest (their
+   * promises resolve `false`), releases pending `subscribe` promises, disconnects and clears
+   * every timer. Idempotent.
+   */
+  async close(options: CloseOptions = {}): Promise<void> {
+    if (this.state === 'closed') return;
+    const drainTimeoutMs = options.drainTimeoutMs ?? 0;
+    if (drainTimeoutMs > 0 && this.queue.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        new Promise<void>((resolve) => this.drainWaiters.push(resolve)),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, drainTimeoutMs);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
+    // close() may have been called again while draining.
+    if ((this.state as State) === 'closed') return;
+    this.state = 'closed';
+    clearInterval(this.livenessTimer);
+    clearTimeout(this.retryTimer);
+    clearTimeout(this.deadlineTimer);
+    this.retryTimer = undefined;
+    this.deadlineTimer = undefined;
+    for (const entry of this.queue.clear()) this.drop(entry, 'closed');
+    this.inFlight = 0;
+    for (const resolve of this.drainWaiters.splice(0)) resolve();
+    for (const entry of this.filters.values()) for (const resolve of entry.waiters.splice(0)) resolve();
+    const client = this.client;
+    this.client = undefined;
+    this.connectionId++;
+    if (client !== undefined) await endClient(client);
+    this.log.debug('Message bus closed');
+  }
+
+  // ---------------------------------------------------------------- connection management
+
+  private connect(): void {
+    if (this.state === 'closed') return;
+    this.retryTimer = undefined;
+    this.state = 'connecting';
+    const id = ++this.connectionId;
+    const broker = this.brokers[this.brokerIndex];
+    this.log.debug({ url: broker.url }, 'Connecting to the message broker');
+    const client = new MqttClient(
+      () => netConnect({ host: broker.host, port: broker.port, noDelay: true }),
+      {
+        protocolVersion: 4,
+        clientId: this.clientId,
+        clean: true,
+        keepalive: this.keepaliveSeconds,
+        connectTimeout: this.connectTimeoutMs,
+        reconnectPeriod: 0,
+        resubscribe: false,
+        username: this.username,
+        password: this.password,
+      },
+    );
+    this.client = client;
+    client.on('error', (error) => {
+      if (id === this.connectionId) this.log.debug({ url: broker.url, err: error }, 'Message broker connection error');
+    });
+    client.on('connect', () => this.onConnected(id));
+    client.on('close', () => this.onClosed(id));
+    client.on('message', (topic, message) => {
+      if (id === this.connectionId) this.dispatch(topic, message);
+    });
+    client.on('packetreceive', (packet) => {
+      if (packet.cmd === 'pingresp' && id === this.connectionId) this.pongAt = Date.now();
+    });
+  }
+
+  private onConnected(id: number): void {
+    if (id !== this.connectionId || this.state !== 'connecting') return;
+    const url = this.currentUrl;
+    this.state = 'subscribing';
+    this.connectedAt = Date.now();
+    this.pingSentAt = 0;
+    this.pongAt = 0;
+    this.log.info({ url }, `Connected to the message broker with address ${hostPort(this.brokers[this.brokerIndex])}`);
+    const filters = [...this.filters.keys()];
+    if (filters.length === 0) this.onReady(id);
+    else this.sendSubscribe(filters, id);
+  }
+
+  private sendSubscribe(filters: string[], id: number): void {
+    const client = this.client;
+    if (client === undefined) return;
+    const request = Object.fromEntries(filters.map((f) => [f, { qos: 1 as const }]));
+    client.subscribe(request, (error, granted) => {
+      if (id !== this.connectionId) return;
+      const refused = granted?.filter((g) => g.qos === 128).map((g) => g.topic) ?? [];
+      if (error !== null || refused.length > 0) {
+        this.log.error(
+          { url: this.currentUrl, filters, refused, err: error ?? undefined },
+          'The message broker refused a subscription: reconnecting',
+        );
+        this.dropConnection(id);
+        return;
+      }
+      for (const filter of filters) {
+        const entry = this.filters.get(filter);
+        if (entry === undefined) continue;
+        entry.ackedOn = id;
+        for (const resolve of entry.waiters.splice(0)) resolve();
+      }
+      if (this.state === 'subscribing') this.onReady(id);
+    });
+  }
+
+  private onReady(id: number): void {
+    // Filters added while the resubscription was in flight are subscribed now.
+    const late = [...this.filters].filter(([, e]) => e.ackedOn !== id).map(([f]) => f);
+    if (late.length > 0) {
+      this.sendSubscribe(late, id);
+      return;
+    }
+    this.state = 'connected';
+    // Everything unacknowledged goes out again on this connection, oldest first.
+    this.queue.rewind();
+    this.emitter.emit('connect', { url: this.currentUrl });
+    this.pump();
+  }
+
+  private onClosed(id: number): void {
+    if (id !== this.connectionId || this.state === 'closed') return;
+    const failed = this.brokers[this.brokerIndex];
+    const wasConnected = this.state === 'subscribing' || this.state === 'connected';
+    const client = this.client;
+    this.client = undefined;
+    this.connectionId++;
+    if (client !== undefined) client.end(true);
+    // Entries sent on the lost connection keep its (now stale) id in `sentOn`; the queue is
+    // rewound once the next connection is ready.
+    this.inFlight = 0;
+    if (wasConnected) {
+      this.log.warn({ url: failed.url }, `Disconnected from the message broker ${hostPort(failed)}. Reconnecting...`);
+      this.emitter.emit('disconnect', { url: failed.url });
+    } else {
+      this.log.info({ url: failed.url }, `Could not connect to the message broker at ${hostPort(failed)}.`);
+    }
+    // A connection that stayed up at least one retry interval starts a fresh round; one that was
+    // dropped at once counts as a failure, so a broker that accepts and drops cannot make us spin.
+    const stable = wasConnected && Date.now() - this.connectedAt >= this.retryIntervalsMs[0];
+    if (stable) {
+      this.failuresInRound = 0;
+      this.retryStep = 0;
+    }
+    this.failuresInRound++;
+    this.brokerIndex = (this.brokerIndex + 1) % this.brokers.length;
+    if (this.brokers.length > 1) this.emitter.emit('failover', { from: failed.url, to: this.currentUrl });
+    this.state = 'waiting';
+    let delay = 0;
+    if (this.failuresInRound >= this.brokers.length) {
+      delay = this.retryIntervalsMs[Math.min(this.retryStep, this.retryIntervalsMs.length - 1)];
+      this.retryStep++;
+      this.failuresInRound = 0;
+      this.log.error(
+        { urls: this.brokers.map((b) => b.url), retryInMs: delay },
+        `Could not connect to any of the message brokers provided. Retrying in ${delay / 1000} seconds.`,
+      );
+    }
+    this.retryTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  /** Drops the current connection; the 'close' handling then fails over. */
+  private dropConnection(id: number): void {
+    if (id !== this.connectionId) return;
+    const client = this.client;
+    if (client === undefined) return;
+    // end(true) destroys the stream; its 'close' event reaches onClosed (same id).
+    client.end(true);
+    // If the stream was already closed no further 'close' comes: handle it here.
+    setImmediate(() => this.onClosed(id));
+  }
+
+  private checkLiveness(): void {
+    if (this.state !== 'connected' || this.client === undefined) return;
+    if (this.pingSentAt !== 0 && this.pongAt < this.pingSentAt) {
+      const broker = this.brokers[this.brokerIndex];
+      this.log.warn({ url: broker.url }, `Message broker ${hostPort(broker)} cannot be reached. Disconnecting client...`);
+      this.dropConnection(this.connectionId);
+      return;
+    }
+    this.pingSentAt = Date.now();
+    this.client.sendPing();
+  }
+
+  // ---------------------------------------------------------------- receiving
+
+  private dispatch(topic: string, message: Buffer): void {
+    const name = eventNameOfTopic(topic);
+    if (name === undefined) {
+      this.log.debug({ topic }, 'Message on a topic outside the event catalogue: skipped');
+      return;
+    }
+    let payload: unknown;
+    try {
+      payload = JSON.parse(message.toString('utf8'));
+    } catch (error) {
+      this.log.warn({ topic, err: error }, 'Message payload is not JSON: skipped');
+      return;
+    }
+    for (const [filter, entry] of this.filters) {
+      if (!topicMatches(filter, topic)) continue;
+      for (const handler of entry.handlers) {
+        try {
+          const result = handler(name, payload);
+          if (result instanceof Promise) {
+            result.catch((error: unknown) => this.log.error({ event: name, topic, err: error }, 'Event handler failed'));
+          }
+        } catch (error) {
+          this.log.error({ event: name, topic, err: error }, 'Event handler failed');
+        }
+      }
+    }
+  }
+
+  private async removeHandler(
+    filter: string,
+    handler: (name: EventName, payload: unknown) => void | Promise<void>,
+  ): Promise<void> {
+    const entry = this.filters.get(filter);
+    if (entry === undefined || !entry.handlers.delete(handler) || entry.handlers.size > 0) return;
+    this.filters.delete(filter);
+    for (const resolve of entry.waiters.splice(0)) resolve();
+    const client = this.client;
+    if (client !== undefined && (this.state === 'connected' || this.state === 'subscribing')) {
+      await new Promise<void>((resolve) => client.unsubscribe(filter, () => resolve()));
+    }
+  }
+
+  // ---------------------------------------------------------------- publishing
+
+  /** Sends waiting events, oldest first, until `maxInFlight` await their PUBACK. O(1) per event. */
+  private pump(): void {
+    if (this.state !== 'connected' || this.client === undefined) return;
+    const client = this.client;
+    const id = this.connectionId;
+    while (this.inFlight < this.maxInFlight) {
+      const entry = this.queue.takeNext();
+      if (entry === undefined) break;
+      entry.sentOn = id;
+      this.inFlight++;
+      client.publish(entry.topic, entry.body, { qos: 1 }, (error) => this.onPublished(entry, id, error));
+    }
+  }
+
+  private onPublished(entry: Outgoing, id: number, error: Error | null | undefined): void {
+    if (entry.settled || entry.sentOn !== id || id !== this.connectionId) return;
+    this.inFlight--;
+    if (error) {
+      // Not delivered on this connection: reconnect (or fail over) and send it again there.
+      this.log.warn({ event: entry.name, url: this.currentUrl, err: error }, 'Publish failed: reconnecting to retry');
+      entry.sentOn = 0;
+      this.dropConnection(id);
+      return;
+    }
+    this.queue.settle(entry);
+    entry.resolve(true);
+    if (this.queue.size === 0) {
+      for (const resolve of this.drainWaiters.splice(0)) resolve();
+    }
+    this.schedulePump();
+  }
+
+  /**
+   * Pumps once the PUBACKs read in one go have all been handled (a microtask: mqtt.js handles
+   * each received packet in its own `nextTick`), so their replacements go out together in one
+   * corked write instead of one write system call each.
+   */
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    queueMicrotask(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
+  }
+
+  /**
+   * Arms the deadline timer for the oldest event. Deadlines follow call order, so the timer fires
+   * about once per `publisherTimeoutMs` while events are acknowledged in time.
+   */
+  private scheduleDeadline(): void {
+    clearTimeout(this.deadlineTimer);
+    this.deadlineTimer = undefined;
+    const oldest = this.queue.peek();
+    if (oldest === undefined || this.state === 'closed') return;
+    const delay = Math.max(0, oldest.deadline - Date.now());
+    this.deadlineTimer = setTimeout(() => this.expire(), delay);
+  }
+
+  /** Drops the events whose deadline passed: O(1) per dropped event. */
+  private expire(): void {
+    this.deadlineTimer = undefined;
+    const now = Date.now();
+    let dropped = 0;
+    for (let entry = this.queue.peek(); entry !== undefined && entry.deadline <= now; entry = this.queue.peek()) {
+      this.queue.settle(entry);
+      if (entry.sentOn === this.connectionId && this.inFlight > 0) this.inFlight--;
+      this.drop(entry, 'timeout');
+      dropped++;
+    }
+    if (dropped > 0 && this.queue.size === 0) {
+      for (const resolve of this.drainWaiters.splice(0)) resolve();
+    }
+    this.scheduleDeadline();
+    this.pump();
+  }
+
+  /** Reports an event the queue gave up on (already settled there) and resolves it `false`. */
+  private drop(entry: Outgoing, reason: 'timeout' | 'closed'): void {
+    if (reason === 'timeout') {
+      this.log.error(
+        { event: entry.name, topic: entry.topic, timeoutMs: this.publisherTimeoutMs, urls: this.brokers.map((b) => b.url) },
+        `Could not publish event to any of the provided message brokers before the timeout [${this.publisherTimeoutMs} ms] exceeded. The event will be dropped.`,
+      );
+    } else {
+      this.log.warn({ event: entry.name, topic: entry.topic }, 'Message bus closed before the event was delivered: dropped');
+    }
+    this.emitter.emit('drop', { name: entry.name, topic: entry.topic, reason });
+    entry.resolve(false);
+  }
+}
+
+function hostPort(broker: BrokerAddress): string {
+  return `${broker.host}:${broker.port}`;
+}
+
+/** Disconnects politely when possible, otherwise destroys the socket; never hangs. */
+function endClient(client: MqttClient): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const polite = client.connected && Object.keys(client.outgoing).length === 0;
+    const timer = setTimeout(() => {
+      client.stream?.destroy();
+      resolve();
+    }, 1_000);
+    client.end(!polite, () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,132 @@
+/**
+ * Test support: real Mosquitto processes on free ports, condition waits with deadlines, and an
+ * in-memory pino logger.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { pino, type Logger } from 'pino';
+
+/** Resolves once `predicate()` is true; rejects after `timeoutMs` naming `what`. */
+export async function waitFor(predicate: () => boolean, timeoutMs = 5_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** A port that was free a moment ago. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+async function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** A Mosquitto process started by a test. */
+export interface Mosquitto {
+  port: number;
+  url: string;
+  /** Kills the process (SIGKILL: a crash) and waits for it to exit. */
+  kill(): Promise<void>;
+  /** Freezes the process (SIGSTOP): connections stay open but nothing answers. */
+  pause(): void;
+  /** Resumes a paused process. */
+  resume(): void;
+  /** Starts the process again on the same port. */
+  restart(): Promise<void>;
+}
+
+/**
+ * Starts `mosquitto -c <config>` on `port` (a free one by default) with TCP_NODELAY and a large
+ * queue, and waits until it accepts connections. Register `kill` with `t.after`.
+ */
+export async function startMosquitto(port?: number): Promise<Mosquitto> {
+  const actualPort = port ?? (await freePort());
+  const dir = mkdtempSync(join(tmpdir(), 'strato-mosquitto-'));
+  const config = join(dir, 'mosquitto.conf');
+  writeFileSync(
+    config,
+    [
+      `listener ${actualPort} 127.0.0.1`,
+      'allow_anonymous true',
+      'set_tcp_nodelay true',
+      'max_queued_messages 100000',
+      'persistence false',
+      '',
+    ].join('\n'),
+  );
+  let child: ChildProcess | undefined;
+  let exited: Promise<void> = Promise.resolve();
+
+  const start = async (): Promise<void> => {
+    const proc = spawn('mosquitto', ['-c', config], { stdio: 'ignore' });
+    child = proc;
+    exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+    let up = false;
+    const deadline = Date.now() + 5_000;
+    while (!up) {
+      if (proc.exitCode !== null) throw new Error(`mosquitto exited with code ${proc.exitCode} on port ${actualPort}`);
+      if (Date.now() > deadline) throw new Error(`mosquitto did not listen on port ${actualPort}`);
+      up = await accepts(actualPort);
+      if (!up) await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  };
+
+  const kill = async (): Promise<void> => {
+    const proc = child;
+    child = undefined;
+    if (proc !== undefined && proc.exitCode === null && proc.signalCode === null) {
+      proc.kill('SIGCONT');
+      proc.kill('SIGKILL');
+      await exited;
+    }
+  };
+
+  await start();
+  return {
+    port: actualPort,
+    url: `mqtt://127.0.0.1:${actualPort}`,
+    async kill() {
+      await kill();
+      rmSync(dir, { recursive: true, force: true });
+    },
+    pause: () => child?.kill('SIGSTOP'),
+    resume: () => child?.kill('SIGCONT'),
+    async restart() {
+      await kill();
+      await start();
+    },
+  };
+}
+
+/** A pino logger writing JSON records into `records`. */
+export function memoryLogger(level: pino.Level = 'debug'): { logger: Logger; records: Array<Record<string, unknown>> } {
+  const records: Array<Record<string, unknown>> = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (line.trim() !== '') records.push(JSON.parse(line) as Record<string, unknown>);
+      }
+      callback();
+    },
+  });
+  return { logger: pino({ level }, stream), records };
+}

@@ -1,0 +1,47 @@
+/**
+ * One catalogue of the errors strato answers with. Every error carries the HTTP status it maps to;
+ * the REST layer renders it as Stratos's envelope `{"status":"error","message":...}`.
+ */
+export type ErrorKind =
+  | 'invalid-input' // 400: a field is missing, has the wrong type, or breaks a rule
+  | 'unauthenticated' // 401: no credentials or wrong ones
+  | 'forbidden' // 403: authenticated, but not allowed
+  | 'not-found' // 404: unknown id
+  | 'method-not-allowed' // 405
+  | 'not-acceptable' // 406
+  | 'conflict' // 409: duplicate id, still in use, wrong state
+  | 'payload-too-large' // 413
+  | 'unsupported-media-type'; // 415
+
+const STATUS: Record<ErrorKind, number> = {
+  'invalid-input': 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  'not-found': 404,
+  'method-not-allowed': 405,
+  'not-acceptable': 406,
+  conflict: 409,
+  'payload-too-large': 413,
+  'unsupported-media-type': 415,
+};
+
+export class StratoError extends Error {
+  readonly kind: ErrorKind;
+  readonly statusCode: number;
+  constructor(kind: ErrorKind, message: string) {
+    super(message);
+    this.name = 'StratoError';
+    this.kind = kind;
+    this.statusCode = STATUS[kind];
+  }
+}
+
+export const invalid = (message: string) => new StratoError('invalid-input', message);
+export const notFound = (message: string) => new StratoError('not-found', message);
+export const conflict = (message: string) => new StratoError('conflict', message);
+export const forbidden = (message: string) => new StratoError('forbidden', message);
+export const unauthenticated = (message: string) => new StratoError('unauthenticated', message);
+
+export function isStratoError(e: unknown): e is StratoError {
+  return e instanceof StratoError;
+}

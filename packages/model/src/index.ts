@@ -1,0 +1,32 @@
+/**
+ * @strato/model — the artifact model of strato, with no I/O: JSON schemas of every Stratos 4.1
+ * artifact, their normalisation (Stratos's input leniency), validation against the other
+ * artifacts, and the pure orchestration core (dependency tree, state machines, identifiers).
+ *
+ * CONTRACT (the server codes against these names; implementations live in the files named):
+ *   errors.ts      StratoError, invalid, notFound, conflict, forbidden, unauthenticated
+ *   json.ts        parseJson(text): unknown  — JSON with a tolerated trailing comma before } or ],
+ *                  any other syntax error throws invalid('Malformed JSON at line L, column C: ...')
+ *   artifacts.ts   ArtifactKind, the TypeScript types (Cartridge, CartridgeGroup, Application, ...)
+ *   schemas.ts     schemas: Record<ArtifactKind, TSchema> — TypeBox input schemas (OpenAPI source)
+ *   normalize.ts   normalize(kind, input): typed artifact in normal form, or throws invalid(...) naming
+ *                  the field path, the value and the rule
+ *   catalog.ts     Catalog (snapshot of stored artifacts) and validate(kind, artifact, catalog, mode)
+ *                  and referrerOf(kind, id, catalog) for "still in use" checks
+ *
+ * Helpers behind them (also exported): application-references.ts (walk an application's subscriptions
+ * and group references), startup-order.ts (parse `cartridge.`/`group.` entries, find cycles),
+ * infrastructure-rules.ts / group-rules.ts / application-rules.ts (the rules per kind),
+ * rule-helpers.ts (message helpers).
+ */
+export * from './errors.ts';
+export * from './json.ts';
+export * from './artifacts.ts';
+export * from './schemas.ts';
+export * from './normalize.ts';
+export * from './catalog.ts';
+export * from './application-references.ts';
+export { ALIAS_PATTERN } from './application-rules.ts';
+export { networkPartitionGroups, NETWORK_PARTITION_GROUPS } from './infrastructure-rules.ts';
+export { findStartupCycle, parseChildRef, type ChildRef } from './startup-order.ts';
+export * from './orchestration/index.ts';

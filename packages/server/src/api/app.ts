@@ -1,0 +1,82 @@
+import swagger from '@fastify/swagger';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
+import type { Logger } from 'pino';
+import { REGISTERED_KINDS } from '../registry/artifact-kinds.ts';
+import type { Registry } from '../registry/registry.ts';
+import type { Directory } from '../tenancy/directory.ts';
+import { artifactRoutes } from './artifact-routes.ts';
+import { installAuthentication, Sessions } from './authentication.ts';
+import { cartridgeFilterRoutes } from './cartridge-filter-routes.ts';
+import { failure, success } from './envelope.ts';
+import { installErrorHandler } from './error-handler.ts';
+import { installJsonBody } from './json-body.ts';
+import { kubernetesRoutes } from './kubernetes-routes.ts';
+import { linkRecursiveSchemas } from './openapi.ts';
+import { sessionRoutes } from './session-routes.ts';
+import { tenancyRoutes } from './tenancy-routes.ts';
+
+export interface ApiDeps {
+  logger: Logger;
+  bodyLimit: number;
+  /** How long a session cookie lives unused, ms (STRATO_SESSION_TIMEOUT). */
+  sessionTimeout: number;
+  registry: Registry;
+  directory: Directory;
+  iaasProviders: () => string[];
+  /** The runtime status of a deployed application (`Active` once all its instances are), if any. */
+  liveStatus?: (appId: string) => string | undefined;
+  /** More route plugins, served under /api (and /api/v4.1) beside the artifact API (later issues). */
+  plugins?: ((app: FastifyInstance) => void)[];
+}
+
+/** `/api/v4.1` (however many slashes around it) at the start of a URL. */
+const V41 = /^\/+api\/+v4\.1(?=\/|\?|$)/;
+
+/** The Stratos REST API v4.1, served at /api and at /api/v4.1. */
+export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    bodyLimit: deps.bodyLimit,
+    // ids are as long as their artifacts say: a path parameter is limited only by the request line
+    routerOptions: { ignoreDuplicateSlashes: true, ignoreTrailingSlash: true, maxParamLength: 16 * 1024 },
+    // errors the router raises before any hook (a malformed URL, ...) get the envelope too
+    frameworkErrors: (error, _request, reply) => {
+      const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 400;
+      (reply as unknown as FastifyReply).code(status).send(failure(error.message));
+    },
+    logController: new LogController({ disableRequestLogging: true }),
+    // /api/v4.1/... is the same API as /api/...: one set of routes serves both
+    rewriteUrl: (req) => (req.url ?? '/').replace(V41, '/api'),
+  }) as unknown as FastifyInstance;
+  installErrorHandler(app);
+  installJsonBody(app);
+  const sessions = new Sessions(deps.sessionTimeout);
+  installAuthentication(app, deps.directory, sessions);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'strato REST API (Apache Stratos 4.1 compatible)', version: '4.1' },
+      components: { securitySchemes: { basic: { type: 'http', scheme: 'basic' } } },
+      security: [{ basic: [] }],
+    },
+    transformObject: linkRecursiveSchemas as never,
+  });
+
+  const routes = async (api: FastifyInstance) => {
+    for (const info of REGISTERED_KINDS) {
+      if (info.kind === 'cartridge') cartridgeFilterRoutes(api, deps.registry);
+      if (info.kind === 'kubernetesCluster') kubernetesRoutes(api, deps.registry);
+      artifactRoutes(api, deps.registry, info, deps.liveStatus);
+    }
+    tenancyRoutes(api, deps.directory);
+    sessionRoutes(api, sessions);
+    api.get('/iaasProviders', { schema: { tags: ['iaasProviders'] } }, async () => ({ iaasProviders: deps.iaasProviders() }));
+    for (const plugin of deps.plugins ?? []) plugin(api);
+  };
+  await app.register(routes, { prefix: '/api' });
+
+  app.get('/api/health', { schema: { hide: true } }, async () => success('strato is ready'));
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}

@@ -1,0 +1,34 @@
+import type { FastifyInstance } from 'fastify';
+import type { ControlPlane } from '../control-plane.ts';
+import { success } from './envelope.ts';
+
+type AppParams = { Params: { id: string } };
+
+/** Deploy, undeploy and the runtime views of applications and clusters (rest-api.md #39, #40, #42, #43, #52). */
+export function applicationRuntimeRoutes(app: FastifyInstance, plane: ControlPlane): void {
+  const tags = ['applications'];
+  app.post<{ Params: { id: string; policy: string } }>(
+    '/applications/:id/deploy/:policy',
+    { schema: { tags } },
+    async (request, reply) => {
+      await plane.deploy(request.params.id, request.params.policy, request.principal);
+      return reply.code(202).send(success(`Application deployed successfully: [application] ${request.params.id}`));
+    },
+  );
+  app.post<AppParams & { Querystring: { force?: string } }>('/applications/:id/undeploy', { schema: { tags } }, async (request, reply) => {
+    const force = String(request.query.force ?? 'false').toLowerCase() === 'true';
+    await plane.undeploy(request.params.id, force, request.principal);
+    return reply
+      .code(202)
+      .send(success(`Application undeploy process started successfully: [application-id] ${request.params.id}`));
+  });
+  app.get<AppParams>('/applications/:id/runtime', { schema: { tags } }, async (request) =>
+    plane.runtime(request.params.id, request.principal),
+  );
+  app.get<AppParams>('/applications/:id/networkPartitions', { schema: { tags } }, async (request) =>
+    plane.networkPartitions(request.params.id, request.principal),
+  );
+  app.get<{ Params: { clusterId: string } }>('/cluster/:clusterId', { schema: { tags: ['clusters'] } }, async (request) =>
+    plane.cluster(request.params.clusterId, request.principal),
+  );
+}

@@ -1,0 +1,643 @@
+import {
+  canTransition,
+  clusterHostName,
+  clusterNodes,
+  enoughGroupInstancesActive,
+  nextPartitionForScaleDown,
+  nextPartitionForScaleUp,
+  parsePartitionAlgorithm,
+  rollUpChildren,
+  startable,
+  terminationSet,
+  type ApplicationStatus,
+  type ChildInstanceState,
+  type ClusterStatus,
+  type ComponentNode,
+  type GroupStatus,
+  type Timings,
+} from '@strato/model';
+import type { EventMap, EventName } from '@strato/messaging';
+import type { Logger } from 'pino';
+import type { CloudController } from '../cloud/cloud-controller.ts';
+import type {
+  ApplicationInstanceState,
+  ApplicationRuntime,
+  ClusterInstanceState,
+  ClusterRuntime,
+  GroupInstanceState,
+  MemberRuntime,
+} from '../topology/runtime-model.ts';
+import type { RuntimeState } from '../topology/runtime-state.ts';
+import { initialNetworkPartitions, type ApplicationDefinitions } from './application-definitions.ts';
+import type { ControlLoop } from './control-loop.ts';
+import { buildPayload } from './payload.ts';
+
+const PENDING: ReadonlySet<string> = new Set(['Created', 'Initialized', 'Starting']);
+
+export interface OrchestratorOptions {
+  state: RuntimeState;
+  loop: ControlLoop;
+  cloud: CloudController;
+  publish: <K extends EventName>(name: K, payload: EventMap[K]) => void;
+  timings: () => Timings;
+  iaasRetryInterval: number;
+  /** Stratos's spinAfterTerminate: members being drained or terminated count toward the minimum. @default false */
+  spinAfterTerminate: boolean;
+  log: Logger;
+  /** Called once the last application instance of an undeployed application is terminated. */
+  onUndeployed: (appId: string, tenantId: number) => Promise<void>;
+}
+
+/**
+ * The application, group and cluster monitors of strato, as one reconciler. `reconcile(appId)`
+ * compares what an application should have (its component tree, startup orders, minimums,
+ * undeployment) with what it has (instances and members in the runtime state) and takes the next
+ * steps: create the instances whose startup dependencies are Active, spawn members up to the
+ * minimum, drain what must go, roll statuses up, apply termination behaviour when a child turns
+ * Inactive. It is idempotent, so a missed event or a restart changes nothing in the end; events
+ * and the periodic monitor tick only decide when it runs.
+ */
+export class Orchestrator {
+  readonly definitions = new Map<string, ApplicationDefinitions>();
+  private readonly warned = new Set<string>();
+
+  constructor(private readonly o: OrchestratorOptions) {}
+
+  private get state() {
+    return this.o.state;
+  }
+
+  // ---- deployment --------------------------------------------------------------------------------
+
+  /** Creates the runtime of a newly deployed application: its clusters, then its first instances. */
+  createRuntime(defs: ApplicationDefinitions, appPolicyId: string, tenant: { id: number; domain: string }): ApplicationRuntime {
+    const app = defs.application;
+    const clusters: Record<string, ClusterRuntime> = {};
+    for (const node of clusterNodes(defs.tree)) {
+      const cartridge = defs.cartridges.get(node.cartridgeType!);
+      clusters[node.id] = {
+        clusterId: node.id,
+        alias: node.alias,
+        serviceName: node.cartridgeType!,
+        appId: app.applicationId,
+        hostNames: [clusterHostName(app.applicationId, node.alias, cartridge?.host ?? 'stratos.org', cartridge?.multiTenant ?? false)],
+        tenantRange: '*',
+        deploymentPolicy: node.deploymentPolicy ?? '',
+        autoscalingPolicy: node.autoscalingPolicy ?? '',
+        instances: {},
+      };
+    }
+    const rt: ApplicationRuntime = {
+      applicationId: app.applicationId,
+      tenantId: tenant.id,
+      tenantDomain: tenant.domain,
+      applicationPolicyId: appPolicyId,
+      undeploy: 'none',
+      instanceSequence: 0,
+      groupSequences: {},
+      instances: {},
+      groupInstances: {},
+      clusters,
+      deployedAt: Date.now(),
+    };
+    this.definitions.set(app.applicationId, defs);
+    this.state.putApp(rt);
+    this.o.publish('ApplicationClustersCreatedEvent', {
+      appId: app.applicationId,
+      clusterList: Object.values(clusters).map((c) => ({
+        serviceName: c.serviceName,
+        clusterId: c.clusterId,
+        autoscalePolicyName: c.autoscalingPolicy,
+        deploymentPolicyName: c.deploymentPolicy,
+        hostNames: c.hostNames,
+        tenantRange: c.tenantRange,
+        isLbCluster: false,
+        isKubernetesCluster: false,
+        memberMap: {},
+        appId: c.appId,
+        instanceIdToInstanceContextMap: {},
+      })),
+    });
+    this.o.loop.requestReconcile(app.applicationId);
+    return rt;
+  }
+
+  /** Starts undeploying: gracefully (members drained) or forcefully (terminated at once). */
+  undeploy(appId: string, force: boolean): void {
+    const rt = this.state.apps.get(appId);
+    if (!rt) return;
+    if (rt.undeploy === 'force') return;
+    rt.undeploy = force ? 'force' : 'graceful';
+    this.state.putApp(rt);
+    this.o.loop.requestReconcile(appId);
+  }
+
+  // ---- reconciliation ------------------------------------------------------------------------------
+
+  reconcile(appId: string): void | Promise<void> {
+    const rt = this.state.apps.get(appId);
+    const defs = this.definitions.get(appId);
+    if (!rt || !defs) return;
+    const now = Date.now();
+    if (rt.undeploy === 'none') this.ensureApplicationInstances(rt, defs, now);
+    for (const inst of Object.values(rt.instances)) {
+      if (inst.status === 'Terminated') continue;
+      if (rt.undeploy !== 'none' && inst.status !== 'Terminating') this.setApplicationStatus(rt, inst, 'Terminating', now);
+      const terminating = inst.status === 'Terminating';
+      this.reconcileLevel(rt, defs, defs.tree, inst.instanceId, inst.networkPartitionId, terminating, now);
+      const next = this.rollUp(rt, defs.tree, inst.instanceId, inst.status);
+      if (next && next !== inst.status && canTransition('application', inst.status, next)) {
+        this.setApplicationStatus(rt, inst, next as ApplicationStatus, now);
+      }
+    }
+    if (rt.undeploy !== 'none' && Object.values(rt.instances).every((i) => i.status === 'Terminated')) {
+      return this.finishUndeploy(rt);
+    }
+  }
+
+  private async finishUndeploy(rt: ApplicationRuntime): Promise<void> {
+    const leftovers = Object.values(rt.clusters).flatMap((c) =>
+      Object.keys(c.instances).flatMap((i) => this.state.membersOf(c.clusterId, i)),
+    );
+    if (leftovers.length > 0) return;
+    this.state.removeApp(rt.applicationId);
+    this.definitions.delete(rt.applicationId);
+    this.o.publish('ApplicationClustersRemovedEvent', {
+      appId: rt.applicationId,
+      clusterData: Object.values(rt.clusters).map((c) => ({
+        serviceType: c.serviceName,
+        clusterId: c.clusterId,
+        minInstances: 0,
+        maxInstances: 0,
+      })),
+    });
+    await this.o.onUndeployed(rt.applicationId, rt.tenantId);
+    this.o.log.info({ applicationId: rt.applicationId }, 'application undeployed');
+  }
+
+  private ensureApplicationInstances(rt: ApplicationRuntime, defs: ApplicationDefinitions, now: number): void {
+    for (const np of initialNetworkPartitions(defs.applicationPolicy)) {
+      if (Object.values(rt.instances).some((i) => i.networkPartitionId === np && i.status !== 'Terminated')) continue;
+      const instanceId = `${rt.applicationId}-${++rt.instanceSequence}`;
+      const inst: ApplicationInstanceState = { instanceId, status: 'Created', networkPartitionId: np, createdAt: now, statusAt: now };
+      rt.instances[instanceId] = inst;
+      this.state.putApp(rt);
+      this.o.publish('ApplicationInstanceCreatedEvent', {
+        applicationId: rt.applicationId,
+        applicationInstance: this.wireInstance(rt.applicationId, inst),
+      });
+    }
+  }
+
+  private wireInstance<S extends string>(alias: string, i: { instanceId: string; status: S; previous?: S; parentInstanceId?: string; networkPartitionId: string }) {
+    return {
+      alias,
+      instanceId: i.instanceId,
+      lifeCycleStateManager: { stateStack: i.previous ? [i.previous, i.status] : [i.status], identifier: `${alias}_${i.instanceId}` },
+      ...(i.parentInstanceId ? { parentId: i.parentInstanceId } : {}),
+      networkPartitionId: i.networkPartitionId,
+    };
+  }
+
+  // ---- levels (application and groups) -------------------------------------------------------------
+
+  private clusterInstanceOf(rt: ApplicationRuntime, node: ComponentNode, parentInstanceId: string): ClusterInstanceState | undefined {
+    return rt.clusters[node.id]?.instances[parentInstanceId];
+  }
+
+  private groupInstancesOf(rt: ApplicationRuntime, node: ComponentNode, parentInstanceId: string): GroupInstanceState[] {
+    return Object.values(rt.groupInstances).filter((g) => g.alias === node.alias && g.parentInstanceId === parentInstanceId);
+  }
+
+  private childStatuses(rt: ApplicationRuntime, child: ComponentNode, pid: string): string[] {
+    if (child.kind === 'cluster') {
+      const ci = this.clusterInstanceOf(rt, child, pid);
+      return ci ? [ci.status] : [];
+    }
+    return this.groupInstancesOf(rt, child, pid).map((g) => g.status);
+  }
+
+  private isChildActive(rt: ApplicationRuntime, child: ComponentNode, pid: string): boolean {
+    const statuses = this.childStatuses(rt, child, pid);
+    if (child.kind === 'cluster') return statuses[0] === 'Active';
+    return enoughGroupInstancesActive(statuses as GroupStatus[], child.min);
+  }
+
+  /**
+   * What the children of a level say about the status of the parent instance (the group status
+   * chain). Once the parent has been Active, a child that is being terminated or re-created counts
+   * as Inactive: the parent is not whole until all its children are Active again.
+   */
+  private rollUp(rt: ApplicationRuntime, node: ComponentNode, pid: string, parentStatus: string) {
+    const degraded = parentStatus === 'Active' || parentStatus === 'Inactive';
+    const cluster = (s: ClusterStatus | undefined): ClusterStatus | undefined =>
+      degraded && (s === undefined || s === 'Terminating' || s === 'Terminated') ? 'Inactive' : s;
+    const group = (ss: GroupStatus[]): GroupStatus[] => {
+      if (!degraded) return ss;
+      if (ss.length === 0) return ['Inactive'];
+      return ss.map((s) => (s === 'Terminating' || s === 'Terminated' ? 'Inactive' : s));
+    };
+    const children: ChildInstanceState[] = node.children.map((c) =>
+      c.kind === 'cluster'
+        ? { kind: 'cluster', status: cluster(this.clusterInstanceOf(rt, c, pid)?.status) }
+        : { kind: 'group', statuses: group(this.groupInstancesOf(rt, c, pid).map((g) => g.status)) },
+    );
+    return rollUpChildren(children);
+  }
+
+  private reconcileLevel(
+    rt: ApplicationRuntime,
+    defs: ApplicationDefinitions,
+    node: ComponentNode,
+    pid: string,
+    np: string,
+    terminating: boolean,
+    now: number,
+  ): void {
+    const tree = node.dependencyTree;
+    if (terminating) {
+      for (const child of node.children) this.terminateChild(rt, child, pid, now);
+    } else {
+      const anyTerminating = node.children.some((c) => this.childStatuses(rt, c, pid).includes('Terminating'));
+      if (!anyTerminating) {
+        const active = node.children.filter((c) => this.isChildActive(rt, c, pid)).map((c) => c.alias);
+        const started = node.children.filter((c) => this.childStatuses(rt, c, pid).length > 0).map((c) => c.alias);
+        for (const alias of startable(tree, active, started)) {
+          const child = node.children.find((c) => c.alias === alias);
+          if (child) this.createChild(rt, child, pid, np, now);
+        }
+      }
+    }
+
+    const becameInactive = new Set<string>();
+    for (const child of node.children) {
+      if (child.kind === 'cluster') {
+        const ci = this.clusterInstanceOf(rt, child, pid);
+        if (ci && this.reconcileClusterInstance(rt, defs, child, ci, now) === 'inactive') becameInactive.add(child.alias);
+        continue;
+      }
+      for (const gi of this.groupInstancesOf(rt, child, pid)) {
+        this.reconcileLevel(rt, defs, child, gi.instanceId, np, gi.status === 'Terminating', now);
+        const next = this.rollUp(rt, child, gi.instanceId, gi.status);
+        if (next && next !== gi.status && canTransition('group', gi.status, next)) {
+          this.setGroupStatus(rt, gi, next as GroupStatus, now);
+          if (next === 'Inactive') becameInactive.add(child.alias);
+        }
+      }
+    }
+    if (!terminating) for (const alias of becameInactive) this.applyTerminationBehaviour(rt, node, pid, alias, now);
+  }
+
+  /** Marks the instances of a child under parent instance `pid` Terminating. */
+  private terminateChild(rt: ApplicationRuntime, child: ComponentNode, pid: string, now: number): void {
+    if (child.kind === 'cluster') {
+      const ci = this.clusterInstanceOf(rt, child, pid);
+      if (ci && ci.status !== 'Terminating') this.setClusterStatus(rt, rt.clusters[child.id], ci, 'Terminating', now);
+      return;
+    }
+    for (const gi of this.groupInstancesOf(rt, child, pid)) {
+      if (gi.status !== 'Terminating') this.setGroupStatus(rt, gi, 'Terminating', now);
+    }
+  }
+
+  private createChild(rt: ApplicationRuntime, child: ComponentNode, pid: string, np: string, now: number): void {
+    if (child.kind === 'cluster') {
+      const cluster = rt.clusters[child.id];
+      const ci: ClusterInstanceState = { instanceId: pid, status: 'Created', parentInstanceId: pid, networkPartitionId: np, createdAt: now, statusAt: now };
+      cluster.instances[pid] = ci;
+      this.state.putApp(rt);
+      this.o.publish('ClusterInstanceCreatedEvent', {
+        serviceName: cluster.serviceName,
+        clusterId: cluster.clusterId,
+        networkPartitionId: np,
+        clusterInstance: { ...this.wireInstance(cluster.alias, ci), clusterId: cluster.clusterId },
+      });
+      return;
+    }
+    const count = Math.max(1, child.groupScalingEnabled ? child.min : 1);
+    for (let i = 0; i < count; i++) {
+      const instanceId = child.groupScalingEnabled
+        ? `${child.alias}-${(rt.groupSequences[child.alias] = (rt.groupSequences[child.alias] ?? 0) + 1)}`
+        : pid;
+      const gi: GroupInstanceState = { alias: child.alias, instanceId, status: 'Created', parentInstanceId: pid, networkPartitionId: np, createdAt: now, statusAt: now };
+      rt.groupInstances[`${child.alias}/${instanceId}`] = gi;
+      this.state.putApp(rt);
+      this.o.publish('GroupInstanceCreatedEvent', { groupId: child.alias, appId: rt.applicationId, groupInstance: this.wireInstance(child.alias, gi) });
+    }
+  }
+
+  /**
+   * A child turned Inactive: terminate what the level's termination behaviour says (orchestration.md
+   * §3.5). The terminated components are created again, in tree order, once all of them are gone.
+   */
+  private applyTerminationBehaviour(rt: ApplicationRuntime, node: ComponentNode, pid: string, alias: string, now: number): void {
+    const targets = terminationSet(node.dependencyTree, alias);
+    if (targets.length === 0) return;
+    this.o.log.info(
+      { applicationId: rt.applicationId, level: node.alias, instanceId: pid, inactive: alias, behaviour: node.terminationBehaviour, terminate: targets },
+      'applying termination behaviour',
+    );
+    if (node.kind === 'group' && node.terminationBehaviour === 'terminate-all') {
+      const self = rt.groupInstances[`${node.alias}/${pid}`];
+      if (self && self.status !== 'Terminating') this.setGroupStatus(rt, self, 'Terminating', now);
+      return;
+    }
+    for (const target of targets) {
+      const child = node.children.find((c) => c.alias === target);
+      if (child) this.terminateChild(rt, child, pid, now);
+    }
+    this.o.loop.requestReconcile(rt.applicationId);
+  }
+
+  // ---- clusters ----------------------------------------------------------------------------------
+
+  /** One cluster instance: member housekeeping, minimum and maximum, status. */
+  private reconcileClusterInstance(
+    rt: ApplicationRuntime,
+    defs: ApplicationDefinitions,
+    node: ComponentNode,
+    ci: ClusterInstanceState,
+    now: number,
+  ): 'inactive' | undefined {
+    const cluster = rt.clusters[node.id];
+    const t = this.o.timings();
+    const members = this.state.membersOf(cluster.clusterId, ci.instanceId);
+    const force = rt.undeploy === 'force';
+
+    for (const m of members) this.houseKeep(m, now, t, force && ci.status === 'Terminating');
+
+    if (ci.status === 'Terminating') {
+      for (const m of members) if (m.disposition === 'normal') this.drain(m, now, force);
+      if (this.state.membersOf(cluster.clusterId, ci.instanceId).length === 0) {
+        this.setClusterStatus(rt, cluster, ci, 'Terminated', now);
+      }
+      return undefined;
+    }
+
+    const normal = members.filter((m) => m.disposition === 'normal');
+    const active = normal.filter((m) => m.status === 'Active');
+    const pending = normal.filter((m) => PENDING.has(m.status));
+    // spinAfterTerminate: members on their way out still count, so no replacement starts before they are gone
+    const leaving = this.o.spinAfterTerminate ? members.length - normal.length : 0;
+    const nonTerminated = active.length + pending.length + leaving;
+    const min = node.min;
+    const max = Math.max(node.max, min);
+
+    if (nonTerminated < min && !(ci.spawnBackoffUntil && ci.spawnBackoffUntil > now)) {
+      this.spawnMembers(rt, defs, node, cluster, ci, [...active, ...pending], min - nonTerminated, now);
+    } else if (nonTerminated > max) {
+      this.scaleDown(defs, cluster, ci, [...active, ...pending], nonTerminated - max, now);
+    }
+
+    if ((ci.status === 'Created' || ci.status === 'Inactive') && active.length >= min) {
+      this.setClusterStatus(rt, cluster, ci, 'Active', now);
+    } else if (ci.status === 'Active' && active.length < min) {
+      this.setClusterStatus(rt, cluster, ci, 'Inactive', now);
+      return 'inactive';
+    }
+    return undefined;
+  }
+
+  /** Expiry of pending, termination-pending and obsolete members (orchestration.md §3.12). */
+  private houseKeep(m: MemberRuntime, now: number, t: Timings, forceTerminate: boolean): void {
+    const cloud = this.o.cloud;
+    if (forceTerminate && m.disposition !== 'obsolete') this.setDisposition(m, 'obsolete', now);
+    if (m.disposition === 'obsolete') {
+      if (cloud.isTerminating(m.memberId)) return;
+      if (now - (m.dispositionAt ?? m.initTime) > t.obsoletedMemberExpiryTimeout) {
+        // the IaaS never confirmed the termination: forget the member (orchestration.md §3.12)
+        this.o.log.error({ memberId: m.memberId }, 'obsolete member expired without its instance terminated; it is forgotten');
+        cloud.remove(m);
+      } else if (!m.terminateFailedAt || now - m.terminateFailedAt >= this.o.iaasRetryInterval) {
+        cloud.terminate(m, now);
+      }
+      return;
+    }
+    if (m.disposition === 'terminationPending') {
+      if (now - (m.dispositionAt ?? now) > t.pendingTerminationMemberExpiryTimeout) {
+        this.setDisposition(m, 'obsolete', now);
+        cloud.terminate(m, now);
+      } else if (m.status === 'Active' && now - (m.cleanupSentAt ?? 0) >= t.clusterMonitorInterval) {
+        cloud.requestCleanup(m, now);
+      }
+      return;
+    }
+    if (PENDING.has(m.status)) {
+      if (now - m.initTime > t.pendingMemberExpiryTimeout) {
+        this.o.log.warn({ memberId: m.memberId, status: m.status }, 'pending member expired; it is made obsolete');
+        this.setDisposition(m, 'obsolete', now);
+        cloud.terminate(m, now);
+      } else if (m.status === 'Created' && !m.instanceId && !cloud.isLaunching(m.memberId)) {
+        this.o.loop.onCommit(() => cloud.launch(m.memberId));
+      }
+    }
+  }
+
+  private setDisposition(m: MemberRuntime, d: MemberRuntime['disposition'], now: number): void {
+    m.disposition = d;
+    m.dispositionAt = now;
+    this.state.putMember(m);
+  }
+
+  /** Takes a member out of service: gracefully (cleanup request) when it is Active, else at once. */
+  private drain(m: MemberRuntime, now: number, force: boolean): void {
+    if (!force && (m.status === 'Active' || m.status === 'In_Maintenance' || m.status === 'ReadyToShutDown')) {
+      this.setDisposition(m, 'terminationPending', now);
+      if (m.status === 'Active') this.o.cloud.requestCleanup(m, now);
+      return;
+    }
+    this.setDisposition(m, 'obsolete', now);
+    this.o.cloud.terminate(m, now);
+  }
+
+  /**
+   * A member that stopped sending health statistics: obsolete, terminated, replaced (§3.11 "Fault").
+   * A member being drained goes too: it will never answer its cleanup request.
+   */
+  memberFault(memberId: string): void {
+    const m = this.state.members.get(memberId);
+    if (!m || m.disposition === 'obsolete') return;
+    this.o.log.warn({ memberId, clusterId: m.clusterId, status: m.status }, 'member fault: no health statistics; it is terminated (and replaced unless it was being drained)');
+    const now = Date.now();
+    this.setDisposition(m, 'obsolete', now);
+    this.o.cloud.terminate(m, now);
+    this.o.loop.requestReconcile(m.applicationId);
+  }
+
+  private partitionsOf(defs: ApplicationDefinitions, cluster: ClusterRuntime, np: string) {
+    const policy = defs.deploymentPolicies.get(cluster.deploymentPolicy);
+    const entry = policy?.networkPartitions?.find((n) => n.id === np);
+    return {
+      algorithm: parsePartitionAlgorithm(entry?.partitionAlgo),
+      slots: (entry?.partitions ?? []).map((p) => ({ id: p.id, max: p.partitionMax ?? Number.MAX_SAFE_INTEGER })),
+    };
+  }
+
+  private countByPartition(members: MemberRuntime[]): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const m of members) counts.set(m.partitionId, (counts.get(m.partitionId) ?? 0) + 1);
+    return counts;
+  }
+
+  private spawnMembers(
+    rt: ApplicationRuntime,
+    defs: ApplicationDefinitions,
+    node: ComponentNode,
+    cluster: ClusterRuntime,
+    ci: ClusterInstanceState,
+    current: MemberRuntime[],
+    count: number,
+    now: number,
+  ): void {
+    const { algorithm, slots } = this.partitionsOf(defs, cluster, ci.networkPartitionId);
+    const counts = this.countByPartition(current);
+    const np = defs.networkPartitions.get(ci.networkPartitionId);
+    const cartridge = defs.cartridges.get(cluster.serviceName);
+    if (!np || !cartridge) {
+      this.warnOnce(`${cluster.clusterId}:defs`, { clusterId: cluster.clusterId }, 'network partition or cartridge of the cluster is missing');
+      return;
+    }
+    const subscription = findSubscription(defs, node.alias);
+    for (let i = 0; i < count; i++) {
+      const partitionId = nextPartitionForScaleUp(algorithm, slots, counts, ci.lastPartitionIndex);
+      if (partitionId === undefined) {
+        this.warnOnce(`${cluster.clusterId}/${ci.instanceId}:full`, { clusterId: cluster.clusterId, instanceId: ci.instanceId }, 'every partition is full; the minimum cannot be met');
+        return;
+      }
+      counts.set(partitionId, (counts.get(partitionId) ?? 0) + 1);
+      ci.lastPartitionIndex = slots.findIndex((s) => s.id === partitionId);
+      this.state.putApp(rt);
+      const properties = [
+        ...(cartridge.property ?? []),
+        ...(subscription?.subscribableInfo?.property ?? []),
+        ...(np.properties ?? []),
+      ].map((p) => ({ name: p.name, value: String(p.value ?? '') }));
+      const payload = buildPayload({
+        applicationId: rt.applicationId,
+        cartridge,
+        alias: cluster.alias,
+        clusterId: cluster.clusterId,
+        clusterInstanceId: ci.instanceId,
+        hostName: cluster.hostNames[0],
+        networkPartitionId: ci.networkPartitionId,
+        partitionId,
+        tenantId: rt.tenantId,
+        repoUrl: subscription?.subscribableInfo?.artifactRepository?.repoUrl,
+        properties,
+      });
+      this.o.cloud.spawn(
+        {
+          applicationId: rt.applicationId,
+          clusterId: cluster.clusterId,
+          clusterInstanceId: ci.instanceId,
+          serviceName: cluster.serviceName,
+          networkPartitionId: ci.networkPartitionId,
+          partitionId,
+          provider: np.provider,
+          ports: (cartridge.portMapping ?? []).map((p) => ({ name: p.name, protocol: p.protocol, port: p.port, proxyPort: p.proxyPort ?? 0 })),
+          payload,
+          properties: { MIN_COUNT: String(node.min) },
+        },
+        now,
+      );
+    }
+  }
+
+  private scaleDown(defs: ApplicationDefinitions, cluster: ClusterRuntime, ci: ClusterInstanceState, current: MemberRuntime[], count: number, now: number): void {
+    const { algorithm, slots } = this.partitionsOf(defs, cluster, ci.networkPartitionId);
+    const remaining = [...current];
+    for (let i = 0; i < count; i++) {
+      const partitionId = nextPartitionForScaleDown(algorithm, slots, this.countByPartition(remaining)) ?? remaining[remaining.length - 1]?.partitionId;
+      const inPartition = remaining.filter((m) => m.partitionId === partitionId);
+      const victim = inPartition.find((m) => PENDING.has(m.status)) ?? inPartition[inPartition.length - 1];
+      if (!victim) return;
+      remaining.splice(remaining.indexOf(victim), 1);
+      this.drain(victim, now, false);
+    }
+  }
+
+  /** Called when an IaaS start failed: the cluster instance waits before asking again. */
+  spawnFailed(m: MemberRuntime): void {
+    const rt = this.state.apps.get(m.applicationId);
+    const ci = rt?.clusters[m.clusterId]?.instances[m.clusterInstanceId];
+    if (!rt || !ci) return;
+    ci.spawnBackoffUntil = Date.now() + this.o.iaasRetryInterval;
+    this.state.putApp(rt);
+    setTimeout(() => this.o.loop.requestReconcile(m.applicationId), this.o.iaasRetryInterval + 1).unref();
+  }
+
+  // ---- statuses and their events -----------------------------------------------------------------
+
+  private setApplicationStatus(rt: ApplicationRuntime, inst: ApplicationInstanceState, to: ApplicationStatus, now: number): void {
+    if (!canTransition('application', inst.status, to)) return;
+    inst.previous = inst.status;
+    inst.status = to;
+    inst.statusAt = now;
+    this.state.putApp(rt);
+    const payload = { appId: rt.applicationId, instanceId: inst.instanceId };
+    const event = ({ Active: 'ApplicationInstanceActivatedEvent', Inactive: 'ApplicationInstanceInactivatedEvent', Terminating: 'ApplicationInstanceTerminatingEvent', Terminated: 'ApplicationInstanceTerminatedEvent' } as const)[to as 'Active'];
+    if (event) this.o.publish(event, payload);
+    this.o.log.info({ applicationId: rt.applicationId, instanceId: inst.instanceId, status: to }, 'application instance status');
+  }
+
+  private setGroupStatus(rt: ApplicationRuntime, gi: GroupInstanceState, to: GroupStatus, now: number): void {
+    if (!canTransition('group', gi.status, to)) return;
+    gi.previous = gi.status;
+    gi.status = to;
+    gi.statusAt = now;
+    if (to === 'Terminated') delete rt.groupInstances[`${gi.alias}/${gi.instanceId}`];
+    this.state.putApp(rt);
+    const payload = { groupId: gi.alias, appId: rt.applicationId, instanceId: gi.instanceId };
+    const event = ({ Active: 'GroupInstanceActivatedEvent', Inactive: 'GroupInstanceInactivatedEvent', Terminating: 'GroupInstanceTerminatingEvent', Terminated: 'GroupInstanceTerminatedEvent' } as const)[to as 'Active'];
+    if (event) this.o.publish(event, payload);
+    this.o.loop.requestReconcile(rt.applicationId);
+  }
+
+  private setClusterStatus(rt: ApplicationRuntime, cluster: ClusterRuntime, ci: ClusterInstanceState, to: ClusterStatus, now: number): void {
+    if (!canTransition('cluster', ci.status, to)) return;
+    const wasActive = ci.status === 'Active';
+    ci.previous = ci.status;
+    ci.status = to;
+    ci.statusAt = now;
+    const fields = { serviceName: cluster.serviceName, clusterId: cluster.clusterId, appId: rt.applicationId, instanceId: ci.instanceId };
+    if (to === 'Active') {
+      const defs = this.definitions.get(rt.applicationId);
+      const ports = defs?.cartridges.get(cluster.serviceName)?.portMapping ?? [];
+      ci.accessUrls = cluster.hostNames.flatMap((h) => ports.map((p) => `${p.protocol}://${h}:${p.port}`));
+      this.o.publish('ClusterInstanceActivatedEvent', { ...fields, accessUrls: ci.accessUrls, loadBalancerIps: [] });
+    } else if (to === 'Inactive') {
+      this.o.publish('ClusterInstanceInactivateEvent', fields);
+    } else if (to === 'Terminating') {
+      this.o.publish('ClusterInstanceTerminatingEvent', fields);
+      if (wasActive) this.o.publish('InstanceCleanupClusterEvent', { clusterId: cluster.clusterId, clusterInstanceId: ci.instanceId });
+    } else if (to === 'Terminated') {
+      delete cluster.instances[ci.instanceId];
+      this.o.publish('ClusterInstanceTerminatedEvent', fields);
+    }
+    this.state.putApp(rt);
+    this.o.loop.requestReconcile(rt.applicationId);
+  }
+
+  private warnOnce(key: string, fields: Record<string, unknown>, msg: string): void {
+    if (this.warned.has(key)) return;
+    this.warned.add(key);
+    this.o.log.warn(fields, msg);
+  }
+}
+
+/** The subscription (cartridge reference) of an alias anywhere in the application. */
+function findSubscription(defs: ApplicationDefinitions, alias: string) {
+  type Ref = { subscribableInfo?: { alias?: string; property?: { name: string; value?: unknown }[]; artifactRepository?: { repoUrl?: string } } };
+  type Level = { cartridges?: Ref[]; groups?: Level[] };
+  const search = (level: Level | undefined): Ref | undefined => {
+    if (!level) return undefined;
+    const hit = level.cartridges?.find((c) => c.subscribableInfo?.alias === alias);
+    if (hit) return hit;
+    for (const g of level.groups ?? []) {
+      const found = search(g);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  return search(defs.application.components as Level);
+}

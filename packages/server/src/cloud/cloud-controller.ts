@@ -1,0 +1,318 @@
+import { randomUUID } from 'node:crypto';
+import { memberId as makeMemberId, type MemberStatus } from '@strato/model';
+import type { EventMap, EventName } from '@strato/messaging';
+import type { Logger } from 'pino';
+import type { ControlLoop } from '../autoscaler/control-loop.ts';
+import type { MemberPort, MemberRuntime } from '../topology/runtime-model.ts';
+import type { RuntimeState } from '../topology/runtime-state.ts';
+import { portMapOf } from '../topology/topology-view.ts';
+import type { IaasDriver, InstanceInfo } from './iaas-driver.ts';
+
+/** Publishes an event of the catalogue on the message broker. */
+export interface Publisher {
+  publish<K extends EventName>(name: K, payload: EventMap[K]): Promise<boolean>;
+}
+
+/** What the cloud controller needs to know to start a member. */
+export interface MemberPlan {
+  applicationId: string;
+  clusterId: string;
+  clusterInstanceId: string;
+  serviceName: string;
+  networkPartitionId: string;
+  partitionId: string;
+  provider: string;
+  ports: MemberPort[];
+  payload: string;
+  properties: Record<string, string>;
+}
+
+/**
+ * The cloud controller: it owns the members of the topology. It asks the IaaS driver bound to a
+ * partition's provider for instances, follows each member through Created → Initialized →
+ * Starting → Active → In_Maintenance → ReadyToShutDown as the instance reports (instance/status
+ * events), publishes every change as its topology event, and terminates instances.
+ */
+export class CloudController {
+  private readonly launching = new Set<string>();
+  private readonly terminating = new Set<string>();
+  /** Per member: the status it was last seen in by {@link reannounceStalled}, and since when. */
+  private readonly progress = new Map<string, { status: MemberStatus; since: number }>();
+
+  constructor(
+    private readonly state: RuntimeState,
+    private readonly loop: ControlLoop,
+    private readonly bus: Publisher,
+    private readonly driverFor: (provider: string) => IaasDriver,
+    private readonly log: Logger,
+  ) {}
+
+  private publish<K extends EventName>(name: K, payload: EventMap[K]): void {
+    this.loop.onCommit(() => void this.bus.publish(name, payload));
+  }
+
+  private identity(m: MemberRuntime) {
+    return {
+      serviceName: m.serviceName,
+      clusterId: m.clusterId,
+      clusterInstanceId: m.clusterInstanceId,
+      networkPartitionId: m.networkPartitionId,
+      partitionId: m.partitionId,
+      memberId: m.memberId,
+    };
+  }
+
+  private setStatus(m: MemberRuntime, status: MemberStatus): void {
+    m.status = status;
+    this.state.putMember(m);
+  }
+
+  /** Creates a member (persisted before the IaaS is asked) and launches its instance after commit. */
+  spawn(plan: MemberPlan, now: number): MemberRuntime {
+    const m: MemberRuntime = {
+      memberId: makeMemberId(plan.clusterId, randomUUID()),
+      applicationId: plan.applicationId,
+      clusterId: plan.clusterId,
+      clusterInstanceId: plan.clusterInstanceId,
+      serviceName: plan.serviceName,
+      networkPartitionId: plan.networkPartitionId,
+      partitionId: plan.partitionId,
+      provider: plan.provider,
+      status: 'Created',
+      initTime: now,
+      ports: plan.ports,
+      properties: { ...plan.properties, PAYLOAD: plan.payload },
+      disposition: 'normal',
+    };
+    this.state.putMember(m);
+    this.publish('MemberCreatedEvent', { ...this.identity(m), initTime: m.initTime, loadBalancingIPType: 'Private' });
+    this.loop.onCommit(() => this.launch(m.memberId));
+    return m;
+  }
+
+  /** Asks the IaaS for the instance of a Created member (idempotent by member id). */
+  launch(memberId: string): void {
+    const m = this.state.members.get(memberId);
+    if (!m || m.status !== 'Created' || this.launching.has(memberId)) return;
+    this.launching.add(memberId);
+    const { PAYLOAD: payload = '', ...properties } = m.properties ?? {};
+    let driver: IaasDriver;
+    try {
+      driver = this.driverFor(m.provider);
+    } catch (e) {
+      this.launching.delete(memberId);
+      this.log.error({ err: e, memberId }, 'no IaaS driver for the member');
+      return;
+    }
+    driver
+      .startInstance({
+        applicationId: m.applicationId,
+        serviceName: m.serviceName,
+        clusterId: m.clusterId,
+        clusterInstanceId: m.clusterInstanceId,
+        memberId: m.memberId,
+        networkPartitionId: m.networkPartitionId,
+        partitionId: m.partitionId,
+        provider: m.provider,
+        payload,
+        properties,
+      })
+      .then(
+        (info) => this.loop.submit(() => this.onLaunched(memberId, info)),
+        (err) => this.loop.submit(() => this.onLaunchFailed(memberId, err)),
+      )
+      .finally(() => this.launching.delete(memberId));
+  }
+
+  /** Whether an IaaS start is under way for the member. */
+  isLaunching(memberId: string): boolean {
+    return this.launching.has(memberId);
+  }
+
+  private onLaunched(memberId: string, info: InstanceInfo): void {
+    const m = this.state.members.get(memberId);
+    if (!m || m.status !== 'Created') return;
+    m.instanceId = info.instanceId;
+    m.defaultPrivateIP = info.defaultPrivateIP;
+    m.defaultPublicIP = info.defaultPublicIP;
+    m.memberPrivateIPs = info.memberPrivateIPs;
+    m.memberPublicIPs = info.memberPublicIPs;
+    this.setStatus(m, 'Initialized');
+    this.publishInitialized(m);
+    this.loop.requestReconcile(m.applicationId);
+  }
+
+  /** MemberInitializedEvent: the IaaS has answered with the member's instance id and addresses. */
+  private publishInitialized(m: MemberRuntime): void {
+    this.publish('MemberInitializedEvent', {
+      ...this.identity(m),
+      instanceId: m.instanceId,
+      memberPrivateIPs: m.memberPrivateIPs ?? [],
+      defaultPrivateIP: m.defaultPrivateIP,
+      memberPublicIPs: m.memberPublicIPs ?? [],
+      defaultPublicIP: m.defaultPublicIP,
+    });
+  }
+
+  private onLaunchFailed(memberId: string, err: unknown): void {
+    const m = this.state.members.get(memberId);
+    if (!m) return;
+    this.log.error({ err, memberId, provider: m.provider }, 'IaaS could not start the instance; the member is removed');
+    this.remove(m);
+    this.onSpawnFailure?.(m);
+  }
+
+  /** Called when an IaaS start failed, so the autoscaler can back off. */
+  onSpawnFailure?: (m: MemberRuntime) => void;
+
+  /** Asks the member to clean up and shut down (graceful termination). */
+  requestCleanup(m: MemberRuntime, now: number): void {
+    m.cleanupSentAt = now;
+    this.state.putMember(m);
+    this.publish('InstanceCleanupMemberEvent', { memberId: m.memberId });
+  }
+
+  /** Terminates the member's instance (after commit), then removes the member from the topology. */
+  terminate(m: MemberRuntime, now: number): void {
+    if (this.terminating.has(m.memberId)) return;
+    m.terminateRequestedAt = now;
+    this.state.putMember(m);
+    const memberId = m.memberId;
+    this.loop.onCommit(() => {
+      if (this.terminating.has(memberId)) return;
+      this.terminating.add(memberId);
+      const member = this.state.members.get(memberId);
+      if (!member) {
+        this.terminating.delete(memberId);
+        return;
+      }
+      const done = () =>
+        this.loop.submit(() => {
+          this.terminating.delete(memberId);
+          const current = this.state.members.get(memberId);
+          if (current) this.remove(current);
+        });
+      let driver: IaasDriver;
+      try {
+        driver = this.driverFor(member.provider);
+      } catch {
+        done();
+        return;
+      }
+      driver.terminateInstance(memberId).then(done, (err) => {
+        // the member stays (obsolete): the monitors ask again, until the obsolete expiry forgets it
+        this.log.error({ err, memberId }, 'IaaS could not terminate the instance; it will be asked again');
+        this.loop.submit(() => {
+          this.terminating.delete(memberId);
+          const current = this.state.members.get(memberId);
+          if (current) {
+            current.terminateFailedAt = Date.now();
+            this.state.putMember(current);
+          }
+        });
+      });
+    });
+  }
+
+  /** Whether an IaaS termination is under way for the member. */
+  isTerminating(memberId: string): boolean {
+    return this.terminating.has(memberId);
+  }
+
+  /** Removes a member from the topology and announces it. */
+  remove(m: MemberRuntime): void {
+    this.state.removeMember(m.memberId);
+    this.publish('MemberTerminatedEvent', { ...this.identity(m), properties: {} });
+    this.loop.requestReconcile(m.applicationId);
+  }
+
+  /**
+   * An instance reported its status. Transitions follow the member state machine; a report of the
+   * state the member is already in re-announces it (an instance that restarted, or a lost event),
+   * so the instance can go on.
+   */
+  onInstanceStatus(name: EventName, payload: { memberId?: string }): void {
+    const m = payload.memberId ? this.state.members.get(payload.memberId) : undefined;
+    if (!m) return;
+    const id = this.identity(m);
+    switch (name) {
+      case 'InstanceStartedEvent':
+        if (m.status === 'Initialized') this.setStatus(m, 'Starting');
+        if (m.status === 'Starting') this.publish('MemberStartedEvent', { ...id, status: 'Starting' });
+        break;
+      case 'InstanceActivatedEvent':
+        if (m.status === 'Initialized') this.setStatus(m, 'Starting');
+        if (m.status === 'Starting') this.setStatus(m, 'Active');
+        if (m.status === 'Active') {
+          this.publish('MemberActivatedEvent', {
+            ...id,
+            portMap: portMapOf(m.ports),
+            applicationId: m.applicationId,
+            memberPrivateIPs: m.memberPrivateIPs,
+            defaultPrivateIP: m.defaultPrivateIP,
+            memberPublicIPs: m.memberPublicIPs,
+            defaultPublicIP: m.defaultPublicIP,
+          });
+          this.onActivated?.(m);
+        }
+        break;
+      case 'InstanceMaintenanceModeEvent':
+        if (m.status === 'Active') this.setStatus(m, 'In_Maintenance');
+        if (m.status === 'In_Maintenance') this.publish('MemberMaintenanceModeEvent', id);
+        break;
+      case 'InstanceReadyToShutdownEvent':
+        if (m.status === 'Active') this.setStatus(m, 'In_Maintenance');
+        if (m.status === 'In_Maintenance') this.setStatus(m, 'ReadyToShutDown');
+        if (m.status === 'ReadyToShutDown') {
+          this.publish('MemberReadyToShutdownEvent', id);
+          m.disposition = 'obsolete';
+          m.dispositionAt = Date.now(); // the obsolete expiry counts from here, not from initTime
+          this.terminate(m, Date.now());
+        }
+        break;
+      default:
+        return;
+    }
+    this.loop.requestReconcile(m.applicationId);
+  }
+
+  /**
+   * Re-announces the current status of every member that has not progressed for `stalledMs`
+   * (Initialized → MemberInitializedEvent, Starting → MemberStartedEvent, In_Maintenance →
+   * MemberMaintenanceModeEvent), so that its instance repeats the event that moves it on. An event
+   * can be lost between the two ends: a broker that dies with messages it acknowledged but did not
+   * deliver, a subscriber that had not resubscribed yet after a failover, or a server killed
+   * between persisting a status and publishing it. Instances answer a repeated event idempotently.
+   * Returns the member ids re-announced. Run it in the control loop.
+   */
+  reannounceStalled(now: number, stalledMs: number): string[] {
+    const out: string[] = [];
+    for (const id of this.progress.keys()) if (!this.state.members.has(id)) this.progress.delete(id);
+    for (const m of this.state.members.values()) {
+      const seen = this.progress.get(m.memberId);
+      if (!seen || seen.status !== m.status) {
+        this.progress.set(m.memberId, { status: m.status, since: now });
+        continue;
+      }
+      if (now - seen.since < stalledMs) continue;
+      if (m.disposition === 'obsolete' || this.terminating.has(m.memberId)) continue;
+      const id = this.identity(m);
+      if (m.status === 'Initialized' && m.instanceId) {
+        this.publishInitialized(m);
+      } else if (m.status === 'Starting') {
+        this.publish('MemberStartedEvent', { ...id, status: 'Starting' });
+      } else if (m.status === 'In_Maintenance') {
+        this.publish('MemberMaintenanceModeEvent', id);
+      } else {
+        continue;
+      }
+      seen.since = now;
+      out.push(m.memberId);
+    }
+    if (out.length > 0) this.log.info({ members: out.length }, 're-announced members that made no progress');
+    return out;
+  }
+
+  /** Called when a member becomes Active (the health monitor starts watching it). */
+  onActivated?: (m: MemberRuntime) => void;
+}

@@ -1,0 +1,71 @@
+/**
+ * The settings of the mock IaaS, read from environment variables. Kept beside the driver so that
+ * the server's settings module can include them (`MOCK_IAAS_SETTINGS` for the README table,
+ * `loadMockIaasSettings` for the values).
+ */
+import type { SettingInfo } from '../../settings.ts';
+import { loadMockPatterns, type MockPatterns } from './mock-patterns.ts';
+
+/**
+ * Delay between `MemberInitializedEvent` and the mock instance's `InstanceStartedEvent`, in
+ * milliseconds: the "boot" of the simulated VM.
+ */
+export const DEFAULT_MOCK_BOOT_DELAY_MS = 1_000;
+
+/** Stratos's health statistics period of a mock instance: 15 s. */
+export const DEFAULT_MOCK_HEALTH_INTERVAL_MS = 15_000;
+
+/** The mock IaaS settings, ready to spread into `MockIaasOptions`. */
+export interface MockIaasSettings {
+  /** STRATO_MOCK_BOOT_DELAY. @default 1000 */
+  bootDelayMs: number;
+  /** STRATO_MOCK_HEALTH_INTERVAL. @default 15000 */
+  healthIntervalMs: number;
+  /** STRATO_MOCK_IAAS_CONFIG: path of the pattern file. @default undefined (no patterns) */
+  patternsFile: string | undefined;
+  /** The patterns read from `patternsFile`. */
+  patterns: MockPatterns;
+}
+
+/** The documented settings of the mock IaaS, in README order. */
+export const MOCK_IAAS_SETTINGS: SettingInfo[] = [
+  {
+    env: 'STRATO_MOCK_BOOT_DELAY',
+    default: String(DEFAULT_MOCK_BOOT_DELAY_MS),
+    meaning: 'Milliseconds a mock instance "boots" between MemberInitializedEvent and its InstanceStartedEvent.',
+  },
+  {
+    env: 'STRATO_MOCK_HEALTH_INTERVAL',
+    default: String(DEFAULT_MOCK_HEALTH_INTERVAL_MS),
+    meaning: 'Milliseconds between two health statistics of an active mock instance (Stratos: 15 s).',
+  },
+  {
+    env: 'STRATO_MOCK_IAAS_CONFIG',
+    default: '(unset)',
+    meaning: 'Path of the mock IaaS health statistic patterns (JSON equivalent of mock-iaas.xml). Unset: every cartridge type publishes memory 20, load 20, requests in flight 1.',
+  },
+];
+
+function milliseconds(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > 2_147_483_647) {
+    throw new Error(`Setting ${name}=${JSON.stringify(raw)} is invalid: expected an integer number of milliseconds from ${min}`);
+  }
+  return n;
+}
+
+/**
+ * Reads the mock IaaS settings (and its pattern file) from the environment; a bad value throws an
+ * Error naming the variable, a bad pattern file one naming the path and the field.
+ */
+export function loadMockIaasSettings(env: NodeJS.ProcessEnv = process.env): MockIaasSettings {
+  const patternsFile = env.STRATO_MOCK_IAAS_CONFIG || undefined;
+  return {
+    bootDelayMs: milliseconds(env, 'STRATO_MOCK_BOOT_DELAY', DEFAULT_MOCK_BOOT_DELAY_MS, 0),
+    healthIntervalMs: milliseconds(env, 'STRATO_MOCK_HEALTH_INTERVAL', DEFAULT_MOCK_HEALTH_INTERVAL_MS, 1),
+    patternsFile,
+    patterns: loadMockPatterns(patternsFile),
+  };
+}

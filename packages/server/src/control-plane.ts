@@ -1,0 +1,383 @@
+import { conflict, deploymentPoliciesOf, invalid, notFound, type Application, type Catalog, type Timings } from '@strato/model';
+import { MessageBus, type EventMap, type EventName } from '@strato/messaging';
+import type { Logger } from 'pino';
+import { definitionsOf } from './autoscaler/application-definitions.ts';
+import { ControlLoop } from './autoscaler/control-loop.ts';
+import { Orchestrator } from './autoscaler/orchestrator.ts';
+import { CloudController } from './cloud/cloud-controller.ts';
+import type { IaasDriver } from './cloud/iaas-driver.ts';
+import { FaultDetector } from './health/fault-detector.ts';
+import type { Registry, StoredApplication } from './registry/registry.ts';
+import type { Store } from './store/store.ts';
+import { SUPER_TENANT_ID } from './store/store.ts';
+import { SUPER_TENANT_DOMAIN, isSuperTenant, type Principal } from './tenancy/principal.ts';
+import type { ApplicationRuntime } from './topology/runtime-model.ts';
+import { RuntimeState } from './topology/runtime-state.ts';
+import { memberView, runtimeView } from './topology/runtime-view.ts';
+import { completeTopology } from './topology/topology-view.ts';
+
+export interface ControlPlaneOptions {
+  store: Store;
+  registry: Registry;
+  bus: MessageBus;
+  /** IaaS provider name → driver */
+  drivers: Map<string, IaasDriver>;
+  timings: Timings;
+  iaasRetryInterval: number;
+  /** STRATO_SPIN_AFTER_TERMINATE. @default false */
+  spinAfterTerminate?: boolean;
+  log: Logger;
+}
+
+/**
+ * The control plane: deployment and undeployment of applications, the monitors that keep them
+ * alive (the orchestrator), the cloud controller that owns members, fault detection, and the
+ * periodic complete-topology broadcast. Runtime state lives in the store; on start it is loaded and
+ * every deployed application is reconciled again, so a restarted server converges.
+ */
+export class ControlPlane {
+  readonly state: RuntimeState;
+  readonly loop: ControlLoop;
+  readonly cloud: CloudController;
+  readonly orchestrator: Orchestrator;
+  readonly faults: FaultDetector;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly unsubscribes: (() => Promise<void>)[] = [];
+  private stopped = false;
+
+  constructor(private readonly o: ControlPlaneOptions) {
+    const log = o.log;
+    this.state = new RuntimeState(o.store);
+    this.loop = new ControlLoop(
+      () => this.state.flush(),
+      (appId) => this.orchestrator.reconcile(appId),
+      log.child({ component: 'control-loop' }),
+    );
+    const driverFor = (provider: string) => {
+      const d = o.drivers.get(provider);
+      if (!d) throw new Error(`No IaaS driver is bound to the provider ${provider}`);
+      return d;
+    };
+    this.cloud = new CloudController(this.state, this.loop, o.bus, driverFor, log.child({ component: 'cloud-controller' }));
+    this.orchestrator = new Orchestrator({
+      state: this.state,
+      loop: this.loop,
+      cloud: this.cloud,
+      publish: (name, payload) => this.publishAfterCommit(name, payload),
+      timings: () => o.timings,
+      iaasRetryInterval: o.iaasRetryInterval,
+      spinAfterTerminate: o.spinAfterTerminate ?? false,
+      log: log.child({ component: 'autoscaler' }),
+      onUndeployed: (appId, tenantId) => this.setApplicationStatus(appId, 'Created', tenantId),
+    });
+    this.faults = new FaultDetector(this.state, {
+      faultTimeout: () => o.timings.memberFaultTimeout,
+      checkInterval: () => Math.min(o.timings.memberFaultCheckInterval, o.timings.memberFaultTimeout),
+      onFault: (memberId) => this.onFault(memberId),
+      log: log.child({ component: 'health' }),
+    });
+    this.cloud.onActivated = (m) => this.faults.seen(m.memberId);
+    this.cloud.onSpawnFailure = (m) => this.orchestrator.spawnFailed(m);
+  }
+
+  private publishAfterCommit<K extends EventName>(name: K, payload: EventMap[K]): void {
+    this.loop.onCommit(() => void this.o.bus.publish(name, payload));
+  }
+
+  private onFault(memberId: string): void {
+    const m = this.state.members.get(memberId);
+    if (!m) return;
+    void this.o.bus.publish('MemberFaultEvent', {
+      clusterId: m.clusterId,
+      clusterInstanceId: m.clusterInstanceId,
+      memberId: m.memberId,
+      partitionId: m.partitionId,
+      networkPartitionId: m.networkPartitionId,
+      value: 0,
+    });
+    this.loop.submit(() => this.orchestrator.memberFault(memberId));
+  }
+
+  private markLoaded: () => void = () => undefined;
+  /** Resolves once the runtime state is loaded: events that arrive earlier wait for it, in order. */
+  private readonly loaded = new Promise<void>((resolve) => (this.markLoaded = resolve));
+  private isLoaded = false;
+
+  /**
+   * Runs fn now if the state is loaded, else once it is. Safe for order: the waiting callbacks run
+   * as microtasks right after loading, before any later broker message is handled.
+   */
+  private afterLoad(fn: () => void): void {
+    if (this.isLoaded) fn();
+    else void this.loaded.then(fn);
+  }
+
+  /**
+   * Subscribes to the broker. Call it before the IaaS drivers resume their instances, so that not
+   * one of their events is missed; events wait (in order) until `start` has loaded the state.
+   */
+  async listen(): Promise<void> {
+    const bus = this.o.bus;
+    this.unsubscribes.push(
+      await bus.subscribe('instance/status/#', (name, payload) => {
+        this.afterLoad(() => this.loop.submit(() => this.cloud.onInstanceStatus(name, payload as { memberId?: string })));
+      }),
+      await bus.subscribe('health/stat/#', (name, payload) => {
+        const memberId = (payload as { memberId?: string }).memberId;
+        if (memberId && name !== 'MemberFaultEvent') this.afterLoad(() => this.faults.seen(memberId));
+      }),
+      await bus.subscribe('CompleteTopologyRequestEvent', () => this.afterLoad(() => void this.publishCompleteTopology())),
+    );
+  }
+
+  /** Loads the runtime state and resumes every deployed application (after `listen`). */
+  async start(): Promise<void> {
+    if (this.unsubscribes.length === 0) await this.listen();
+    await this.state.load();
+    const catalog = await this.o.registry.catalog();
+    for (const [appId, stored] of catalog.applications as Map<string, StoredApplication>) {
+      const rt = this.state.apps.get(appId);
+      if (stored.status === 'Created') {
+        // Undeployed, but the runtime's removal was not persisted (a crash in between): forget it.
+        if (rt && Object.values(rt.clusters).every((c) => Object.keys(c.instances).every((i) => this.state.membersOf(c.clusterId, i).length === 0))) {
+          await this.run(() => this.state.removeApp(appId));
+        }
+        continue;
+      }
+      if (!rt && stored.status === 'Deployed') {
+        // deployed, but the runtime was never written (a crash in between): deploy it again
+        const tenant = await this.tenantOfApplication(appId);
+        await this.run(() => this.createRuntime(stored as unknown as Application, stored.applicationPolicyId!, catalog, tenant.id, tenant.domain));
+        continue;
+      }
+      if (!rt) {
+        await this.setApplicationStatus(appId, 'Created');
+        continue;
+      }
+      this.orchestrator.definitions.set(appId, definitionsOf(stored as unknown as Application, rt.applicationPolicyId, catalog));
+    }
+    await this.forgetLeakedInstances();
+
+    this.isLoaded = true;
+    this.markLoaded();
+    for (const appId of this.state.apps.keys()) this.loop.requestReconcile(appId);
+    this.faults.start();
+
+    const t = this.o.timings;
+    this.every(Math.min(t.clusterMonitorInterval, t.memberListWatcherInterval), () => {
+      for (const appId of this.state.apps.keys()) this.loop.requestReconcile(appId);
+    });
+    this.every(t.completeTopologyInterval, () => void this.publishCompleteTopology());
+    // A member whose status has not moved for a whole cluster monitor interval is re-announced, so
+    // its instance repeats the event that may have been lost (a broker failover, a crash). While
+    // our own events still wait in the publish queue nothing is lost, only late: no re-announcing.
+    const stalledMs = Math.max(t.clusterMonitorInterval, 10);
+    this.every(stalledMs, () => {
+      if (this.o.bus.pendingCount > 0) return;
+      this.loop.submit(() => void this.cloud.reannounceStalled(Date.now(), stalledMs));
+    });
+  }
+
+  private every(ms: number, fn: () => void): void {
+    const timer = setInterval(fn, Math.max(ms, 10));
+    timer.unref();
+    this.timers.push(timer);
+  }
+
+  /**
+   * Reconciles members with the instances the IaaS drivers run, after a restart: an instance no
+   * member owns (a crash between its start and the member's removal) is terminated; a member that
+   * had an instance which the IaaS no longer runs (terminated or lost while strato was down) is
+   * gone, and removed so that the monitors replace it. Created members without an instance are
+   * launched again by the monitors (idempotent by member id).
+   */
+  private async forgetLeakedInstances(): Promise<void> {
+    const drivers = new Set(this.o.drivers.values());
+    const running = new Map<IaasDriver, Set<string>>();
+    for (const driver of drivers) {
+      const ids = new Set(await driver.listInstances());
+      running.set(driver, ids);
+      for (const memberId of ids) {
+        if (!this.state.members.has(memberId)) {
+          this.o.log.warn({ memberId, driver: driver.name }, 'terminating an instance no member owns');
+          await driver.terminateInstance(memberId);
+        }
+      }
+    }
+    const gone = [...this.state.members.values()].filter((m) => {
+      const driver = this.o.drivers.get(m.provider);
+      return m.instanceId !== undefined && driver !== undefined && !running.get(driver)!.has(m.memberId);
+    });
+    if (gone.length === 0) return;
+    await this.run(() => {
+      for (const m of gone) {
+        this.o.log.warn({ memberId: m.memberId, status: m.status }, 'the IaaS no longer runs the instance of this member: it is removed');
+        this.cloud.remove(m);
+      }
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const t of this.timers) clearInterval(t);
+    this.faults.stop();
+    for (const u of this.unsubscribes) await u().catch(() => undefined);
+    await this.loop.idle();
+    this.loop.stop();
+    await this.state.flush().catch((err) => this.o.log.error({ err }, 'could not persist the runtime state on stop'));
+  }
+
+  /** Runs fn in the control loop and resolves with its result once it is committed. */
+  run<R>(fn: () => R): Promise<R> {
+    return new Promise((resolve, reject) => {
+      this.loop.submit(() => {
+        try {
+          const r = fn();
+          this.loop.onCommit(() => resolve(r), reject);
+        } catch (e) {
+          reject(e);
+        }
+      });
+    });
+  }
+
+  async publishCompleteTopology(): Promise<void> {
+    if (this.stopped) return;
+    const cartridges = (await this.o.registry.catalog()).cartridges;
+    await this.o.bus.publish('CompleteTopologyEvent', { topology: completeTopology(this.state, cartridges) });
+  }
+
+  private async setApplicationStatus(appId: string, status: StoredApplication['status'], tenantId?: number): Promise<void> {
+    const scope = tenantId ?? (await this.o.store.list('application', 'all')).find((r) => r.id === appId)?.scope;
+    if (scope === undefined) return;
+    await this.o.registry.exclusive(() => this.o.registry.setApplicationState(appId, scope, { status }));
+  }
+
+  /** The tenant that owns an application (the scope of its record). */
+  private async tenantOfApplication(appId: string): Promise<{ id: number; domain: string }> {
+    const scope = (await this.o.store.list('application', 'all')).find((r) => r.id === appId)?.scope ?? SUPER_TENANT_ID;
+    if (scope === SUPER_TENANT_ID) return { id: scope, domain: SUPER_TENANT_DOMAIN };
+    const tenant = (await this.o.store.list<{ tenantId: number; tenantDomain: string }>('tenant', SUPER_TENANT_ID)).find((t) => t.body.tenantId === scope);
+    return { id: scope, domain: tenant?.body.tenantDomain ?? String(scope) };
+  }
+
+  private createRuntime(app: Application, policyId: string, catalog: Catalog, tenantId: number, tenantDomain = 'carbon.super'): ApplicationRuntime {
+    const defs = definitionsOf(app, policyId, catalog);
+    return this.orchestrator.createRuntime(defs, policyId, { id: tenantId, domain: tenantDomain });
+  }
+
+  // ---- REST operations -------------------------------------------------------------------------
+
+  private async ownApplication(appId: string, who: Principal): Promise<StoredApplication> {
+    const app = await this.o.store.get<StoredApplication>('application', appId, who.tenantId);
+    if (!app) throw notFound(`Application not found: [application-id] ${appId}`);
+    return app;
+  }
+
+  /**
+   * POST /applications/{id}/deploy/{policy}: checks everything first (the application, its state,
+   * the application policy and its network partitions against every deployment policy the
+   * application uses, the IaaS drivers), then records the deployment and creates the runtime.
+   */
+  async deploy(appId: string, policyId: string, who: Principal): Promise<void> {
+    await this.o.registry.exclusive(async () => {
+      const app = await this.ownApplication(appId, who);
+      if (app.status === 'Deployed') throw conflict(`Application policy already deployed: [application-id] ${appId}`);
+      if (app.status !== 'Created') throw conflict(`Application is not in CREATED state: [application-id] ${appId} [current-status] ${app.status}`);
+      const catalog = await this.o.registry.catalog();
+      const policy = catalog.applicationPolicies.get(policyId);
+      if (!policy) throw notFound(`Application policy not found: [application-policy] ${policyId}`);
+      const defs = definitionsOf(app as unknown as Application, policyId, catalog);
+      for (const dpId of deploymentPoliciesOf(app as unknown as Application)) {
+        const dp = catalog.deploymentPolicies.get(dpId);
+        if (!dp) throw invalid(`Deployment policy not found: [deployment-policy-id] ${dpId} used by application ${appId}`);
+        for (const np of policy.networkPartitions ?? []) {
+          if (!dp.networkPartitions.some((n) => n.id === np)) {
+            throw invalid(
+              `Invalid Application Policy: Network partition [network-partition-id] ${np} is not used in application [application-id] ${appId}: deployment policy ${dpId} does not reference it`,
+            );
+          }
+        }
+        for (const npRef of dp.networkPartitions) {
+          const np = catalog.networkPartitions.get(npRef.id);
+          if (np && !this.o.drivers.has(np.provider)) {
+            throw invalid(`Network partition ${np.id} names the IaaS provider ${np.provider}, which is bound to no driver`);
+          }
+        }
+      }
+      await this.o.registry.setApplicationState(appId, who.tenantId, { status: 'Deployed', applicationPolicyId: policyId });
+      await this.run(() => this.orchestrator.createRuntime(defs, policyId, { id: who.tenantId, domain: who.tenantDomain }));
+    });
+  }
+
+  /** POST /applications/{id}/undeploy[?force=true]. */
+  async undeploy(appId: string, force: boolean, who: Principal): Promise<void> {
+    await this.o.registry.exclusive(async () => {
+      const app = await this.ownApplication(appId, who);
+      if (app.status === 'Created') {
+        throw conflict(`Could not undeploy since application is not in DEPLOYED status [application-id] ${appId} [current status] CREATED`);
+      }
+      await this.o.registry.setApplicationState(appId, who.tenantId, { status: 'Undeploying' });
+    });
+    await this.run(() => this.orchestrator.undeploy(appId, force));
+  }
+
+  /** GET /applications/{id}/runtime. */
+  async runtime(appId: string, who: Principal): Promise<Record<string, unknown>> {
+    const app = await this.ownApplication(appId, who);
+    const rt = this.state.apps.get(appId);
+    const defs = this.orchestrator.definitions.get(appId);
+    if (!rt || !defs) throw notFound(`Application runtime not found: [application-id] ${appId}`);
+    return runtimeView(this.state, rt, defs.tree, app as { name?: string }, isSuperTenant(who) ? 'admin' : who.userName);
+  }
+
+  /**
+   * GET /cluster/{clusterId} (rest-api.md #52): a cluster of a deployed application of the caller's
+   * tenant, with its instances and members. strato puts the subscription alias in `alias` (Stratos
+   * put the cluster id there) and leaves unknown IPs out rather than writing "NULL".
+   */
+  cluster(clusterId: string, who: Principal): Record<string, unknown> {
+    for (const rt of this.state.apps.values()) {
+      const c = rt.clusters[clusterId];
+      if (!c || rt.tenantId !== who.tenantId) continue;
+      const instances = Object.values(c.instances);
+      return {
+        alias: c.alias,
+        serviceName: c.serviceName,
+        clusterId: c.clusterId,
+        tenantRange: c.tenantRange,
+        lbCluster: false,
+        hostNames: c.hostNames,
+        property: [],
+        instances: instances.map((i) => ({ instanceId: i.instanceId, status: i.status })),
+        member: instances.flatMap((i) => this.state.membersOf(c.clusterId, i.instanceId)).map(memberView),
+      };
+    }
+    throw notFound(`Cluster not found: [cluster-id] ${clusterId}`);
+  }
+
+  /**
+   * GET /applications/{id}/networkPartitions (rest-api.md #43): the network partitions of every
+   * deployment policy the application uses, in policy order.
+   */
+  async networkPartitions(appId: string, who: Principal): Promise<{ networkPartitionIds: string[] }> {
+    const app = await this.ownApplication(appId, who);
+    const catalog = await this.o.registry.catalog();
+    const ids = new Set<string>();
+    for (const dpId of deploymentPoliciesOf(app as unknown as Application)) {
+      for (const np of catalog.deploymentPolicies.get(dpId)?.networkPartitions ?? []) ids.add(np.id);
+    }
+    if (ids.size === 0) throw notFound(`No network partitions found in the application: [application-id] ${appId}`);
+    return { networkPartitionIds: [...ids] };
+  }
+
+  /** The status GET /applications shows: Active when every instance is Active. */
+  liveStatus(appId: string): string | undefined {
+    const rt = this.state.apps.get(appId);
+    if (!rt || rt.undeploy !== 'none') return undefined;
+    const instances = Object.values(rt.instances);
+    return instances.length > 0 && instances.every((i) => i.status === 'Active') ? 'Active' : undefined;
+  }
+}
+

@@ -1,0 +1,136 @@
+import { MessageBus, startEmbeddedBroker, type EmbeddedBroker } from '@strato/messaging';
+import pino, { type Logger } from 'pino';
+import { applicationRuntimeRoutes } from './api/application-runtime-routes.ts';
+import { buildApi } from './api/app.ts';
+import { MockIaas } from './cloud/mock-iaas/mock-iaas.ts';
+import { mockIaasRoutes } from './cloud/mock-iaas/mock-iaas-routes.ts';
+import { validatePartitions, type IaasDriver } from './cloud/iaas-driver.ts';
+import type { NetworkPartition } from '@strato/model';
+import { ControlPlane } from './control-plane.ts';
+import { Registry } from './registry/registry.ts';
+import type { Settings } from './settings.ts';
+import { openStore } from './store/open-store.ts';
+import { ModelBroadcaster } from './topology/model-broadcaster.ts';
+import type { Store } from './store/store.ts';
+import { Directory } from './tenancy/directory.ts';
+
+export interface RunningServer {
+  /** base URL of the HTTP API, e.g. http://127.0.0.1:9763 */
+  url: string;
+  /** the broker URLs the server uses (the embedded broker's when none is configured) */
+  mbUrls: string[];
+  store: Store;
+  logger: Logger;
+  controlPlane: ControlPlane;
+  mockIaas: MockIaas;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts strato: store (with migrations), message broker (embedded unless STRATO_MB_URLS names
+ * brokers), tenancy, registry, IaaS drivers, the control plane, and the REST API. Everything that
+ * was started is stopped again if a later step fails.
+ */
+export async function startServer(settings: Settings, logger?: Logger): Promise<RunningServer> {
+  const log = logger ?? pino({ level: settings.logLevel, base: { service: 'strato' } });
+  const cleanups: (() => Promise<unknown>)[] = [];
+  const cleanup = async () => {
+    for (const fn of cleanups.reverse()) await fn().catch((err) => log.error({ err }, 'shutdown step failed'));
+  };
+  try {
+    const store = await openStore({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir });
+    cleanups.push(() => store.close());
+
+    let broker: EmbeddedBroker | undefined;
+    let mbUrls = settings.mbUrls;
+    if (mbUrls.length === 0) {
+      broker = await startEmbeddedBroker({ host: settings.host, port: settings.mbPort });
+      cleanups.push(() => broker!.close());
+      mbUrls = [broker.url];
+    }
+    const busOptions = {
+      urls: mbUrls,
+      logger: log,
+      publisherTimeoutMs: settings.mbPublisherTimeout,
+      livenessIntervalMs: settings.mbLivenessInterval,
+      connectTimeoutMs: settings.mbConnectTimeout,
+      ...(settings.mbRetryInterval !== undefined ? { retryIntervalMs: settings.mbRetryInterval } : {}),
+    };
+    const bus = new MessageBus({ ...busOptions, clientId: `strato-cp-${process.pid}` });
+    cleanups.push(() => bus.close({ drainTimeoutMs: 2000 }));
+    const mockBus = new MessageBus({ ...busOptions, clientId: `strato-mock-${process.pid}` });
+    cleanups.push(() => mockBus.close({ drainTimeoutMs: 2000 }));
+
+    const directory = new Directory(store, log.child({ component: 'tenancy' }), settings.credentialCacheTtl);
+    // the admin password check (scrypt, on the thread pool) runs while the rest starts
+    const adminReady = directory.start(settings.adminPassword);
+    adminReady.catch(() => undefined); // awaited below; no unhandled rejection if a step between fails
+    const iaasProviders = () => Object.keys(settings.iaasProviders);
+
+    const mockIaas = new MockIaas({
+      store,
+      bus: mockBus,
+      logger: log,
+      bootDelayMs: settings.mock.bootDelayMs,
+      healthIntervalMs: settings.mock.healthIntervalMs,
+      patterns: settings.mock.patterns,
+    });
+    const drivers = new Map<string, IaasDriver>();
+    for (const [provider, driver] of Object.entries(settings.iaasProviders)) {
+      if (driver === 'mock') drivers.set(provider, mockIaas);
+    }
+    const registry = new Registry(store, iaasProviders, log.child({ component: 'registry' }), (kind, artifact) => {
+      if (kind === 'networkPartition') validatePartitions(artifact as unknown as NetworkPartition, drivers);
+    });
+
+    const controlPlane = new ControlPlane({
+      store,
+      registry,
+      bus,
+      drivers,
+      timings: settings.timings,
+      iaasRetryInterval: settings.iaasRetryInterval,
+      spinAfterTerminate: settings.spinAfterTerminate,
+      log,
+    });
+    // the control plane listens before the mock IaaS resumes its instances, so no event is missed
+    await controlPlane.listen();
+    cleanups.push(() => controlPlane.stop());
+    await mockIaas.start();
+    cleanups.push(() => mockIaas.stop());
+    await controlPlane.start();
+    const broadcaster = new ModelBroadcaster(
+      registry,
+      bus,
+      controlPlane,
+      { applications: settings.timings.completeApplicationsInterval, tenants: settings.timings.completeTenantInterval },
+      store,
+      log.child({ component: 'applications-model' }),
+    );
+    await broadcaster.start();
+    cleanups.push(() => broadcaster.stop());
+
+    const app = await buildApi({
+      logger: log,
+      bodyLimit: settings.bodyLimit,
+      sessionTimeout: settings.sessionTimeout,
+      registry,
+      directory,
+      iaasProviders,
+      liveStatus: (appId) => controlPlane.liveStatus(appId),
+      plugins: [(api) => applicationRuntimeRoutes(api, controlPlane)],
+    });
+    await app.register(async (mock) => mockIaasRoutes(mock, mockIaas));
+    await adminReady;
+    await app.listen({ host: settings.host, port: settings.httpPort });
+    cleanups.push(() => app.close());
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : settings.httpPort;
+    const url = `http://${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${port}`;
+    log.info({ url, engine: store.engine, mbUrls }, 'strato is ready');
+    return { url, mbUrls, store, logger: log, controlPlane, mockIaas, close: cleanup };
+  } catch (e) {
+    await cleanup();
+    throw e;
+  }
+}

@@ -1,0 +1,273 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { conflict, emptyCatalog, forbidden, invalid, normalize, notFound, unauthenticated, validate } from '@strato/model';
+import type { Logger } from 'pino';
+import { AsyncMutex as Mutex } from '../store/async-mutex.ts';
+import { SUPER_TENANT_ID, type Store } from '../store/store.ts';
+import { hashPassword, verifyPassword } from './password.ts';
+import { SUPER_TENANT_DOMAIN, isAdmin, isSuperTenant, type Principal } from './principal.ts';
+
+/** A tenant as stored (TenantInfoBean without the admin password). */
+export interface TenantRecord {
+  tenantId: number;
+  tenantDomain: string;
+  admin: string;
+  firstName?: string;
+  lastName?: string;
+  email: string;
+  active: boolean;
+  createdDate: number;
+  usagePlan?: string;
+  originatedService?: string;
+}
+
+/** A user as stored: the password only as a salted scrypt hash. */
+export interface UserRecord {
+  userName: string;
+  passwordHash: string;
+  role: string;
+  firstName?: string;
+  lastName?: string;
+  email?: string;
+  profileName?: string;
+}
+
+
+const NOT_PERMITTED = 'The user does not have required permissions to perform this operation';
+
+/**
+ * Tenants, their users and authentication. The super tenant `carbon.super` (-1234) has the user
+ * `admin`, whose password comes from STRATO_ADMIN_PASSWORD; a tenant's users sign in as
+ * `user@tenant.domain`.
+ */
+export class Directory {
+  private readonly mutex = new Mutex();
+  /** HMAC(header) -> principal and expiry; the key lives only in this process. */
+  private readonly verified = new Map<string, { principal: Principal; expires: number }>();
+  private readonly cacheKey = randomBytes(32);
+
+  /**
+   * @param credentialCacheMs how long verified credentials are remembered, so that scrypt runs once
+   *   per client and not per request (STRATO_CREDENTIAL_CACHE_TTL); a password change, a removed
+   *   user or a deactivated tenant forgets them at once
+   */
+  constructor(
+    private readonly store: Store,
+    private readonly log: Logger,
+    private readonly credentialCacheMs = 5 * 60 * 1000,
+  ) {}
+
+  /** Makes sure the super-tenant admin exists with the configured password. */
+  async start(adminPassword: string): Promise<void> {
+    const admin = await this.store.get<UserRecord>('user', 'admin', SUPER_TENANT_ID);
+    if (admin && (await verifyPassword(adminPassword, admin.passwordHash))) return;
+    await this.store.put<UserRecord>(
+      'user',
+      'admin',
+      { userName: 'admin', role: 'admin', passwordHash: await hashPassword(adminPassword) },
+      SUPER_TENANT_ID,
+    );
+  }
+
+  private forget(): void {
+    this.verified.clear();
+  }
+
+  /** Checks HTTP Basic credentials; throws 401 with a message saying what is wrong. */
+  async authenticate(userName: string, password: string): Promise<Principal> {
+    if (!userName) throw unauthenticated('Username cannot be null');
+    if (!password) throw unauthenticated('password cannot be null');
+    const key = createHmac('sha256', this.cacheKey).update(`${userName}\0${password}`).digest('base64');
+    const hit = this.verified.get(key);
+    if (hit && hit.expires > Date.now()) return hit.principal;
+
+    const at = userName.lastIndexOf('@');
+    let tenantId = SUPER_TENANT_ID;
+    let tenantDomain = SUPER_TENANT_DOMAIN;
+    let name = userName;
+    if (at > 0) {
+      tenantDomain = userName.slice(at + 1);
+      name = userName.slice(0, at);
+      if (tenantDomain !== SUPER_TENANT_DOMAIN) {
+        const tenant = await this.store.get<TenantRecord>('tenant', tenantDomain, SUPER_TENANT_ID);
+        if (!tenant || !tenant.active) throw unauthenticated('Tenant not found');
+        tenantId = tenant.tenantId;
+      }
+    }
+    const user = await this.store.get<UserRecord>('user', name, tenantId);
+    if (!user || !(await verifyPassword(password, user.passwordHash))) {
+      throw unauthenticated('Authentication failed. Please check your username/password');
+    }
+    const principal: Principal = { userName: name, tenantId, tenantDomain, role: user.role };
+    this.verified.set(key, { principal, expires: Date.now() + this.credentialCacheMs });
+    return principal;
+  }
+
+  /**
+   * Whether a principal authenticated earlier (a session) may still act: its tenant is still
+   * active and its user still exists.
+   */
+  async isCurrent(principal: Principal): Promise<boolean> {
+    if (principal.tenantId !== SUPER_TENANT_ID) {
+      const tenant = await this.store.get<TenantRecord>('tenant', principal.tenantDomain, SUPER_TENANT_ID);
+      if (!tenant || !tenant.active || tenant.tenantId !== principal.tenantId) return false;
+    }
+    return (await this.store.get<UserRecord>('user', principal.userName, principal.tenantId)) !== undefined;
+  }
+
+  // ---- tenants (super tenant only) -------------------------------------------------------------
+
+  private requireSuperAdmin(who: Principal): void {
+    if (!isSuperTenant(who) || !isAdmin(who)) throw forbidden(NOT_PERMITTED);
+  }
+
+  async addTenant(input: unknown, who: Principal): Promise<TenantRecord> {
+    this.requireSuperAdmin(who);
+    const bean = normalize('tenant', input) as any;
+    validate('tenant', bean, emptyCatalog(), 'add');
+    if (!bean.admin) throw invalid('tenant.admin is required: the user name of the tenant administrator');
+    if (!bean.adminPassword) throw invalid('tenant.adminPassword is required: the password of the tenant administrator');
+    const passwordHash = await hashPassword(bean.adminPassword);
+    return this.mutex.run(async () => {
+      const all = await this.store.list<TenantRecord>('tenant', SUPER_TENANT_ID);
+      if (all.some((t) => t.id === bean.tenantDomain)) {
+        throw conflict(`Tenant already exists: [tenant] ${bean.tenantDomain}`);
+      }
+      const tenantId = all.reduce((max, t) => Math.max(max, t.body.tenantId), 0) + 1;
+      const tenant: TenantRecord = {
+        tenantId,
+        tenantDomain: bean.tenantDomain,
+        admin: bean.admin,
+        firstName: bean.firstName,
+        lastName: bean.lastName,
+        email: bean.email,
+        active: true,
+        createdDate: Date.now(),
+        usagePlan: bean.usagePlan,
+        originatedService: bean.originatedService,
+      };
+      await this.store.transaction(async (tx) => {
+        await tx.put('tenant', tenant.tenantDomain, strip(tenant), SUPER_TENANT_ID);
+        await tx.put<UserRecord>(
+          'user',
+          bean.admin,
+          strip({ userName: bean.admin, passwordHash, role: 'admin', firstName: bean.firstName, lastName: bean.lastName, email: bean.email }),
+          tenantId,
+        );
+      });
+      this.log.info({ tenant: tenant.tenantDomain, tenantId }, 'tenant added');
+      return tenant;
+    });
+  }
+
+  async updateTenant(input: unknown, who: Principal): Promise<void> {
+    this.requireSuperAdmin(who);
+    const bean = normalize('tenant', input) as any;
+    validate('tenant', bean, emptyCatalog(), 'update');
+    const passwordHash = bean.adminPassword ? await hashPassword(bean.adminPassword) : undefined;
+    await this.mutex.run(async () => {
+      const existing = await this.store.get<TenantRecord>('tenant', bean.tenantDomain, SUPER_TENANT_ID);
+      if (!existing) throw notFound(`Tenant not found: [tenant] ${bean.tenantDomain}`);
+      const updated: TenantRecord = strip({
+        ...existing,
+        firstName: bean.firstName ?? existing.firstName,
+        lastName: bean.lastName ?? existing.lastName,
+        email: bean.email ?? existing.email,
+        usagePlan: bean.usagePlan ?? existing.usagePlan,
+      });
+      await this.store.transaction(async (tx) => {
+        await tx.put('tenant', updated.tenantDomain, updated, SUPER_TENANT_ID);
+        if (passwordHash) {
+          const admin = await tx.get<UserRecord>('user', existing.admin, existing.tenantId);
+          if (admin) await tx.put('user', admin.userName, { ...admin, passwordHash }, existing.tenantId);
+        }
+      });
+      this.forget();
+    });
+  }
+
+  async getTenant(domain: string, who: Principal): Promise<TenantRecord> {
+    this.requireSuperAdmin(who);
+    const tenant = await this.store.get<TenantRecord>('tenant', domain, SUPER_TENANT_ID);
+    if (!tenant) throw notFound(`Tenant not found: [tenant] ${domain}`);
+    return tenant;
+  }
+
+  async listTenants(who: Principal, partialDomain?: string): Promise<TenantRecord[]> {
+    this.requireSuperAdmin(who);
+    const all = (await this.store.list<TenantRecord>('tenant', SUPER_TENANT_ID)).map((r) => r.body);
+    return partialDomain === undefined ? all : all.filter((t) => t.tenantDomain.includes(partialDomain));
+  }
+
+  async setTenantActive(domain: string, active: boolean, who: Principal): Promise<void> {
+    this.requireSuperAdmin(who);
+    await this.mutex.run(async () => {
+      const tenant = await this.store.get<TenantRecord>('tenant', domain, SUPER_TENANT_ID);
+      if (!tenant) throw notFound(`Tenant not found: [tenant] ${domain}`);
+      await this.store.put('tenant', domain, { ...tenant, active }, SUPER_TENANT_ID);
+      this.forget();
+    });
+  }
+
+  // ---- users of the caller's tenant --------------------------------------------------------------
+
+  async addUser(input: unknown, who: Principal): Promise<string> {
+    if (!isAdmin(who)) throw forbidden(NOT_PERMITTED);
+    const bean = normalize('user', input) as any;
+    validate('user', bean, emptyCatalog(), 'add');
+    const passwordHash = await hashPassword(bean.credential);
+    return this.mutex.run(async () => {
+      if (await this.store.get('user', bean.userName, who.tenantId)) {
+        throw conflict(`User already exists: [user] ${bean.userName}`);
+      }
+      await this.store.put<UserRecord>('user', bean.userName, userRecord(bean, passwordHash), who.tenantId);
+      return bean.userName as string;
+    });
+  }
+
+  async updateUser(input: unknown, who: Principal): Promise<string> {
+    if (!isAdmin(who)) throw forbidden(NOT_PERMITTED);
+    const bean = normalize('user', input) as any;
+    validate('user', bean, emptyCatalog(), 'update');
+    const passwordHash = bean.credential ? await hashPassword(bean.credential) : undefined;
+    return this.mutex.run(async () => {
+      const existing = await this.store.get<UserRecord>('user', bean.userName, who.tenantId);
+      if (!existing) throw notFound(`User not found: [user] ${bean.userName}`);
+      await this.store.put<UserRecord>('user', bean.userName, userRecord(bean, passwordHash ?? existing.passwordHash), who.tenantId);
+      this.forget();
+      return bean.userName as string;
+    });
+  }
+
+  async listUsers(who: Principal): Promise<{ userName: string; role: string }[]> {
+    const users = await this.store.list<UserRecord>('user', who.tenantId);
+    return users.map((u) => ({ userName: u.body.userName, role: u.body.role }));
+  }
+
+  async removeUser(userName: string, who: Principal): Promise<void> {
+    if (!isAdmin(who)) throw forbidden(NOT_PERMITTED);
+    await this.mutex.run(async () => {
+      if (userName === who.userName) throw conflict(`User ${userName} cannot remove itself`);
+      if (!(await this.store.delete('user', userName, who.tenantId))) {
+        throw notFound(`Requested user ${userName} does not exist`);
+      }
+      this.forget();
+    });
+  }
+}
+
+function userRecord(bean: any, passwordHash: string): UserRecord {
+  return strip({
+    userName: bean.userName,
+    passwordHash,
+    role: bean.role || 'user',
+    firstName: bean.firstName,
+    lastName: bean.lastName,
+    email: bean.email,
+    profileName: bean.profileName,
+  });
+}
+
+/** Drops undefined fields so that stored JSON has no nulls. */
+function strip<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}

@@ -1,0 +1,117 @@
+import { buildApplicationTree, type Application, type Cartridge } from '@strato/model';
+import type { MessageBus } from '@strato/messaging';
+import type { Logger } from 'pino';
+import { definitionsOf } from '../autoscaler/application-definitions.ts';
+import type { ControlPlane } from '../control-plane.ts';
+import type { ArtifactChange, Registry } from '../registry/registry.ts';
+import { SUPER_TENANT_ID, type Store } from '../store/store.ts';
+import type { TenantRecord } from '../tenancy/directory.ts';
+import { SUPER_TENANT_DOMAIN } from '../tenancy/principal.ts';
+import { wireApplication } from './applications-view.ts';
+import { portMapOf } from './topology-view.ts';
+
+/**
+ * Publishes the applications model and the changes of the registry on the broker: services
+ * (ServiceCreated/Removed) when cartridges come and go, ApplicationCreated/Updated/Deleted, and the
+ * complete applications model (CompleteApplicationsEvent) and the tenants (CompleteTenantEvent)
+ * every interval and on request. An update
+ * of a deployed application takes effect at once: its monitors reconcile against the new minimums
+ * and maximums (rest-api.md, PUT /applications).
+ */
+export class ModelBroadcaster {
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly unsubscribes: (() => Promise<void>)[] = [];
+
+  constructor(
+    private readonly registry: Registry,
+    private readonly bus: MessageBus,
+    private readonly plane: ControlPlane,
+    private readonly intervals: { applications: number; tenants: number },
+    private readonly store: Store,
+    private readonly log: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    this.registry.onChange((change) => void this.onChange(change).catch((err) => this.log.error({ err }, 'could not announce a change')));
+    this.unsubscribes.push(
+      await this.bus.subscribe('CompleteApplicationsRequestEvent', () => void this.publishCompleteApplications()),
+      await this.bus.subscribe('CompleteTenantRequestEvent', () => void this.publishCompleteTenants()),
+    );
+    this.every(this.intervals.applications, () => void this.publishCompleteApplications());
+    this.every(this.intervals.tenants, () => void this.publishCompleteTenants());
+  }
+
+  private every(ms: number, fn: () => void): void {
+    const timer = setInterval(fn, Math.max(ms, 10));
+    timer.unref();
+    this.timers.push(timer);
+  }
+
+  async stop(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    for (const u of this.unsubscribes) await u().catch(() => undefined);
+  }
+
+  /** Publishes every tenant (the super tenant included) as CompleteTenantEvent. */
+  async publishCompleteTenants(): Promise<void> {
+    const tenants = (await this.store.list<TenantRecord>('tenant', SUPER_TENANT_ID)).map((r) => ({
+      tenantId: r.body.tenantId,
+      tenantDomain: r.body.tenantDomain,
+    }));
+    await this.bus.publish('CompleteTenantEvent', { tenants: [{ tenantId: SUPER_TENANT_ID, tenantDomain: SUPER_TENANT_DOMAIN }, ...tenants] });
+  }
+
+  private tenantOf(scope: number) {
+    return { id: scope, domain: scope === SUPER_TENANT_ID ? SUPER_TENANT_DOMAIN : String(scope) };
+  }
+
+  private async onChange(change: ArtifactChange): Promise<void> {
+    if (change.kind === 'cartridge') {
+      const c = change.artifact as unknown as Cartridge;
+      if (change.op === 'removed') await this.bus.publish('ServiceRemovedEvent', { serviceName: c.type });
+      else if (change.op === 'added') {
+        await this.bus.publish('ServiceCreatedEvent', { serviceName: c.type, serviceType: c.multiTenant ? 'MultiTenant' : 'SingleTenant', portMap: portMapOf(c.portMapping) });
+      }
+      return;
+    }
+    if (change.kind !== 'application') return;
+    if (change.op === 'removed') {
+      await this.bus.publish('ApplicationDeletedEvent', { applicationId: change.id, clusterData: [] });
+      return;
+    }
+    const catalog = await this.registry.catalog();
+    const app = change.artifact as unknown as Application;
+    const rt = this.plane.state.apps.get(change.id);
+    const live = change.op === 'updated' && rt && rt.undeploy === 'none';
+    const defs = live ? definitionsOf(app, rt.applicationPolicyId, catalog) : undefined;
+    const tree = defs?.tree ?? buildApplicationTree(app as never, catalog.cartridgeGroups as never);
+    const application = wireApplication(tree, this.tenantOf(change.scope), rt);
+    if (change.op === 'added') {
+      await this.bus.publish('ApplicationCreatedEvent', { application });
+      return;
+    }
+    if (defs) {
+      await this.plane.run(() => {
+        this.plane.orchestrator.definitions.set(change.id, defs);
+        this.plane.loop.requestReconcile(change.id);
+      });
+    }
+    await this.bus.publish('ApplicationUpdatedEvent', { application });
+  }
+
+  /** Publishes the complete applications model. */
+  async publishCompleteApplications(): Promise<void> {
+    const catalog = await this.registry.catalog();
+    const applicationMap: Record<string, ReturnType<typeof wireApplication>> = {};
+    for (const [id, app] of catalog.applications) {
+      const rt = this.plane.state.apps.get(id);
+      try {
+        const tree = this.plane.orchestrator.definitions.get(id)?.tree ?? buildApplicationTree(app as never, catalog.cartridgeGroups as never);
+        applicationMap[id] = wireApplication(tree, this.tenantOf(rt?.tenantId ?? SUPER_TENANT_ID), rt);
+      } catch (err) {
+        this.log.warn({ err, applicationId: id }, 'application left out of the complete applications model');
+      }
+    }
+    await this.bus.publish('CompleteApplicationsEvent', { applications: { applicationMap, initialized: true } });
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * Shared helpers of the recovery tests (broker failover, kill -9 restart): registering and
+ * deploying a sample of the manifest against any strato base URL, reading the expected minimums,
+ * and checking a converged runtime view exactly (no member counted twice, no instance leaked).
+ */
+import assert from 'node:assert/strict';
+import { request, type Reply } from './kit.ts';
+import { MANIFEST, isDeploy, isUndeploy, sampleText, type ManifestEntry } from './samples.ts';
+
+/** Every cluster instance of a runtime view, at any depth. */
+export function clusterInstancesOf(runtime: any): any[] {
+  const out: any[] = [];
+  const level = (l: any) => {
+    for (const c of l.clusterInstances ?? []) out.push(c);
+    for (const g of l.groupInstances ?? []) level(g);
+  };
+  for (const i of runtime?.applicationInstances ?? []) level(i);
+  return out;
+}
+
+/** A manifest entry by the end of its application folder, e.g. `five-levels-nested-groups-app`. */
+export function manifestEntry(folderSuffix: string): ManifestEntry {
+  const entry = MANIFEST.find((e) => e.application.endsWith(`/${folderSuffix}`));
+  if (!entry) throw new Error(`no manifest entry for ${folderSuffix}`);
+  return entry;
+}
+
+export type Call = (method: string, path: string, body?: unknown) => Promise<Reply>;
+
+/** A caller as admin against a base URL. */
+export const callerOf = (base: string): Call => (method, path, body) => request(base, method, path, body);
+
+/** The application id a manifest entry deploys. */
+export function appIdOf(entry: ManifestEntry): string {
+  return entry.deploy.find(isDeploy)!.path.split('/')[3];
+}
+
+/**
+ * Posts every artifact of the entry (201, or 409 when it exists already); not the deploy itself.
+ * `patchApplication` may change the application definition before it is posted.
+ */
+export async function registerSample(call: Call, entry: ManifestEntry, patchApplication?: (app: any) => void): Promise<void> {
+  for (const c of entry.deploy) {
+    if (isDeploy(c)) continue;
+    let body: unknown = c.body ? sampleText(c.body) : undefined;
+    if (patchApplication && c.path === '/api/applications' && typeof body === 'string') {
+      const app = JSON.parse(body);
+      patchApplication(app);
+      body = app;
+    }
+    const res = await call(c.method, c.path, body);
+    assert.ok(res.status === 201 || res.status === 409, `${c.method} ${c.path}: ${res.status} ${JSON.stringify(res.body)}`);
+  }
+}
+
+/** POSTs the deploy call of the entry (202). */
+export async function deploySample(call: Call, entry: ManifestEntry): Promise<void> {
+  const c = entry.deploy.find(isDeploy)!;
+  const res = await call(c.method, c.path, '');
+  assert.equal(res.status, 202, `${c.path}: ${JSON.stringify(res.body)}`);
+}
+
+/** POSTs the (graceful) undeploy call of the entry (202). */
+export async function undeploySample(call: Call, entry: ManifestEntry): Promise<void> {
+  const c = entry.undeploy.find(isUndeploy)!;
+  const res = await call('POST', c.path, '');
+  assert.equal(res.status, 202, `${c.path}: ${JSON.stringify(res.body)}`);
+}
+
+/** The manifest's remaining undeploy calls (deletes), each answered 200. */
+export async function removeSample(call: Call, entry: ManifestEntry): Promise<void> {
+  for (const c of entry.undeploy) {
+    if (isUndeploy(c)) continue;
+    const res = await call(c.method, c.path);
+    assert.equal(res.status, 200, `${c.method} ${c.path}: ${JSON.stringify(res.body)}`);
+  }
+}
+
+/** cartridgeMin per subscription alias of an application definition as GET /applications/{id} shows it. */
+export function minimumsOf(app: any): Map<string, number> {
+  const minOf = new Map<string, number>();
+  const collect = (level: any) => {
+    for (const c of level?.cartridges ?? []) minOf.set(c.subscribableInfo.alias, c.cartridgeMin ?? 1);
+    for (const g of level?.groups ?? []) collect(g);
+  };
+  collect(app.components);
+  return minOf;
+}
+
+/** Every member of a runtime view (any depth). */
+export function membersOf(runtime: any): any[] {
+  return clusterInstancesOf(runtime).flatMap((ci) => ci.member ?? []);
+}
+
+/**
+ * The runtime once it is Active with exactly `min` members, all Active, in every cluster instance
+ * (a member counted twice or an extra member fails the wait), or a timeout naming the last view.
+ */
+export function isConverged(runtime: any, minOf: Map<string, number>): boolean {
+  if (runtime?.status !== 'Active') return false;
+  const cis = clusterInstancesOf(runtime);
+  if (cis.length === 0) return false;
+  return cis.every((ci) => {
+    const members = ci.member ?? [];
+    const min = minOf.get(ci.alias) ?? 1;
+    return ci.status === 'Active' && members.length === min && members.every((m: any) => m.status === 'Active');
+  });
+}
+
+/** A short digest of a runtime view for failure messages: alias → status and member statuses. */
+export function digest(runtime: any): string {
+  if (!runtime || typeof runtime !== 'object') return JSON.stringify(runtime);
+  return (
+    `${runtime.status}: ` +
+    clusterInstancesOf(runtime)
+      .map((ci) => `${ci.alias}/${ci.instanceId}=${ci.status}[${(ci.member ?? []).map((m: any) => m.status).join(',')}]`)
+      .join(' ')
+  );
+}
+
+/** Resolves with the value once check() answers one; rejects at the deadline with describe()'s words. */
+export async function until<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs: number, describe: () => Promise<string> | string = () => ''): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; ${await describe()}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** Sets cartridgeMin (and cartridgeMax, when lower) of every cartridge of an application definition. */
+export function withCartridgeMin(min: number): (app: any) => void {
+  const level = (l: any) => {
+    for (const c of l?.cartridges ?? []) {
+      c.cartridgeMin = min;
+      c.cartridgeMax = Math.max(c.cartridgeMax ?? min, min);
+    }
+    for (const g of l?.groups ?? []) level(g);
+  };
+  return (app) => level(app.components);
+}
