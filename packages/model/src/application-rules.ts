@@ -1,4 +1,5 @@
 import type { Application, CartridgeGroup, Dependencies, GroupReference } from './artifacts.ts';
+import { MAX_ID_LENGTH } from './artifacts.ts';
 import { groupReferencesOf, subscriptionsOf } from './application-references.ts';
 import { buildApplicationTree } from './orchestration/application-tree.ts';
 import type { Catalog } from './catalog.ts';
@@ -84,6 +85,9 @@ function validateApplicationRules(app: Application, catalog: Catalog, mode: 'add
     if (isBlank(info.alias)) throw broken(what, `${at}.alias`, info.alias, `must not be blank (cartridge type ${s.ref.type})`);
     if (!ALIAS_PATTERN.test(info.alias)) {
       throw broken(what, `${at}.alias`, info.alias, 'must match ([a-z0-9]+([-][a-z0-9])*)+');
+    }
+    if (info.alias.length > MAX_ID_LENGTH) {
+      throw broken(what, `${at}.alias`, info.alias, `must have at most ${MAX_ID_LENGTH} characters (cluster ids are made of it)`);
     }
     if (aliases.has(info.alias)) {
       throw broken(what, `${at}.alias`, info.alias, `is already used at ${aliases.get(info.alias)}: Alias is already defined`);

@@ -134,3 +134,9 @@ export function idOf(kind: ArtifactKind, artifact: unknown): string {
   const v = (artifact as Record<string, unknown>)[ID_FIELD[kind]];
   return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '';
 }
+
+/**
+ * The longest id any artifact may have. Ids end up in URLs, Location headers, cluster and member ids
+ * and MQTT payloads; Stratos keeps them in registry paths and database keys of 255 characters.
+ */
+export const MAX_ID_LENGTH = 255;

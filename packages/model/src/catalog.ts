@@ -11,7 +11,7 @@ import type {
   Tenant,
   User,
 } from './artifacts.ts';
-import { idOf, KIND_LABEL } from './artifacts.ts';
+import { idOf, KIND_LABEL, MAX_ID_LENGTH } from './artifacts.ts';
 import { conflict, invalid, notFound } from './errors.ts';
 import { validateApplication } from './application-rules.ts';
 import { validateCartridgeGroup } from './group-rules.ts';
@@ -128,6 +128,9 @@ export function validate(kind: ArtifactKind, artifact: unknown, catalog: Catalog
   }
   const id = idOf(kind, artifact);
   if (id.trim() === '') throw invalid(`${capitalised(kind)} id is blank`);
+  if (id.length > MAX_ID_LENGTH) {
+    throw invalid(`${capitalised(kind)} id ${JSON.stringify(id.slice(0, 40))}... is ${id.length} characters long: at most ${MAX_ID_LENGTH} are allowed`);
+  }
   const existing = mapOf(kind, catalog);
   if (existing) {
     if (mode === 'add' && existing.has(id)) {

@@ -25,11 +25,27 @@ const STATUS: Record<ErrorKind, number> = {
   'unsupported-media-type': 415,
 };
 
+/** The longest run of non-blank characters a message quotes from the input before abbreviating it. */
+export const MAX_QUOTED_LENGTH = 120;
+const LONG_WORD = new RegExp(`\\S{${MAX_QUOTED_LENGTH + 1},}`, 'g');
+/** The longest message an error carries. */
+export const MAX_MESSAGE_LENGTH = 2000;
+
+/**
+ * Bounds what an error message echoes back: a message names the offending value, and a value can be
+ * a megabyte long, so every word longer than MAX_QUOTED_LENGTH keeps its first characters and says
+ * how long it was, and the whole message is cut at MAX_MESSAGE_LENGTH.
+ */
+export function boundedMessage(message: string): string {
+  const words = message.replace(LONG_WORD, (word) => `${word.slice(0, 80)}...(${word.length} characters)`);
+  return words.length > MAX_MESSAGE_LENGTH ? `${words.slice(0, MAX_MESSAGE_LENGTH - 3)}...` : words;
+}
+
 export class StratoError extends Error {
   readonly kind: ErrorKind;
   readonly statusCode: number;
   constructor(kind: ErrorKind, message: string) {
-    super(message);
+    super(boundedMessage(message));
     this.name = 'StratoError';
     this.kind = kind;
     this.statusCode = STATUS[kind];

@@ -10,6 +10,7 @@ import type {
   User,
 } from './artifacts.ts';
 import type { Catalog } from './catalog.ts';
+import { MAX_ID_LENGTH } from './artifacts.ts';
 import { invalid } from './errors.ts';
 import { broken, firstDuplicate, isBlank, show } from './rule-helpers.ts';
 
@@ -213,6 +214,9 @@ const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9]([a
 export function validateTenant(t: Tenant): void {
   if (!DOMAIN.test(t.tenantDomain)) throw invalid(`Invalid domain: [domain] ${t.tenantDomain}`);
   if (!EMAIL.test(t.email)) throw invalid(`Invalid email: [email] ${t.email}`);
+  if (t.admin !== undefined && t.admin.length > MAX_ID_LENGTH) {
+    throw invalid(`tenant.admin is ${t.admin.length} characters long: a user name has at most ${MAX_ID_LENGTH}`);
+  }
 }
 
 /** User: a non-blank user name; on add, a non-blank credential. */

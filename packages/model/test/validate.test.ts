@@ -31,9 +31,10 @@ test('update of an unknown id is a 404', () => {
   accepts(c, 'cartridge', cartridge('php', { category: 'data' }), 'update');
 });
 
-test('a blank id given to validate directly is a 400', () => {
+test('a blank or over-long id given to validate directly is a 400', () => {
   const c = fixtureCatalog();
   assert.throws(() => validate('autoscalingPolicy', { id: ' ' }, c, 'add'), { statusCode: 400, message: /id is blank/ });
+  assert.throws(() => validate('autoscalingPolicy', { id: 'a'.repeat(256) }, c, 'add'), { statusCode: 400, message: /256 characters long: at most 255/ });
   assert.throws(() => validate('cartridge', 'php', c, 'add'), { statusCode: 400, message: /must be a JSON object/ });
 });
 

@@ -99,6 +99,8 @@ const CASES: Case[] = [
   { name: 'cartridge used by a group', method: 'DELETE', path: '/api/cartridges/php', status: 409, says: ['php', 'esb-php-group'] },
   { name: 'cartridge used by an application', method: 'DELETE', path: '/api/cartridges/tomcat', status: 409, says: ['tomcat', 'cartridge-group-app'] },
   { name: 'cartridge unknown', method: 'GET', path: '/api/cartridges/nope', status: 404, says: ['nope'] },
+  { name: 'cartridge type too long', method: 'POST', path: '/api/cartridges', body: sample(CARTRIDGE, (c) => (c.type = 'x'.repeat(256))), status: 400, says: ['256 characters', 'at most 255'] },
+  { name: 'tenant admin name too long', method: 'POST', path: '/api/tenants', body: { ...TENANT, tenantDomain: 'long.com', admin: 'b'.repeat(300) }, status: 400, says: ['tenant.admin', 'at most 255'] },
   { name: 'cartridge delete unknown', method: 'DELETE', path: '/api/cartridges/nope', status: 404, says: ['nope'] },
 
   // ---- cartridge groups
@@ -125,6 +127,7 @@ const CASES: Case[] = [
   { name: 'application cartridgeMin > cartridgeMax', method: 'POST', path: '/api/applications', body: sample(APP, (a) => { a.applicationId = 'app2'; a.components.cartridges[0].cartridgeMin = 5; a.components.cartridges[0].cartridgeMax = 2; }), status: 400, says: ['cartridgeMin', 'cartridgeMax'] },
   { name: 'application groupMinInstances > groupMaxInstances', method: 'POST', path: '/api/applications', body: sample(APP, (a) => { a.applicationId = 'app2'; a.components.groups[0].groupMinInstances = 3; a.components.groups[0].groupMaxInstances = 1; }), status: 400, says: ['groupMinInstances', 'groupMaxInstances'] },
   { name: 'application cartridgeMin not a number', method: 'POST', path: '/api/applications', body: sample(APP, (a) => { a.applicationId = 'app2'; a.components.cartridges[0].cartridgeMin = 'lots'; }), status: 400, says: ['cartridgeMin', 'lots'] },
+  { name: 'application alias too long', method: 'POST', path: '/api/applications', body: sample(SIMPLE_APP, (a) => { a.components.cartridges[0].subscribableInfo.alias = 'a'.repeat(256); }), status: 400, says: ['alias', 'at most 255'] },
   { name: 'application alias breaks the pattern', method: 'POST', path: '/api/applications', body: sample(SIMPLE_APP, (a) => { a.components.cartridges[0].subscribableInfo.alias = 'My_PHP'; }), status: 400, says: ['My_PHP'] },
   { name: 'application duplicate id', method: 'POST', path: '/api/applications', body: sample(APP), status: 409, says: ['cartridge-group-app'] },
   { name: 'application update of unknown id', method: 'PUT', path: '/api/applications', body: sample(APP, (a) => (a.applicationId = 'ghost-app')), status: 404, says: ['ghost-app'] },
