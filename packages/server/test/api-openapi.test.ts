@@ -217,8 +217,9 @@ describe('HTTP details of Stratos clients', () => {
   });
 
   it('reaches an artifact with a long id, and answers a malformed URL with the envelope', async () => {
-    const id = `as-${'long'.repeat(100)}`;
+    const id = `as-${'long'.repeat(63)}`; // 255 characters: the longest id there is
     assert.equal((await server.call('POST', '/api/autoscalingPolicies', { id })).status, 201);
+    assert.equal((await server.call('POST', '/api/autoscalingPolicies', { id: `${id}g` })).status, 400);
     assert.equal((await server.call('GET', `/api/autoscalingPolicies/${id}`)).body.id, id);
     assert.equal((await server.call('DELETE', `/api/autoscalingPolicies/${id}`)).status, 200);
     const bad = await server.call('GET', '/api/cartridges/%E0%A4%A');
