@@ -204,7 +204,7 @@ test('property: any JSON value either normalizes or is rejected with a StratoErr
         if (!(e instanceof StratoError)) throw e;
       }
     }),
-    { numRuns: 500 },
+    { numRuns: Number(process.env.STRATO_FC_RUNS ?? 500) },
   );
 });
 
@@ -222,7 +222,7 @@ test('property: samples with a random field removed either normalize or are reje
         if (!(e instanceof StratoError)) throw e;
       }
     }),
-    { numRuns: 300 },
+    { numRuns: Number(process.env.STRATO_FC_RUNS ?? 300) },
   );
 });
 

@@ -216,7 +216,7 @@ describe('generated and mutated requests', () => {
           assert.equal(({} as Record<string, unknown>).polluted, undefined, 'no prototype pollution');
         },
       ),
-      { numRuns: 120 },
+      { numRuns: Number(process.env.STRATO_FC_RUNS ?? 120) },
     );
   });
 
@@ -236,7 +236,7 @@ describe('generated and mutated requests', () => {
           else if (method === 'DELETE') assert.equal(await storeSnapshot(), baseline, `${method} ${path}`);
         },
       ),
-      { numRuns: 80 },
+      { numRuns: Number(process.env.STRATO_FC_RUNS ?? 80) },
     );
   });
 });
