@@ -5,6 +5,9 @@ import { normalize, StratoError } from '../src/index.ts';
 import type { ArtifactKind } from '../src/index.ts';
 import { kindOfSample, loadSample, sampleFiles } from './samples.ts';
 
+/** fast-check parameters: `n` cases unless STRATO_FC_RUNS says otherwise, and the seed of STRATO_FC_SEED when given. */
+const draws = (n: number) => ({ numRuns: Number(process.env.STRATO_FC_RUNS ?? n), seed: process.env.STRATO_FC_SEED ? Number(process.env.STRATO_FC_SEED) : undefined });
+
 function rejected(kind: ArtifactKind, input: unknown): StratoError {
   try {
     normalize(kind, input);
@@ -204,7 +207,7 @@ test('property: any JSON value either normalizes or is rejected with a StratoErr
         if (!(e instanceof StratoError)) throw e;
       }
     }),
-    { numRuns: Number(process.env.STRATO_FC_RUNS ?? 500) },
+    draws(500),
   );
 });
 
@@ -222,7 +225,7 @@ test('property: samples with a random field removed either normalize or are reje
         if (!(e instanceof StratoError)) throw e;
       }
     }),
-    { numRuns: Number(process.env.STRATO_FC_RUNS ?? 300) },
+    draws(300),
   );
 });
 

@@ -5,6 +5,9 @@ import { parseJson } from '@strato/model';
 import { ADMIN, startTestServer, type Reply, type TestServer } from './kit.ts';
 import { MULTI_CLOUD_PROVIDERS, sampleText } from './samples.ts';
 
+/** fast-check parameters: `n` cases unless STRATO_FC_RUNS says otherwise, and the seed of STRATO_FC_SEED when given. */
+const draws = (n: number) => ({ numRuns: Number(process.env.STRATO_FC_RUNS ?? n), seed: process.env.STRATO_FC_SEED ? Number(process.env.STRATO_FC_SEED) : undefined });
+
 /**
  * Properties of the REST API under generated and mutated input: never a 5xx, every 4xx in the error
  * envelope, and a rejected request never changes the store.
@@ -188,7 +191,7 @@ describe('generated and mutated requests', () => {
             await settle(res, collection, method, method === 'PUT' ? original : undefined, what);
           },
         ),
-        { numRuns: Number(process.env.STRATO_FC_RUNS ?? 25), seed: Number(process.env.STRATO_FC_SEED ?? Date.now() % 2 ** 31) },
+        draws(25),
       );
     });
   }
@@ -216,7 +219,7 @@ describe('generated and mutated requests', () => {
           assert.equal(({} as Record<string, unknown>).polluted, undefined, 'no prototype pollution');
         },
       ),
-      { numRuns: Number(process.env.STRATO_FC_RUNS ?? 120) },
+      draws(120),
     );
   });
 
@@ -236,7 +239,7 @@ describe('generated and mutated requests', () => {
           else if (method === 'DELETE') assert.equal(await storeSnapshot(), baseline, `${method} ${path}`);
         },
       ),
-      { numRuns: Number(process.env.STRATO_FC_RUNS ?? 80) },
+      draws(80),
     );
   });
 });
