@@ -13,6 +13,7 @@ import type {
 } from './artifacts.ts';
 import { idOf, KIND_LABEL, MAX_ID_LENGTH } from './artifacts.ts';
 import { conflict, invalid, notFound } from './errors.ts';
+import { show } from './rule-helpers.ts';
 import { validateApplication } from './application-rules.ts';
 import { validateCartridgeGroup } from './group-rules.ts';
 import {
@@ -129,7 +130,7 @@ export function validate(kind: ArtifactKind, artifact: unknown, catalog: Catalog
   const id = idOf(kind, artifact);
   if (id.trim() === '') throw invalid(`${capitalised(kind)} id is blank`);
   if (id.length > MAX_ID_LENGTH) {
-    throw invalid(`${capitalised(kind)} id ${JSON.stringify(id.slice(0, 40))}... is ${id.length} characters long: at most ${MAX_ID_LENGTH} are allowed`);
+    throw invalid(`${capitalised(kind)} id ${show(id)} is ${id.length} characters long: at most ${MAX_ID_LENGTH} are allowed`);
   }
   const existing = mapOf(kind, catalog);
   if (existing) {
