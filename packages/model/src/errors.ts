@@ -11,7 +11,8 @@ export type ErrorKind =
   | 'not-acceptable' // 406
   | 'conflict' // 409: duplicate id, still in use, wrong state
   | 'payload-too-large' // 413
-  | 'unsupported-media-type'; // 415
+  | 'unsupported-media-type' // 415
+  | 'unavailable'; // 503: the control plane did not finish the operation within the request bound
 
 const STATUS: Record<ErrorKind, number> = {
   'invalid-input': 400,
@@ -23,6 +24,7 @@ const STATUS: Record<ErrorKind, number> = {
   conflict: 409,
   'payload-too-large': 413,
   'unsupported-media-type': 415,
+  unavailable: 503,
 };
 
 /** The longest run of non-blank characters a message quotes from the input before abbreviating it. */
@@ -57,6 +59,7 @@ export const notFound = (message: string) => new StratoError('not-found', messag
 export const conflict = (message: string) => new StratoError('conflict', message);
 export const forbidden = (message: string) => new StratoError('forbidden', message);
 export const unauthenticated = (message: string) => new StratoError('unauthenticated', message);
+export const unavailable = (message: string) => new StratoError('unavailable', message);
 
 export function isStratoError(e: unknown): e is StratoError {
   return e instanceof StratoError;
