@@ -4,9 +4,8 @@ import fc from 'fast-check';
 import { normalize, StratoError } from '../src/index.ts';
 import type { ArtifactKind } from '../src/index.ts';
 import { kindOfSample, loadSample, sampleFiles } from './samples.ts';
+import { draws } from './fast-check-params.ts';
 
-/** fast-check parameters: `n` cases unless STRATO_FC_RUNS says otherwise, and the seed of STRATO_FC_SEED when given. */
-const draws = (n: number) => ({ numRuns: Number(process.env.STRATO_FC_RUNS ?? n), seed: process.env.STRATO_FC_SEED ? Number(process.env.STRATO_FC_SEED) : undefined });
 
 function rejected(kind: ArtifactKind, input: unknown): StratoError {
   try {

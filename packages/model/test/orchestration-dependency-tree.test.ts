@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { draws } from './fast-check-params.ts';
 import {
   buildDependencyTree,
   dependentsOf,
@@ -227,6 +228,7 @@ test('property: every start order produced by startable respects the dependencie
       }
       assert.deepEqual([...treeOrder(tree)].sort(), level.children.map((x) => x.alias).sort());
     }),
+    draws(100),
   );
 });
 
@@ -241,5 +243,6 @@ test('property: adding a back edge to a chain is reported as a cycle', () => {
         (e: unknown) => e instanceof Error && e.message.endsWith(`${[...aliases.slice(back), aliases[back]].join(' -> ')}`),
       );
     }),
+    draws(100),
   );
 });

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { draws } from './fast-check-params.ts';
 import {
   nextPartitionForScaleDown,
   nextPartitionForScaleUp,
@@ -88,6 +89,7 @@ test('property: scaling up never exceeds max, and stops only when every partitio
       }
       assert.equal(nextPartitionForScaleUp(algo, partitions, counts, last), undefined);
     }),
+    draws(100),
   );
 });
 
@@ -105,6 +107,7 @@ test('property: one-after-another fills in policy order; round-robin spreads eve
         counts[id] = (counts[id] ?? 0) + 1;
       }
     }),
+    draws(100),
   );
   fc.assert(
     fc.property(fc.integer({ min: 1, max: 5 }), fc.nat(30), (k, n) => {
@@ -119,6 +122,7 @@ test('property: one-after-another fills in policy order; round-robin spreads eve
       const values = partitions.map((p) => counts[p.id] ?? 0);
       assert.ok(Math.max(...values) - Math.min(...values) <= 1);
     }),
+    draws(100),
   );
 });
 
@@ -135,5 +139,6 @@ test('property: scale-down picks a non-empty, non-obsolete partition, or none wh
         else assert.equal(id, candidates[candidates.length - 1].id);
       }
     }),
+    draws(100),
   );
 });

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { draws } from './fast-check-params.ts';
 import {
   canTransition,
   isStatusOf,
@@ -137,5 +138,6 @@ test('property: random transition sequences never leave the tables', () => {
         assert.ok(table[lc.stack[i - 1]].includes(lc.stack[i]), `${lc.stack[i - 1]} -> ${lc.stack[i]}`);
       }
     }),
+    draws(100),
   );
 });
