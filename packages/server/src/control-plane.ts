@@ -1,4 +1,4 @@
-import { conflict, deploymentPoliciesOf, invalid, notFound, type Application, type Catalog, type Timings } from '@strato/model';
+import { conflict, deploymentPoliciesOf, invalid, notFound, unavailable, type Application, type Catalog, type Timings } from '@strato/model';
 import { MessageBus, type EventMap, type EventName } from '@strato/messaging';
 import type { Logger } from 'pino';
 import { definitionsOf } from './autoscaler/application-definitions.ts';
@@ -26,6 +26,8 @@ export interface ControlPlaneOptions {
   iaasRetryInterval: number;
   /** STRATO_SPIN_AFTER_TERMINATE. @default false */
   spinAfterTerminate?: boolean;
+  /** STRATO_REQUEST_TIMEOUT: how long deploy and undeploy wait for the control loop. @default 30000 */
+  requestTimeout?: number;
   log: Logger;
 }
 
@@ -68,7 +70,7 @@ export class ControlPlane {
       iaasRetryInterval: o.iaasRetryInterval,
       spinAfterTerminate: o.spinAfterTerminate ?? false,
       log: log.child({ component: 'autoscaler' }),
-      onUndeployed: (appId, tenantId) => this.setApplicationStatus(appId, 'Created', tenantId),
+      onUndeployed: (appId, tenantId) => void this.settleRecord(appId, tenantId),
     });
     this.faults = new FaultDetector(this.state, {
       faultTimeout: () => o.timings.memberFaultTimeout,
@@ -166,6 +168,7 @@ export class ControlPlane {
     const t = this.o.timings;
     this.every(Math.min(t.clusterMonitorInterval, t.memberListWatcherInterval), () => {
       for (const appId of this.state.apps.keys()) this.loop.requestReconcile(appId);
+      void this.settleRecords();
     });
     this.every(t.completeTopologyInterval, () => void this.publishCompleteTopology());
     // A member whose status has not moved for a whole cluster monitor interval is re-announced, so
@@ -281,7 +284,7 @@ export class ControlPlane {
    * application uses, the IaaS drivers), then records the deployment and creates the runtime.
    */
   async deploy(appId: string, policyId: string, who: Principal): Promise<void> {
-    await this.o.registry.exclusive(async () => {
+    const { committed } = await this.o.registry.exclusive(async () => {
       const app = await this.ownApplication(appId, who);
       if (app.status === 'Deployed') throw conflict(`Application policy already deployed: [application-id] ${appId}`);
       if (app.status !== 'Created') throw conflict(`Application is not in CREATED state: [application-id] ${appId} [current-status] ${app.status}`);
@@ -307,20 +310,101 @@ export class ControlPlane {
         }
       }
       await this.o.registry.setApplicationState(appId, who.tenantId, { status: 'Deployed', applicationPolicyId: policyId });
-      await this.run(() => this.orchestrator.createRuntime(defs, policyId, { id: who.tenantId, domain: who.tenantDomain }));
+      // submitted under the lock (so a later undeploy's task runs after it), awaited outside it
+      return { committed: this.createRuntimeInLoop(appId, () => this.orchestrator.createRuntime(defs, policyId, { id: who.tenantId, domain: who.tenantDomain })) };
     });
+    await this.bounded(committed, `The deployment of application ${appId}`);
+  }
+
+  /**
+   * Applications whose record says Deployed and whose runtime creation is queued in the loop: until
+   * it runs, a record without a runtime is not a leftover to settle.
+   */
+  private readonly runtimePending = new Set<string>();
+
+  private createRuntimeInLoop(appId: string, create: () => void): Promise<void> {
+    this.runtimePending.add(appId);
+    return this.run(() => {
+      try {
+        create();
+      } finally {
+        this.runtimePending.delete(appId);
+      }
+    });
+  }
+
+  /**
+   * Waits for the control loop to commit an operation, at most STRATO_REQUEST_TIMEOUT: a request
+   * always answers. The operation itself is not cancelled (it was recorded): 503 says so.
+   */
+  private bounded(committed: Promise<unknown>, what: string): Promise<void> {
+    const ms = this.o.requestTimeout ?? 30_000;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(unavailable(`${what} was recorded, but the control plane did not confirm it within ${ms} ms; it goes on: read the application back`)), ms);
+    });
+    return Promise.race([committed.then(() => undefined), timeout]).finally(() => clearTimeout(timer));
+  }
+
+  /**
+   * An application's record status follows its runtime (never pushed from inside a loop task,
+   * which must not wait on the registry lock): a record that says Undeploying while no runtime
+   * exists or is being created becomes Created; one that says Deployed with no runtime (its creation
+   * failed) gets its runtime again. Runs after an undeployment's commit and at every monitor tick.
+   */
+  private async settleRecord(appId: string, tenantId?: number): Promise<void> {
+    try {
+      const scope = tenantId ?? (await this.tenantOfApplication(appId)).id;
+      await this.o.registry.exclusive(async () => {
+        const stored = await this.o.store.get<StoredApplication>('application', appId, scope);
+        if (!stored || this.state.apps.has(appId) || this.runtimePending.has(appId)) return;
+        if (stored.status === 'Undeploying') {
+          await this.o.registry.setApplicationState(appId, scope, { status: 'Created' });
+          this.o.log.info({ applicationId: appId }, 'application record settled: Created');
+        } else if (stored.status === 'Deployed' && stored.applicationPolicyId) {
+          this.o.log.warn({ applicationId: appId }, 'deployed application has no runtime: it is created again');
+          const catalog = await this.o.registry.catalog();
+          const tenant = await this.tenantOfApplication(appId);
+          const policyId = stored.applicationPolicyId;
+          void this.createRuntimeInLoop(appId, () => this.createRuntime(stored as unknown as Application, policyId, catalog, tenant.id, tenant.domain)).catch(
+            (err) => this.o.log.error({ err, applicationId: appId }, 'could not create the runtime again'),
+          );
+        }
+      });
+    } catch (err) {
+      this.o.log.warn({ err, applicationId: appId }, 'could not settle the application record; the next monitor tick tries again');
+    }
+  }
+
+  private settling = false;
+
+  /** settleRecord for every record whose status disagrees with the runtime. */
+  private async settleRecords(): Promise<void> {
+    if (this.settling || this.stopped) return;
+    this.settling = true;
+    try {
+      const catalog = await this.o.registry.catalog();
+      for (const [appId, stored] of catalog.applications as Map<string, StoredApplication>) {
+        if (stored.status === 'Created' || this.state.apps.has(appId) || this.runtimePending.has(appId)) continue;
+        await this.settleRecord(appId);
+      }
+    } finally {
+      this.settling = false;
+    }
   }
 
   /** POST /applications/{id}/undeploy[?force=true]. */
   async undeploy(appId: string, force: boolean, who: Principal): Promise<void> {
-    await this.o.registry.exclusive(async () => {
+    const { committed } = await this.o.registry.exclusive(async () => {
       const app = await this.ownApplication(appId, who);
       if (app.status === 'Created') {
         throw conflict(`Could not undeploy since application is not in DEPLOYED status [application-id] ${appId} [current status] CREATED`);
       }
       await this.o.registry.setApplicationState(appId, who.tenantId, { status: 'Undeploying' });
+      // submitted under the lock, so it runs after a deploy's runtime creation; awaited outside it
+      return { committed: this.run(() => this.orchestrator.undeploy(appId, force)) };
     });
-    await this.run(() => this.orchestrator.undeploy(appId, force));
+    await this.bounded(committed, `The undeployment of application ${appId}`);
   }
 
   /** GET /applications/{id}/runtime. */

@@ -81,7 +81,7 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
     }
     const registry = new Registry(store, iaasProviders, log.child({ component: 'registry' }), (kind, artifact) => {
       if (kind === 'networkPartition') validatePartitions(artifact as unknown as NetworkPartition, drivers);
-    });
+    }, settings.requestTimeout);
 
     const controlPlane = new ControlPlane({
       store,
@@ -91,6 +91,7 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
       timings: settings.timings,
       iaasRetryInterval: settings.iaasRetryInterval,
       spinAfterTerminate: settings.spinAfterTerminate,
+      requestTimeout: settings.requestTimeout,
       log,
     });
     // the control plane listens before the mock IaaS resumes its instances, so no event is missed

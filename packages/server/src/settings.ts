@@ -46,6 +46,8 @@ export interface Settings {
   sessionTimeout: number;
   /** How long verified credentials are remembered, ms. @default 300000 */
   credentialCacheTtl: number;
+  /** Longest time a REST operation waits for the registry lock or the control plane before answering 503, ms. @default 30000 */
+  requestTimeout: number;
   /** Every lifecycle timeout and monitor interval of orchestration.md §3.12, in ms. */
   timings: Timings;
 }
@@ -100,6 +102,7 @@ export const SETTINGS: SettingInfo[] = [
   { env: 'STRATO_MB_RETRY_INTERVAL', default: '(unset)', meaning: "Milliseconds to wait after every broker of the list failed, before trying them again. Unset: Stratos's back-off 2, 2, 5, 5, 10, 10, 20, 20, 30, 30, 40, 40, 50, 50, 60 s, then 60 s." },
   { env: 'STRATO_SESSION_TIMEOUT', default: '1800000', meaning: 'Milliseconds a session cookie of GET /api/session lives without being used.' },
   { env: 'STRATO_CREDENTIAL_CACHE_TTL', default: '300000', meaning: 'Milliseconds verified credentials are remembered (scrypt runs once per client, not per request); a password change, a removed user or a deactivated tenant forgets them at once.' },
+  { env: 'STRATO_REQUEST_TIMEOUT', default: '30000', meaning: 'Milliseconds a REST operation may wait for the registry lock or for the control plane (deploy, undeploy, every write) before it answers 503; a write that did not get the lock in time changed nothing.' },
   ...MOCK_IAAS_SETTINGS,
   { env: 'STRATO_IAAS_RETRY_INTERVAL', default: '5000', meaning: 'Milliseconds before a cluster asks its IaaS again after a failed instance start.' },
   ...ACTIVE_TIMINGS.map((name) => TIMING_DEFAULTS[name]).map((t) => ({
@@ -180,6 +183,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, overrides: Pa
     mbRetryInterval: env.STRATO_MB_RETRY_INTERVAL ? int(env, 'STRATO_MB_RETRY_INTERVAL', 0, 0, 3600_000) : undefined,
     sessionTimeout: int(env, 'STRATO_SESSION_TIMEOUT', 1_800_000, 1000, 2 ** 31 - 1),
     credentialCacheTtl: int(env, 'STRATO_CREDENTIAL_CACHE_TTL', 300_000, 0, 2 ** 31 - 1),
+    requestTimeout: int(env, 'STRATO_REQUEST_TIMEOUT', 30_000, 10, 2 ** 31 - 1),
     iaasRetryInterval: int(env, 'STRATO_IAAS_RETRY_INTERVAL', 5000, 0, 3600_000),
     timings,
   };

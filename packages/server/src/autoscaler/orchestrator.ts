@@ -44,8 +44,11 @@ export interface OrchestratorOptions {
   /** Stratos's spinAfterTerminate: members being drained or terminated count toward the minimum. @default false */
   spinAfterTerminate: boolean;
   log: Logger;
-  /** Called once the last application instance of an undeployed application is terminated. */
-  onUndeployed: (appId: string, tenantId: number) => Promise<void>;
+  /**
+   * Told, after the commit, that the runtime of an undeployed application is gone. It must not be
+   * awaited by the loop: what it does (the application record) waits on the registry lock.
+   */
+  onUndeployed: (appId: string, tenantId: number) => void;
 }
 
 /**
@@ -134,7 +137,7 @@ export class Orchestrator {
 
   // ---- reconciliation ------------------------------------------------------------------------------
 
-  reconcile(appId: string): void | Promise<void> {
+  reconcile(appId: string): void {
     const rt = this.state.apps.get(appId);
     const defs = this.definitions.get(appId);
     if (!rt || !defs) return;
@@ -151,11 +154,11 @@ export class Orchestrator {
       }
     }
     if (rt.undeploy !== 'none' && Object.values(rt.instances).every((i) => i.status === 'Terminated')) {
-      return this.finishUndeploy(rt);
+      this.finishUndeploy(rt);
     }
   }
 
-  private async finishUndeploy(rt: ApplicationRuntime): Promise<void> {
+  private finishUndeploy(rt: ApplicationRuntime): void {
     const leftovers = Object.values(rt.clusters).flatMap((c) =>
       Object.keys(c.instances).flatMap((i) => this.state.membersOf(c.clusterId, i)),
     );
@@ -171,7 +174,7 @@ export class Orchestrator {
         maxInstances: 0,
       })),
     });
-    await this.o.onUndeployed(rt.applicationId, rt.tenantId);
+    this.o.loop.onCommit(() => this.o.onUndeployed(rt.applicationId, rt.tenantId));
     this.o.log.info({ applicationId: rt.applicationId }, 'application undeployed');
   }
 

@@ -8,6 +8,7 @@ import {
   validate,
   type ArtifactKind,
   type Catalog,
+  unavailable,
 } from '@strato/model';
 import type { Logger } from 'pino';
 import { SUPER_TENANT_ID, type Store } from '../store/store.ts';
@@ -65,6 +66,8 @@ export class Registry {
      * partition validates its partitions); throws a StratoError to refuse it.
      */
     private readonly check: (kind: ArtifactKind, artifact: Record<string, unknown>) => void = () => undefined,
+    /** How long a change may wait for its turn before it is refused with 503 (STRATO_REQUEST_TIMEOUT). */
+    private readonly lockWaitMs = 30_000,
   ) {}
 
   /** Registers a listener told of every committed change. */
@@ -82,9 +85,16 @@ export class Registry {
     }
   }
 
-  /** Runs fn alone: no other change to the registry interleaves with it. */
+  /**
+   * Runs fn alone: no other change to the registry interleaves with it. A turn that does not come
+   * within the lock wait bound is refused (503) and fn never runs, so nothing is half-written. fn
+   * must not wait on the control loop: a loop task may be waiting for this lock.
+   */
   exclusive<R>(fn: () => Promise<R>): Promise<R> {
-    return this.mutex.run(fn);
+    return this.mutex.run(fn, {
+      waitMs: this.lockWaitMs,
+      onTimeout: () => unavailable(`The registry is busy: the change could not start within ${this.lockWaitMs} ms and was not made; try again`),
+    });
   }
 
   /**
