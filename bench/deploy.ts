@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { call, emit, log, must, SAMPLES, spawnServer, waitFor } from './lib.ts';
+import { call, Figures, log, must, SAMPLES, spawnServer, waitFor } from './lib.ts';
 
 interface ManifestCall {
   method: string;
@@ -43,29 +43,62 @@ export async function deployToActive(application: string): Promise<number> {
     const appId = deploy.path.split('/')[3];
     const t0 = performance.now();
     await must(server.url, 'POST', deploy.path, '', [200, 202]);
-    await waitFor(
+    const runtime = await waitFor(
       `${appId} Active`,
       async () => {
         const r = await call(server.url, 'GET', `/api/applications/${appId}/runtime`);
-        return r.status === 200 && r.body?.status === 'Active' ? true : undefined;
+        return r.status === 200 && r.body?.status === 'Active' ? r.body : undefined;
       },
       TIMEOUT_MS,
       10,
     );
-    return performance.now() - t0;
+    const ms = performance.now() - t0;
+    // the run counts only if every cluster instance is Active with Active members, one mock instance each
+    const members = activeMembersOf(runtime, appId);
+    const instances = await must(server.url, 'GET', '/mock-iaas/api/instances', undefined, [200]);
+    const ids = (instances.body as any[]).map((i) => i.memberId).sort();
+    if (JSON.stringify(ids) !== JSON.stringify(members.sort())) {
+      throw new Error(`${appId}: members ${JSON.stringify(members)} but mock instances ${JSON.stringify(ids)}`);
+    }
+    return ms;
   } finally {
     await server.stop();
   }
 }
 
+/** The member ids of a runtime view; throws unless every cluster instance is Active with only Active members. */
+export function activeMembersOf(runtime: any, appId: string): string[] {
+  const ids: string[] = [];
+  let clusters = 0;
+  const level = (l: any) => {
+    for (const ci of l.clusterInstances ?? []) {
+      clusters++;
+      const members = ci.member ?? [];
+      if (ci.status !== 'Active' || members.length === 0 || members.some((m: any) => m.status !== 'Active')) {
+        throw new Error(`${appId}: cluster instance ${ci.clusterId}/${ci.instanceId} is ${ci.status} with members ${JSON.stringify(members.map((m: any) => m.status))}`);
+      }
+      ids.push(...members.map((m: any) => m.memberId as string));
+    }
+    for (const g of l.groupInstances ?? []) level(g);
+  };
+  for (const i of runtime?.applicationInstances ?? []) level(i);
+  if (clusters === 0) throw new Error(`${appId}: Active without any cluster instance`);
+  if (new Set(ids).size !== ids.length) throw new Error(`${appId}: a member listed twice`);
+  return ids;
+}
+
 export async function deploySingle(): Promise<void> {
   const ms = await deployToActive('applications/simple/single-cartridge-app');
   log(`single-cartridge-app Active after ${ms.toFixed(0)} ms`);
-  emit('deploy_to_active_single_cartridge_app_ms', ms, 'ms');
+  const figures = new Figures();
+  figures.add('deploy_to_active_single_cartridge_app_ms', ms, 'ms');
+  figures.print();
 }
 
 export async function deployNested(): Promise<void> {
   const ms = await deployToActive('applications/nested/five-levels-nested-groups-app');
   log(`five-levels-nested-groups-app Active after ${ms.toFixed(0)} ms`);
-  emit('deploy_to_active_five_levels_nested_groups_app_ms', ms, 'ms');
+  const figures = new Figures();
+  figures.add('deploy_to_active_five_levels_nested_groups_app_ms', ms, 'ms');
+  figures.print();
 }

@@ -4,23 +4,27 @@
  * against the real server in a child process, as admin over HTTP Basic.
  */
 import autocannon, { type Result } from 'autocannon';
-import { ADMIN, emit, log, must, sample, spawnServer } from './lib.ts';
+import { ADMIN, Figures, log, must, sample, spawnServer } from './lib.ts';
 
 const DURATION_S = Number(process.env.STRATO_BENCH_HTTP_DURATION || 10);
 const CONNECTIONS = 10;
+/** autocannon's per-request timeout, s: an unanswered request counts as a timeout (an error). */
+export const AUTOCANNON_TIMEOUT_S = 10;
 
-function check(what: string, r: Result): void {
+/** Throws unless every request of the run was answered 2xx (no error, no timeout, no non-2xx). */
+export function check(what: string, r: Result): void {
   log(
     `${what}: ${r.requests.total} requests in ${r.duration.toFixed(1)} s, ${r.requests.average.toFixed(0)} req/s, ` +
       `p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, 2xx ${r['2xx']}, non-2xx ${r.non2xx}, errors ${r.errors}, timeouts ${r.timeouts}`,
   );
-  if (r.non2xx > 0 || r.errors > 0 || r.timeouts > 0) {
+  if (r.non2xx > 0 || r.errors > 0 || r.timeouts > 0 || r['2xx'] === 0) {
     throw new Error(`${what}: ${r.non2xx} non-2xx answers, ${r.errors} errors, ${r.timeouts} timeouts`);
   }
 }
 
 export async function httpLoad(): Promise<void> {
   const server = await spawnServer();
+  const figures = new Figures();
   try {
     const php = sample('cartridges/mock/php.json');
     for (let i = 0; i < 50; i++) {
@@ -34,11 +38,12 @@ export async function httpLoad(): Promise<void> {
       url: server.url + '/api/cartridges',
       connections: CONNECTIONS,
       duration: DURATION_S,
+      timeout: AUTOCANNON_TIMEOUT_S,
       headers: { authorization: ADMIN },
     });
-    emit('get_cartridges_50_requests_per_s', get.requests.average, 'req/s');
-    emit('get_cartridges_50_p99_ms', get.latency.p99, 'ms');
     check('GET /api/cartridges', get);
+    figures.add('get_cartridges_50_requests_per_s', get.requests.average, 'req/s');
+    figures.add('get_cartridges_50_p99_ms', get.latency.p99, 'ms');
 
     // POST a cartridge with a unique type, then DELETE it, in a loop on every connection.
     let seq = 0;
@@ -46,6 +51,7 @@ export async function httpLoad(): Promise<void> {
       url: server.url,
       connections: CONNECTIONS,
       duration: DURATION_S,
+      timeout: AUTOCANNON_TIMEOUT_S,
       headers: { authorization: ADMIN },
       requests: [
         {
@@ -67,12 +73,13 @@ export async function httpLoad(): Promise<void> {
         },
       ],
     });
-    emit('post_delete_cartridge_requests_per_s', pd.requests.average, 'req/s');
-    emit('post_delete_cartridge_pairs_per_s', pd['2xx'] / 2 / pd.duration, 'pairs/s');
-    emit('post_delete_cartridge_p99_ms', pd.latency.p99, 'ms');
     check('POST+DELETE /api/cartridges', pd);
     const after = await must(server.url, 'GET', '/api/cartridges', undefined, [200]);
     log(`cartridges left after POST+DELETE: ${after.body.length} (50 expected, more if the run ended between a POST and its DELETE)`);
+    figures.add('post_delete_cartridge_requests_per_s', pd.requests.average, 'req/s');
+    figures.add('post_delete_cartridge_pairs_per_s', pd['2xx'] / 2 / pd.duration, 'pairs/s');
+    figures.add('post_delete_cartridge_p99_ms', pd.latency.p99, 'ms');
+    figures.print();
   } finally {
     await server.stop();
   }

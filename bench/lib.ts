@@ -17,10 +17,34 @@ export const ROOT = fileURLToPath(new URL('../', import.meta.url));
 export const SAMPLES = process.env.STRATO_SAMPLES_DIR || join(ROOT, '..', 'shared', 'stratos-samples');
 export const ADMIN = 'Basic ' + Buffer.from('admin:admin').toString('base64');
 
-/** Prints one figure: the only thing the bench writes on stdout. */
+/** Prints one figure on stdout. Call it only once the run that measured it is known to be clean. */
 export function emit(name: string, value: number, unit: string): void {
   const v = Number.isFinite(value) ? Math.round(value * 100) / 100 : value;
   process.stdout.write(JSON.stringify({ name, value: v, unit }) + '\n');
+}
+
+/** Prints the error line of a bench that failed, in place of its figures (stdout, JSON). */
+export function emitError(bench: string, error: unknown): void {
+  const message = error instanceof Error ? error.message : String(error);
+  process.stdout.write(JSON.stringify({ name: bench, error: message.slice(0, 2000) }) + '\n');
+}
+
+/**
+ * The figures of one bench, held back until its run has been checked: `print()` writes them all,
+ * and is called last, after every check passed; a failed check throws before it, so nothing of a
+ * bad run is printed.
+ */
+export class Figures {
+  private readonly held: { name: string; value: number; unit: string }[] = [];
+
+  add(name: string, value: number, unit: string): void {
+    if (!Number.isFinite(value)) throw new Error(`figure ${name} is not a number: ${value}`);
+    this.held.push({ name, value, unit });
+  }
+
+  print(): void {
+    for (const f of this.held) emit(f.name, f.value, f.unit);
+  }
 }
 
 /** Progress, on stderr. */
@@ -29,6 +53,13 @@ export function log(message: string): void {
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** The p-th percentile (nearest rank) of xs, p in (0, 100]. */
+export function percentile(xs: number[], p: number): number {
+  if (xs.length === 0) throw new Error('percentile of no values');
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length, Math.max(1, Math.ceil((p / 100) * s.length))) - 1];
+}
 
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -222,27 +253,46 @@ export interface Reply {
   body: any;
 }
 
-export async function call(base: string, method: string, path: string, body?: unknown): Promise<Reply> {
+/**
+ * How long one request may go unanswered before it counts as an error (STRATO_BENCH_REQUEST_TIMEOUT,
+ * ms): a hung server makes the bench fail with an error line instead of waiting forever.
+ */
+export const REQUEST_TIMEOUT_MS = Number(process.env.STRATO_BENCH_REQUEST_TIMEOUT || 30_000);
+
+/**
+ * One request as admin (the mock IaaS API under /mock-iaas/api too); throws when no complete
+ * answer arrived within `timeoutMs`.
+ */
+export async function call(base: string, method: string, path: string, body?: unknown, timeoutMs = REQUEST_TIMEOUT_MS): Promise<Reply> {
   const headers: Record<string, string> = { authorization: ADMIN };
   let payload: string | undefined;
   if (body !== undefined) {
     payload = typeof body === 'string' ? body : JSON.stringify(body);
     headers['content-type'] = 'application/json';
   }
-  const res = await fetch(base + path, { method, headers, body: payload });
-  const text = await res.text();
+  let text: string;
+  let status: number;
+  try {
+    const res = await fetch(base + path, { method, headers, body: payload, signal: AbortSignal.timeout(timeoutMs) });
+    status = res.status;
+    text = await res.text();
+  } catch (e) {
+    const name = (e as Error).name;
+    if (name === 'TimeoutError' || name === 'AbortError') throw new Error(`${method} ${path}: no answer within ${timeoutMs} ms`);
+    throw new Error(`${method} ${path}: ${(e as Error).message}${(e as Error).cause ? ` (${String((e as Error).cause)})` : ''}`);
+  }
   let parsed: unknown = text;
   try {
     parsed = text ? JSON.parse(text) : undefined;
   } catch {
     /* left as text */
   }
-  return { status: res.status, body: parsed };
+  return { status, body: parsed };
 }
 
 /** Like call, but throws unless the status is one of `ok`. */
-export async function must(base: string, method: string, path: string, body: unknown, ok: number[]): Promise<Reply> {
-  const r = await call(base, method, path, body);
+export async function must(base: string, method: string, path: string, body: unknown, ok: number[], timeoutMs = REQUEST_TIMEOUT_MS): Promise<Reply> {
+  const r = await call(base, method, path, body, timeoutMs);
   if (!ok.includes(r.status)) {
     throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(r.body).slice(0, 500)}`);
   }

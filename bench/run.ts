@@ -1,33 +1,54 @@
 /**
  * `npm run bench`: prints one JSON line per figure, `{"name","value","unit"}`, on stdout (progress
- * and errors on stderr). Every figure runs against the real server in a child process on a fresh
- * temp data dir and free ports. A figure that fails is reported on stderr and the others still run;
- * the exit code is 0 only if all succeeded.
+ * on stderr). Every figure runs against the real server in a child process on a fresh temp data
+ * dir and free ports, over the REST API only. A bench prints its figures only after checking that
+ * its run was clean (every answer as expected, nothing timed out, every deploy Active with its
+ * members); otherwise it prints `{"name":"<bench>","error":"..."}` instead, the others still run,
+ * and the exit code is 1.
  *
  *   npm run bench                    every figure (the 1,000 x 10 case has a 10 minute limit)
  *   npm run bench -- --quick         skips the 1,000 applications x 10 members case
- *   npm run bench -- --only=a,b      only the named figures (cold-start, http-load, deploy-single,
- *                                    deploy-nested, scale-100, scale-1000)
+ *   npm run bench -- --only=a,b      only the named benches: cold-start, http-load, login,
+ *                                    deploy-single, deploy-nested, churn-sqlite, churn-postgres
+ *                                    (churn: both), scale-100, scale-1000
  */
 import { execFileSync } from 'node:child_process';
+import { churn } from './churn.ts';
 import { coldStart } from './cold-start.ts';
 import { deployNested, deploySingle } from './deploy.ts';
 import { httpLoad } from './http-load.ts';
-import { log } from './lib.ts';
+import { emitError, log } from './lib.ts';
+import { login } from './login.ts';
 import { scale } from './scale.ts';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',').filter(Boolean);
+/** Names that stand for several benches. */
+const GROUPS: Record<string, string[]> = { churn: ['churn-sqlite', 'churn-postgres'] };
+const only = args
+  .find((a) => a.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',')
+  .filter(Boolean)
+  .flatMap((name) => GROUPS[name] ?? [name]);
 
 const FIGURES: { name: string; run: () => Promise<void>; full?: boolean }[] = [
   { name: 'cold-start', run: () => coldStart(5) },
   { name: 'http-load', run: httpLoad },
+  { name: 'login', run: login },
   { name: 'deploy-single', run: deploySingle },
   { name: 'deploy-nested', run: deployNested },
+  { name: 'churn-sqlite', run: () => churn('sqlite') },
+  { name: 'churn-postgres', run: () => churn('postgres') },
   { name: 'scale-100', run: () => scale(100, 5 * 60_000) },
   { name: 'scale-1000', run: () => scale(1000, 10 * 60_000), full: true },
 ];
+
+const unknown = only?.filter((name) => !FIGURES.some((f) => f.name === name)) ?? [];
+if (unknown.length > 0) {
+  log(`unknown bench name(s): ${unknown.join(', ')}; known: ${[...FIGURES.map((f) => f.name), ...Object.keys(GROUPS)].join(', ')}`);
+  process.exit(2);
+}
 
 // the server runs as `npm start` runs it: the bundle of scripts/build.mjs
 execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: new URL('../', import.meta.url), stdio: ['ignore', 'ignore', 'inherit'] });
@@ -43,8 +64,9 @@ for (const f of FIGURES) {
     log(`${f.name} done in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   } catch (e) {
     failed++;
+    emitError(f.name, e);
     log(`${f.name} FAILED after ${((performance.now() - t) / 1000).toFixed(1)} s: ${(e as Error).stack ?? e}`);
   }
 }
-log(`finished in ${((performance.now() - t0) / 1000).toFixed(1)} s${failed ? `, ${failed} figure(s) failed` : ''}`);
+log(`finished in ${((performance.now() - t0) / 1000).toFixed(1)} s${failed ? `, ${failed} bench(es) failed` : ''}`);
 process.exitCode = failed ? 1 : 0;

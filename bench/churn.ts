@@ -1,0 +1,134 @@
+/**
+ * Churn: two applications deployed and undeployed in turn. Each iteration undeploys the one that is
+ * Active, sends the deploy of the other 0-60 ms (random) after that undeploy was answered, and waits
+ * until the first is back in Created and the second Active. This is the moment where a deploy
+ * meets the end of another application's undeploy. Every request has a timeout, so a server that
+ * hangs makes the bench fail with an error line instead of stalling it.
+ *
+ * A fresh server in a child process (STRATO_MOCK_BOOT_DELAY=0, every other timing at its default),
+ * on SQLite or on PostgreSQL (a fresh schema of STRATO_BENCH_POSTGRES_URL, dropped afterwards);
+ * two copies of single-cartridge-app with 2 members each (apps.ts).
+ *
+ * Figures, printed only when every deploy and undeploy was answered 202 in time, every iteration
+ * converged in time, and the last application runs exactly its members with one mock instance
+ * each: p99 and max response time of the deploy and of the undeploy POSTs, and the mean time of an
+ * iteration.
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { addBenchApplications, BENCH_APPLICATION_POLICY, checkMembers, mockInstances, statuses } from './apps.ts';
+import { call, Figures, log, percentile, sleep, spawnServer, waitFor } from './lib.ts';
+
+export const CHURN_ITERATIONS = Number(process.env.STRATO_BENCH_CHURN_ITERATIONS || 200);
+const POSTGRES_URL = process.env.STRATO_BENCH_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/test';
+const MEMBERS = 2;
+/** How long one iteration may take to converge. */
+const CONVERGE_TIMEOUT_MS = 30_000;
+/** How long a deploy or undeploy POST may go unanswered. */
+const POST_TIMEOUT_MS = 10_000;
+
+/** Sends one POST and returns its response time; throws unless it was answered 202 in time. */
+async function timedPost(url: string, path: string): Promise<number> {
+  const t = performance.now();
+  const r = await call(url, 'POST', path, '', POST_TIMEOUT_MS);
+  const ms = performance.now() - t;
+  if (r.status !== 202) throw new Error(`POST ${path}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
+  return ms;
+}
+
+async function converged(url: string, created: string, active: string, what: string): Promise<void> {
+  let last = new Map<string, string>();
+  try {
+    await waitFor(
+      what,
+      async () => {
+        last = await statuses(url);
+        return last.get(created) === 'Created' && last.get(active) === 'Active' ? true : undefined;
+      },
+      CONVERGE_TIMEOUT_MS,
+      5,
+    );
+  } catch (e) {
+    throw new Error(`${(e as Error).message} (${created} ${last.get(created)}, ${active} ${last.get(active)})`);
+  }
+}
+
+export async function churn(store: 'sqlite' | 'postgres', iterations = CHURN_ITERATIONS): Promise<void> {
+  const prefix = `churn_${store}`;
+  let dropSchema: (() => Promise<void>) | undefined;
+  const env: NodeJS.ProcessEnv = { STRATO_MOCK_BOOT_DELAY: '0' };
+  if (store === 'postgres') {
+    const schema = `strato_bench_${randomBytes(6).toString('hex')}`;
+    env.STRATO_DATABASE_URL = `${POSTGRES_URL}?schema=${schema}`;
+    dropSchema = async () => {
+      const client = new pg.Client({ connectionString: POSTGRES_URL });
+      await client.connect();
+      try {
+        await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      } finally {
+        await client.end();
+      }
+    };
+  }
+  try {
+    const server = await spawnServer({ env });
+    try {
+      const url = server.url;
+      const apps = ['churn-a', 'churn-b'];
+      await addBenchApplications(url, apps, MEMBERS);
+      await timedPost(url, `/api/applications/${apps[0]}/deploy/${BENCH_APPLICATION_POLICY}`);
+      await converged(url, apps[1], apps[0], `${apps[0]} Active`);
+
+      const deploys: number[] = [];
+      const undeploys: number[] = [];
+      const t0 = performance.now();
+      for (let i = 0; i < iterations; i++) {
+        const [leaving, coming] = i % 2 === 0 ? apps : [apps[1], apps[0]];
+        const gap = Math.floor(Math.random() * 61);
+        const at = `iteration ${i + 1}/${iterations} (deploy ${gap} ms after the undeploy)`;
+        try {
+          undeploys.push(await timedPost(url, `/api/applications/${leaving}/undeploy`));
+          await sleep(gap);
+          deploys.push(await timedPost(url, `/api/applications/${coming}/deploy/${BENCH_APPLICATION_POLICY}`));
+          await converged(url, leaving, coming, `${leaving} Created and ${coming} Active`);
+        } catch (e) {
+          throw new Error(`${prefix}, ${at}: ${(e as Error).message}`);
+        }
+        if ((i + 1) % 50 === 0) log(`${prefix}: ${i + 1}/${iterations} iterations in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      }
+      const iterationMs = (performance.now() - t0) / iterations;
+
+      // the last deployed application runs exactly its members, and nothing else runs
+      const last = iterations % 2 === 0 ? apps[0] : apps[1];
+      const members = (await checkMembers(url, last, MEMBERS)).sort();
+      let instances: string[] = [];
+      try {
+        await waitFor(
+          'one mock instance per member of the last application, none other',
+          async () => {
+            instances = (await mockInstances(url)).sort();
+            return JSON.stringify(instances) === JSON.stringify(members) ? true : undefined;
+          },
+          CONVERGE_TIMEOUT_MS,
+        );
+      } catch (e) {
+        throw new Error(`${prefix}: ${(e as Error).message}: members ${JSON.stringify(members)}, instances ${JSON.stringify(instances)}`);
+      }
+      log(
+        `${prefix}: ${iterations} iterations, ${iterationMs.toFixed(0)} ms each; deploy p99 ${percentile(deploys, 99).toFixed(1)} ms max ${Math.max(...deploys).toFixed(1)} ms; ` +
+          `undeploy p99 ${percentile(undeploys, 99).toFixed(1)} ms max ${Math.max(...undeploys).toFixed(1)} ms`,
+      );
+      const figures = new Figures();
+      figures.add(`${prefix}_deploy_p99_ms`, percentile(deploys, 99), 'ms');
+      figures.add(`${prefix}_deploy_max_ms`, Math.max(...deploys), 'ms');
+      figures.add(`${prefix}_undeploy_p99_ms`, percentile(undeploys, 99), 'ms');
+      figures.add(`${prefix}_undeploy_max_ms`, Math.max(...undeploys), 'ms');
+      figures.add(`${prefix}_iteration_mean_ms`, iterationMs, 'ms');
+      figures.print();
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    await dropSchema?.();
+  }
+}
