@@ -2,8 +2,10 @@
  * kill -9 restart (issue 4, point 7): the server runs as a real child process
  * (`node --import tsx packages/server/src/main.ts`, embedded broker, mock IaaS) and is killed with
  * SIGKILL at three moments: right after the deploy request, in the middle of the deploy (some
- * members Active, not all), and during the graceful undeploy. A new process on the same data dir
- * and ports must converge: the application Active with exactly cartridgeMin Active members in
+ * members Active, not all), and during the graceful undeploy (members draining). What the killed
+ * server left in its store is read before the restart, so each moment is proven, not hoped for:
+ * the deploy or undeploy had not finished when the process died. A new process on the same data
+ * dir and ports must converge: the application Active with exactly cartridgeMin Active members in
  * every cluster instance, one mock instance per member and none other, and an undeploy that leaves
  * nothing. Run with SQLite and with PostgreSQL (a fresh schema, dropped afterwards).
  */
@@ -17,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, it, type TestContext } from 'node:test';
 import pg from 'pg';
 import { freePort } from '../../messaging/test/support.ts';
-import { FAST_ENV, request } from './kit.ts';
+import { ADMIN, FAST_ENV, request } from './kit.ts';
 import {
   appIdOf,
   callerOf,
@@ -29,11 +31,13 @@ import {
   membersOf,
   minimumsOf,
   registerSample,
+  readStoredState,
   removeSample,
   undeploySample,
   until,
   withCartridgeMin,
   type Call,
+  type StoredState,
 } from './recovery-kit.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -69,7 +73,7 @@ async function startProcess(env: NodeJS.ProcessEnv, httpPort: number): Promise<S
       async () => {
         if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`the server exited (${proc.exitCode ?? proc.signalCode}): ${err}`);
         try {
-          return (await fetch(`${url}/mock-iaas/api/status`)).status === 200;
+          return (await fetch(`${url}/mock-iaas/api/status`, { headers: { authorization: ADMIN } })).status === 200;
         } catch {
           return false;
         }
@@ -97,7 +101,12 @@ const runtimeOf = async (call: Call): Promise<any> => {
   return r.status === 200 ? r.body : undefined;
 };
 
-const instancesOf = async (base: string): Promise<any[]> => (await request(base, 'GET', '/mock-iaas/api/instances', undefined, null)).body;
+/** The mock IaaS's instances (its API wants admin credentials, as every /api route). */
+const instancesOf = async (base: string): Promise<any[]> => {
+  const r = await request(base, 'GET', '/mock-iaas/api/instances');
+  assert.equal(r.status, 200, `GET /mock-iaas/api/instances: ${JSON.stringify(r.body)}`);
+  return r.body;
+};
 
 /**
  * Waits for the application Active with exactly `min` Active members per cluster instance, and
@@ -150,6 +159,14 @@ async function assertUndeployed(base: string, moment: string): Promise<void> {
   assert.deepEqual(await instancesOf(base), [], `${moment}: no mock instance left`);
 }
 
+/** The test's hold on the server: kill it, read what it left in its store, start it again. */
+interface Crash {
+  kill(): Promise<void>;
+  /** The store as the killed server left it (only between kill and start). */
+  stored(): Promise<StoredState>;
+  start(): Promise<void>;
+}
+
 async function crashThreeTimes(t: TestContext, databaseUrl?: string): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'strato-crash-'));
   t.after(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -170,18 +187,28 @@ async function crashThreeTimes(t: TestContext, databaseUrl?: string): Promise<vo
   let server = await startProcess(env, httpPort);
   // killed before the other after hooks run (the PostgreSQL schema is dropped once nothing uses it)
   try {
-    await crashAt(server.url, async () => {
-      await kill9(server);
-      server = await startProcess(env, httpPort);
+    await crashAt(server.url, {
+      kill: () => kill9(server),
+      stored: () => readStoredState({ dataDir, databaseUrl }, [APP_ID]),
+      start: async () => {
+        server = await startProcess(env, httpPort);
+      },
     });
   } finally {
     await kill9(server);
   }
 }
 
-/** Deploys and undeploys three times, killing the server at three moments (`restart`). */
-async function crashAt(base: string, restart: () => Promise<void>): Promise<void> {
+/** Member statuses of a graceful drain (InstanceCleanupMember sent, not yet terminated). */
+const DRAINING = new Set(['In_Maintenance', 'ReadyToShutDown']);
+
+/** Deploys and undeploys three times, killing the server at three moments. */
+async function crashAt(base: string, crash: Crash): Promise<void> {
   const call = callerOf(base);
+  const restart = async () => {
+    await crash.kill();
+    await crash.start();
+  };
 
   await registerSample(call, ENTRY, withCartridgeMin(MIN));
   const minOf = minimumsOf((await call('GET', `/api/applications/${APP_ID}`)).body);
@@ -208,23 +235,49 @@ async function crashAt(base: string, restart: () => Promise<void>): Promise<void
     20_000,
     () => digest(seen),
   );
-  await restart();
+  await crash.kill();
+  // proven: when the process died, the deploy had not finished
+  let atKill = await crash.stored();
+  const deploying = atKill.members.get(APP_ID)!;
+  assert.equal(atKill.status.get(APP_ID), 'Deployed', 'mid-deploy: the record says Deployed');
+  assert.ok(
+    deploying.length < 5 * MIN || deploying.some((m) => m.status !== 'Active'),
+    `mid-deploy: the store at the kill already had every member Active: ${JSON.stringify(deploying)}`,
+  );
+  await crash.start();
   await assertConverged(base, minOf, `killed in the middle of the deploy (${digest(seen)})`);
 
-  // 3. during the graceful undeploy: some members are being drained
+  // 3. during the graceful undeploy, members draining. Every IaaS termination fails (the mock
+  // IaaS's fault injection, forgotten by the restarted process), so no drained member can go and
+  // the undeploy cannot finish before the kill, however late the kill comes.
+  const failing = await call('POST', '/mock-iaas/api/failures', { terminateInstance: 1_000_000 });
+  assert.equal(failing.status, 200, JSON.stringify(failing.body));
   await undeploySample(call, ENTRY);
+  // The runtime view shows the control loop's state before its batch is committed; a member that
+  // is ReadyToShutDown was In_Maintenance in a committed batch (MemberMaintenanceModeEvent, which
+  // its instance answers, is published only after the commit), so the store must show it draining.
   await until(
-    'the undeploy under way',
+    'a member ReadyToShutDown',
     async () => {
       seen = await runtimeOf(call);
-      const members = membersOf(seen);
-      return seen === undefined || members.length < 5 * MIN || members.some((m) => m.status !== 'Active');
+      return membersOf(seen).some((m) => m.status === 'ReadyToShutDown');
     },
     20_000,
     () => digest(seen),
   );
-  await restart();
-  await assertUndeployed(base, `killed during the undeploy (${digest(seen)})`);
+  await crash.kill();
+  // proven: when the process died, the undeploy was under way and had not finished
+  atKill = await crash.stored();
+  const draining = atKill.members.get(APP_ID)!;
+  assert.equal(atKill.status.get(APP_ID), 'Undeploying', 'mid-undeploy: the record says Undeploying, not Created');
+  assert.ok(draining.some((m) => DRAINING.has(m.status)), `mid-undeploy: members draining in the store: ${JSON.stringify(draining)}`);
+  assert.deepEqual(
+    draining.map((m) => m.memberId).filter((id) => !atKill.mockInstances.includes(id)),
+    [],
+    'mid-undeploy: every stored member still has its mock instance',
+  );
+  await crash.start();
+  await assertUndeployed(base, `killed during the undeploy (${digest(seen)}; stored: ${draining.map((m) => m.status).join(',')})`);
 
   // the manifest's removals still work on the restarted server
   await removeSample(call, ENTRY);

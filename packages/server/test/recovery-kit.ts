@@ -4,6 +4,11 @@
  * and checking a converged runtime view exactly (no member counted twice, no instance leaked).
  */
 import assert from 'node:assert/strict';
+import { MOCK_INSTANCE_KIND } from '../src/cloud/mock-iaas/mock-iaas.ts';
+import type { StoredApplication } from '../src/registry/registry.ts';
+import { openStore } from '../src/store/open-store.ts';
+import { SUPER_TENANT_ID } from '../src/store/store.ts';
+import type { MemberRuntime } from '../src/topology/runtime-model.ts';
 import { request, type Reply } from './kit.ts';
 import { MANIFEST, isDeploy, isUndeploy, sampleText, type ManifestEntry } from './samples.ts';
 
@@ -139,4 +144,37 @@ export function withCartridgeMin(min: number): (app: any) => void {
     for (const g of l?.groups ?? []) level(g);
   };
   return (app) => level(app.components);
+}
+
+/** What a killed server left in its store for some applications: exactly the state at the kill. */
+export interface StoredState {
+  /** application id → status of its record (Created, Deployed, Undeploying) */
+  status: Map<string, string | undefined>;
+  /** application id → its members as stored */
+  members: Map<string, { memberId: string; status: string }[]>;
+  /** member ids of the stored mock instances */
+  mockInstances: string[];
+}
+
+/**
+ * Reads the store a server left behind (call it only while no server runs on it): the records of
+ * the applications (admin's, super tenant), their members and the mock IaaS's instances.
+ */
+export async function readStoredState(where: { dataDir: string; databaseUrl?: string }, appIds: string[]): Promise<StoredState> {
+  const store = await openStore(where);
+  try {
+    const members = (await store.list<MemberRuntime>('member', SUPER_TENANT_ID)).map((r) => r.body);
+    const out: StoredState = { status: new Map(), members: new Map(), mockInstances: [] };
+    for (const appId of appIds) {
+      out.status.set(appId, (await store.get<StoredApplication>('application', appId, SUPER_TENANT_ID))?.status);
+      out.members.set(
+        appId,
+        members.filter((m) => m.applicationId === appId).map((m) => ({ memberId: m.memberId, status: m.status })),
+      );
+    }
+    out.mockInstances = (await store.list(MOCK_INSTANCE_KIND, SUPER_TENANT_ID)).map((r) => r.id);
+    return out;
+  } finally {
+    await store.close();
+  }
 }
