@@ -1,8 +1,10 @@
 /**
  * Broker failover (issue 4): strato with two real Mosquitto brokers in STRATO_MB_URLS. The first
  * dies (SIGKILL) in the middle of a deploy; the deployment still converges, and every event
- * published after the switch reaches the second broker. Also: the first broker is dead from the
- * start.
+ * published after the switch reaches the second broker: every kind the rest of the deploy, the
+ * graceful undeploy and the removal publish (orchestration.md §2.3, §3.4, §3.10, §3.11), and for
+ * every member, cluster instance and group instance that moved after the kill, its own events.
+ * Also: the first broker is dead from the start, and every kind of a whole deploy reaches the second.
  */
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
@@ -29,6 +31,50 @@ import {
 interface Seen {
   name: string;
   payload: any;
+}
+
+/** Creation of members, cluster instances and group instances during a deploy (§3.2, §3.11). */
+const CREATION = ['MemberCreatedEvent', 'MemberInitializedEvent', 'InstanceStartedEvent', 'ClusterInstanceCreatedEvent', 'GroupInstanceCreatedEvent'];
+/** The rest of every member's start, the activations rolling up (§3.4), the mock instances' health statistics. */
+const ACTIVATION = [
+  'MemberStartedEvent',
+  'InstanceActivatedEvent',
+  'MemberActivatedEvent',
+  'ClusterInstanceActivatedEvent',
+  'GroupInstanceActivatedEvent',
+  'ApplicationInstanceActivatedEvent',
+  'MemberHealthStatEvent',
+  'InFlightRequestCountEvent',
+];
+/** A graceful undeploy of an Active application with groups (§3.10, §3.11). */
+const UNDEPLOY = [
+  'ApplicationInstanceTerminatingEvent',
+  'GroupInstanceTerminatingEvent',
+  'ClusterInstanceTerminatingEvent',
+  'InstanceCleanupClusterEvent',
+  'InstanceMaintenanceModeEvent',
+  'MemberMaintenanceModeEvent',
+  'InstanceReadyToShutdownEvent',
+  'MemberReadyToShutdownEvent',
+  'MemberTerminatedEvent',
+  'ClusterInstanceTerminatedEvent',
+  'GroupInstanceTerminatedEvent',
+  'ApplicationInstanceTerminatedEvent',
+  'ApplicationClustersRemovedEvent',
+];
+/** The sample's removal script: the application and its cartridges deleted. */
+const REMOVAL = ['ApplicationDeletedEvent', 'ServiceRemovedEvent'];
+/** What a whole deploy publishes before its first member is created. */
+const DEPLOY_START = ['ServiceCreatedEvent', 'ApplicationCreatedEvent', 'ApplicationClustersCreatedEvent', 'ApplicationInstanceCreatedEvent'];
+
+/**
+ * Asserts that every kind was seen, naming all the missing ones at once; the periodic
+ * CompleteTopologyEvent (every second with FAST_ENV) is waited for.
+ */
+async function assertKinds(seen: Seen[], kinds: string[], where: string): Promise<void> {
+  await until(`a CompleteTopologyEvent ${where}`, () => seen.some((e) => e.name === 'CompleteTopologyEvent'), 5_000);
+  const names = new Set(seen.map((e) => e.name));
+  assert.deepEqual(kinds.filter((k) => !names.has(k)), [], `event kinds missing ${where}`);
 }
 
 /** A raw MQTT client subscribed to `#`: every message a broker routes, in arrival order. */
@@ -80,8 +126,11 @@ const runtimeOf = async (call: Call, appId: string) => {
   return r.status === 200 ? r.body : undefined;
 };
 
-/** Waits for exact convergence, then undeploys gracefully and checks that nothing is left. */
-async function convergeAndUndeploy(s: TestServer, entry: ReturnType<typeof manifestEntry>): Promise<any> {
+/**
+ * Waits for exact convergence (then runs `whenConverged`), undeploys gracefully, checks that
+ * nothing is left, and runs the sample's removal script.
+ */
+async function convergeAndUndeploy(s: TestServer, entry: ReturnType<typeof manifestEntry>, whenConverged?: () => void): Promise<any> {
   const call: Call = (m, p, b) => s.call(m, p, b);
   const appId = appIdOf(entry);
   const minOf = minimumsOf((await call('GET', `/api/applications/${appId}`)).body);
@@ -101,6 +150,7 @@ async function convergeAndUndeploy(s: TestServer, entry: ReturnType<typeof manif
   const instances = new Set(s.mockIaas.describeInstances().map((i) => i.memberId));
   const members = new Set([...s.controlPlane.state.members.keys()]);
   assert.deepEqual([...instances].sort(), [...members].sort(), 'one mock instance per member');
+  whenConverged?.();
 
   await undeploySample(call, entry);
   await until(`${appId} back in Created`, async () => (await call('GET', `/api/applications/${appId}`)).body.status === 'Created', 30_000, async () =>
@@ -120,6 +170,7 @@ describe('broker failover: two Mosquitto brokers in STRATO_MB_URLS', () => {
       sample: 'single-level-nested-groups-app',
       trigger: 'ClusterInstanceActivatedEvent',
       why: 'the first cluster instance is Active, the next ones are not even created',
+      creationAfterKill: true,
     },
     {
       // ten clusters started together: at the first MemberStartedEvent every member is mid-conversation
@@ -127,6 +178,7 @@ describe('broker failover: two Mosquitto brokers in STRATO_MB_URLS', () => {
       sample: 'five-levels-nested-groups-app',
       trigger: 'MemberStartedEvent',
       why: 'the first member is Starting, the others booting or starting',
+      creationAfterKill: false,
     },
   ];
   for (const c of cases) it(`${c.sample}: the first broker dies when ${c.why}; Active, and no event after the switch is lost`, async (t) => {
@@ -140,6 +192,8 @@ describe('broker failover: two Mosquitto brokers in STRATO_MB_URLS', () => {
     let membersBefore = new Set<string>();
     let activeBefore = new Set<string>();
     let activeCisBefore = new Set<string>();
+    let cisBefore = new Set<string>();
+    let groupsBefore = new Set<string>();
     let killed: Promise<void> | undefined;
     await observe(t, a, (e) => {
       if (killed || e.name !== c.trigger) return;
@@ -149,6 +203,8 @@ describe('broker failover: two Mosquitto brokers in STRATO_MB_URLS', () => {
       activeCisBefore = new Set(
         Object.values(rt.clusters).flatMap((c) => Object.values(c.instances).filter((i) => i.status === 'Active').map((i) => `${c.clusterId}/${i.instanceId}`)),
       );
+      cisBefore = new Set(Object.values(rt.clusters).flatMap((c) => Object.keys(c.instances).map((i) => `${c.clusterId}/${i}`)));
+      groupsBefore = new Set(Object.keys(rt.groupInstances));
       killed = a.kill();
     });
     const onB = await observe(t, b);
@@ -158,7 +214,13 @@ describe('broker failover: two Mosquitto brokers in STRATO_MB_URLS', () => {
     await until(`broker A killed at the first ${c.trigger}`, () => killed !== undefined, 20_000);
     await killed;
 
-    const runtime = await convergeAndUndeploy(s, entry);
+    let groupsAfter: string[] = [];
+    const runtime = await convergeAndUndeploy(s, entry, () => {
+      groupsAfter = Object.keys(state.apps.get(appId)!.groupInstances);
+    });
+
+    // Every kind of event the rest of the deploy, the undeploy and the removal publish reached B.
+    await assertKinds(onB, [...(c.creationAfterKill ? CREATION : []), ...ACTIVATION, ...UNDEPLOY, ...REMOVAL], 'on broker B after the switch');
 
     // Every member that became Active after the kill was announced on B, and so was every step of
     // every member created after the kill; likewise each cluster instance activated after it.
@@ -185,6 +247,27 @@ describe('broker failover: two Mosquitto brokers in STRATO_MB_URLS', () => {
       );
     }
     assert.ok(checkedClusters > 0, 'some cluster instances became Active after the kill');
+    // every cluster instance and group instance created after the kill was announced on B
+    let created = 0;
+    for (const ci of clusterInstancesOf(runtime)) {
+      if (cisBefore.has(`${ci.clusterId}/${ci.instanceId}`)) continue;
+      created++;
+      assert.ok(
+        onB.some((e) => e.name === 'ClusterInstanceCreatedEvent' && e.payload?.clusterId === ci.clusterId && e.payload?.clusterInstance?.instanceId === ci.instanceId),
+        `ClusterInstanceCreatedEvent of ${ci.clusterId}/${ci.instanceId} reached broker B`,
+      );
+    }
+    for (const key of groupsAfter) {
+      if (groupsBefore.has(key)) continue;
+      created++;
+      const groupId = key.slice(0, key.indexOf('/'));
+      const instanceId = key.slice(key.indexOf('/') + 1);
+      assert.ok(
+        onB.some((e) => e.name === 'GroupInstanceCreatedEvent' && e.payload?.groupId === groupId && e.payload?.groupInstance?.instanceId === instanceId),
+        `GroupInstanceCreatedEvent of ${key} reached broker B`,
+      );
+    }
+    if (c.creationAfterKill) assert.ok(created > 0, 'some cluster or group instances were created after the kill');
     assert.ok(onB.some((e) => e.name === 'ApplicationInstanceActivatedEvent' && e.payload?.appId === appId), 'ApplicationInstanceActivatedEvent on B');
     // the undeployment went through B as well
     assert.ok(onB.some((e) => e.name === 'ApplicationClustersRemovedEvent' && e.payload?.appId === appId), 'ApplicationClustersRemovedEvent on B');
@@ -204,5 +287,7 @@ describe('broker failover: two Mosquitto brokers in STRATO_MB_URLS', () => {
     for (const m of clusterInstancesOf(runtime).flatMap((ci) => ci.member)) {
       assert.ok(onB.some((e) => e.name === 'MemberActivatedEvent' && e.payload?.memberId === m.memberId), `MemberActivatedEvent of ${m.memberId} on B`);
     }
+    // every kind of the whole life of the application went through B
+    await assertKinds(onB, [...DEPLOY_START, ...CREATION, ...ACTIVATION, ...UNDEPLOY, ...REMOVAL], 'on broker B');
   });
 });
