@@ -114,14 +114,21 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
     const app = await buildApi({
       logger: log,
       bodyLimit: settings.bodyLimit,
-      sessionTimeout: settings.sessionTimeout,
+      sessions: {
+        idleMs: settings.sessionTimeout,
+        lifetimeMs: settings.sessionLifetime,
+        maxPerUser: settings.sessionMaxPerUser,
+        maxTotal: settings.sessionMax,
+      },
+      login: settings.login,
       registry,
       directory,
       iaasProviders,
       liveStatus: (appId) => controlPlane.liveStatus(appId),
       plugins: [(api) => applicationRuntimeRoutes(api, controlPlane)],
     });
-    await app.register(async (mock) => mockIaasRoutes(mock, mockIaas));
+    // the mock IaaS API exists only while a provider is bound to the mock driver (super-tenant admins only)
+    if (Object.values(settings.iaasProviders).includes('mock')) await app.register(async (mock) => mockIaasRoutes(mock, mockIaas));
     await adminReady;
     await app.listen({ host: settings.host, port: settings.httpPort });
     cleanups.push(() => app.close());

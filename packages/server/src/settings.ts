@@ -46,6 +46,14 @@ export interface Settings {
   sessionTimeout: number;
   /** How long verified credentials are remembered, ms. @default 300000 */
   credentialCacheTtl: number;
+  /** How long a session lives at most, used or not, ms. @default 28800000 */
+  sessionLifetime: number;
+  /** Sessions one user may hold (a new one ends the user's oldest). @default 10 */
+  sessionMaxPerUser: number;
+  /** Sessions held at once in all (a new one ends the oldest). @default 10000 */
+  sessionMax: number;
+  /** How failed logins are slowed (STRATO_LOGIN_*): limits per user name and per client address, window, lockout, memory bound. */
+  login: { userFailureLimit: number; ipFailureLimit: number; windowMs: number; lockoutMs: number; maxEntries: number };
   /** Longest time a REST operation waits for the registry lock or the control plane before answering 503, ms. @default 30000 */
   requestTimeout: number;
   /** Every lifecycle timeout and monitor interval of orchestration.md §3.12, in ms. */
@@ -102,6 +110,14 @@ export const SETTINGS: SettingInfo[] = [
   { env: 'STRATO_MB_RETRY_INTERVAL', default: '(unset)', meaning: "Milliseconds to wait after every broker of the list failed, before trying them again. Unset: Stratos's back-off 2, 2, 5, 5, 10, 10, 20, 20, 30, 30, 40, 40, 50, 50, 60 s, then 60 s." },
   { env: 'STRATO_SESSION_TIMEOUT', default: '1800000', meaning: 'Milliseconds a session cookie of GET /api/session lives without being used.' },
   { env: 'STRATO_CREDENTIAL_CACHE_TTL', default: '300000', meaning: 'Milliseconds verified credentials are remembered (scrypt runs once per client, not per request); a password change, a removed user or a deactivated tenant forgets them at once.' },
+  { env: 'STRATO_SESSION_LIFETIME', default: '28800000', meaning: 'Milliseconds a session lives at most, however often it is used; then its user signs in again.' },
+  { env: 'STRATO_SESSION_MAX_PER_USER', default: '10', meaning: "Sessions one user may hold at once; a new one ends that user's oldest." },
+  { env: 'STRATO_SESSION_MAX', default: '10000', meaning: 'Sessions held at once in all; a new one ends the oldest.' },
+  { env: 'STRATO_LOGIN_FAILURE_LIMIT', default: '5', meaning: 'Failed logins of one user name within STRATO_LOGIN_FAILURE_WINDOW after which that name is refused (429 with Retry-After) for STRATO_LOGIN_LOCKOUT.' },
+  { env: 'STRATO_LOGIN_IP_FAILURE_LIMIT', default: '20', meaning: 'Failed logins from one client address (an IPv6 client: its /64) within STRATO_LOGIN_FAILURE_WINDOW after which that address is refused (429) for STRATO_LOGIN_LOCKOUT.' },
+  { env: 'STRATO_LOGIN_FAILURE_WINDOW', default: '300000', meaning: 'Milliseconds failed logins are counted, from the first failure of a window.' },
+  { env: 'STRATO_LOGIN_LOCKOUT', default: '60000', meaning: 'Milliseconds a user name or client address is refused after too many failed logins; then it counts afresh. Credentials verified before the lockout still pass.' },
+  { env: 'STRATO_LOGIN_THROTTLE_ENTRIES', default: '10000', meaning: 'User names and client addresses whose failed logins are remembered at once (expired ones are dropped first, then the oldest).' },
   { env: 'STRATO_REQUEST_TIMEOUT', default: '30000', meaning: 'Milliseconds a REST operation may wait for the registry lock or for the control plane (deploy, undeploy, every write) before it answers 503; a write that did not get the lock in time changed nothing.' },
   ...MOCK_IAAS_SETTINGS,
   { env: 'STRATO_IAAS_RETRY_INTERVAL', default: '5000', meaning: 'Milliseconds before a cluster asks its IaaS again after a failed instance start.' },
@@ -183,6 +199,16 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, overrides: Pa
     mbRetryInterval: env.STRATO_MB_RETRY_INTERVAL ? int(env, 'STRATO_MB_RETRY_INTERVAL', 0, 0, 3600_000) : undefined,
     sessionTimeout: int(env, 'STRATO_SESSION_TIMEOUT', 1_800_000, 1000, 2 ** 31 - 1),
     credentialCacheTtl: int(env, 'STRATO_CREDENTIAL_CACHE_TTL', 300_000, 0, 2 ** 31 - 1),
+    sessionLifetime: int(env, 'STRATO_SESSION_LIFETIME', 28_800_000, 1000, 2 ** 31 - 1),
+    sessionMaxPerUser: int(env, 'STRATO_SESSION_MAX_PER_USER', 10, 1, 1_000_000),
+    sessionMax: int(env, 'STRATO_SESSION_MAX', 10_000, 1, 10_000_000),
+    login: {
+      userFailureLimit: int(env, 'STRATO_LOGIN_FAILURE_LIMIT', 5, 1, 1_000_000),
+      ipFailureLimit: int(env, 'STRATO_LOGIN_IP_FAILURE_LIMIT', 20, 1, 1_000_000),
+      windowMs: int(env, 'STRATO_LOGIN_FAILURE_WINDOW', 300_000, 1, 2 ** 31 - 1),
+      lockoutMs: int(env, 'STRATO_LOGIN_LOCKOUT', 60_000, 1, 2 ** 31 - 1),
+      maxEntries: int(env, 'STRATO_LOGIN_THROTTLE_ENTRIES', 10_000, 100, 10_000_000),
+    },
     requestTimeout: int(env, 'STRATO_REQUEST_TIMEOUT', 30_000, 10, 2 ** 31 - 1),
     iaasRetryInterval: int(env, 'STRATO_IAAS_RETRY_INTERVAL', 5000, 0, 3600_000),
     timings,

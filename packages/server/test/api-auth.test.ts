@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseJson } from '@strato/model';
-import { ADMIN, basic, startTestServer, type Reply, type TestServer } from './kit.ts';
+import { pino } from 'pino';
+import { SqliteStore } from '../src/store/sqlite-store.ts';
+import { Directory } from '../src/tenancy/directory.ts';
+import { ADMIN, basic, startTestServer, waitFor, type Reply, type TestServer } from './kit.ts';
 import { sampleText } from './samples.ts';
 
 /** Authentication (HTTP Basic, session cookie), tenants, users and tenant isolation. */
@@ -49,7 +55,8 @@ describe('authentication and tenant isolation', () => {
       assert.match(res.headers.get('www-authenticate') ?? '', /^Basic realm=/, String(auth));
     }
     isError(await server.call('GET', '/api/cartridges', undefined, basic('admin', 'nope')), 401, /username\/password/);
-    isError(await server.call('GET', '/api/cartridges', undefined, basic('bob@nowhere.org', 'x')), 401, /Tenant not found/);
+    // an unknown tenant reads as a wrong password: nothing tells which tenants or users exist
+    isError(await server.call('GET', '/api/cartridges', undefined, basic('bob@nowhere.org', 'x')), 401, /username\/password/);
   });
 
   it('lets admin in, on /api and on /api/v4.1', async () => {
@@ -153,7 +160,8 @@ describe('authentication and tenant isolation', () => {
     const cookie = /^(JSESSIONID=[^;]+)/.exec(session.headers.get('set-cookie') ?? '')![1];
     ok(await server.call('GET', '/api/applications', undefined, null, { cookie }), 200, 'carol\'s session');
     ok(await server.call('DELETE', '/api/users/carol', undefined, BOB), 200, 'bob deletes carol');
-    isError(await server.call('GET', '/api/applications', undefined, null, { cookie }), 401, /session/);
+    // the session ended with its user: the cookie is unknown now
+    isError(await server.call('GET', '/api/applications', undefined, null, { cookie }), 401, /requires authentication/);
     isError(await server.call('GET', '/api/init', undefined, basic('carol@acme.com', 'carol-pw-2')), 401);
     isError(await server.call('DELETE', '/api/users/carol', undefined, BOB), 404);
   });
@@ -208,11 +216,12 @@ describe('authentication and tenant isolation', () => {
 
     ok(await server.call('PUT', '/api/tenants/deactivate/beta.org'), 200, 'deactivate');
     assert.equal((await server.call('GET', '/api/tenants/beta.org')).body.active, false);
-    isError(await server.call('GET', '/api/init', undefined, EVE), 401, /Tenant not found/);
+    isError(await server.call('GET', '/api/init', undefined, EVE), 401, /username\/password/);
     isError(await server.call('GET', '/api/applications', undefined, null, { cookie }), 401);
     ok(await server.call('GET', '/api/init', undefined, BOB), 200, 'another tenant is not affected');
 
     ok(await server.call('PUT', '/api/tenants/activate/beta.org'), 200, 'activate');
+    isError(await server.call('GET', '/api/applications', undefined, null, { cookie }), 401, /requires authentication/);
     ok(await server.call('GET', '/api/init', undefined, EVE), 200, 'eve after');
     const apps = await server.call('GET', '/api/applications', undefined, EVE);
     assert.deepEqual(apps.body.map((a: any) => a.applicationId), ['beta-app'], 'her application survived');
@@ -231,5 +240,275 @@ describe('the admin password setting', () => {
     t.after(() => server.stop());
     isError(await server.call('GET', '/api/init'), 401);
     ok(await server.call('GET', '/api/init', undefined, basic('admin', 's3cret!')), 200, 'configured password');
+  });
+});
+
+/** Everything a client sees of an answer but its date: status, headers, body. */
+function visible(res: Reply): { status: number; headers: Record<string, string>; body: unknown } {
+  const headers: Record<string, string> = {};
+  res.headers.forEach((value, name) => {
+    if (name !== 'date') headers[name] = value;
+  });
+  return { status: res.status, headers, body: res.body };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+describe('failed logins', () => {
+  let server: TestServer;
+  before(async () => {
+    // no throttling here: this suite compares failures
+    server = await startTestServer({ mbPort: 0 }, { STRATO_LOGIN_FAILURE_LIMIT: '1000', STRATO_LOGIN_IP_FAILURE_LIMIT: '1000' });
+    ok(await server.call('POST', '/api/tenants', ACME), 201, 'acme.com');
+    ok(await server.call('POST', '/api/tenants', BETA), 201, 'beta.org');
+    ok(await server.call('PUT', '/api/tenants/deactivate/beta.org'), 200, 'deactivate beta.org');
+  });
+  after(() => server.stop());
+
+  it('read the same whether the user exists or not: status, headers and body', async () => {
+    const wrongPassword = visible(await server.call('GET', '/api/cartridges', undefined, basic('admin', 'not-the-password')));
+    assert.equal(wrongPassword.status, 401);
+    assert.deepEqual(wrongPassword.body, { status: 'error', message: 'Authentication failed. Please check your username/password' });
+    assert.match(wrongPassword.headers['www-authenticate'] ?? '', /^Basic realm=/);
+    for (const auth of [
+      basic('mallory', 'not-the-password'), // unknown user of the super tenant
+      basic('bob@acme.com', 'not-the-password'), // known tenant user, wrong password
+      basic('mallory@acme.com', 'not-the-password'), // unknown user of a known tenant
+      basic('bob@nowhere.org', 'not-the-password'), // unknown tenant
+      basic('eve@beta.org', 'eve-pw-1'), // right password of a deactivated tenant's user
+      basic('admin@carbon.super', 'not-the-password'), // the super tenant spelled out
+    ]) {
+      assert.deepEqual(visible(await server.call('GET', '/api/cartridges', undefined, auth)), wrongPassword, auth);
+    }
+  });
+
+  it('take as long whether the user exists or not (scrypt runs against a dummy hash)', async (t) => {
+    const time = async (auth: string) => {
+      const t0 = process.hrtime.bigint();
+      const res = await server.call('GET', '/api/init', undefined, auth);
+      assert.equal(res.status, 401);
+      return Number(process.hrtime.bigint() - t0) / 1e6;
+    };
+    const known: number[] = [];
+    const unknown: number[] = [];
+    const unknownTenant: number[] = [];
+    // interleaved, so that load on the machine weighs on all three alike
+    for (let i = 0; i < 7; i++) {
+      known.push(await time(basic('bob@acme.com', `wrong-${i}`)));
+      unknown.push(await time(basic(`nobody-${i}@acme.com`, `wrong-${i}`)));
+      unknownTenant.push(await time(basic(`bob@nowhere-${i}.org`, `wrong-${i}`)));
+    }
+    const [k, u, d] = [median(known), median(unknown), median(unknownTenant)];
+    t.diagnostic(`failed login, median of 7: known user ${k.toFixed(1)} ms, unknown user ${u.toFixed(1)} ms, unknown tenant ${d.toFixed(1)} ms`);
+    // before the dummy hash: about 3 ms against 65 ms. A loose bound, for a shared machine.
+    assert.ok(u > k / 2 && u < k * 2, `unknown user ${u.toFixed(1)} ms against known ${k.toFixed(1)} ms`);
+    assert.ok(d > k / 2 && d < k * 2, `unknown tenant ${d.toFixed(1)} ms against known ${k.toFixed(1)} ms`);
+  });
+});
+
+describe('login throttling', () => {
+  it('answers 429 with Retry-After after too many failures of one user name, and lets the owner in after it', async (t) => {
+    const server = await startTestServer(
+      { mbPort: 0 },
+      { STRATO_LOGIN_FAILURE_LIMIT: '3', STRATO_LOGIN_IP_FAILURE_LIMIT: '1000', STRATO_LOGIN_LOCKOUT: '1500', STRATO_LOGIN_FAILURE_WINDOW: '60000' },
+    );
+    t.after(() => server.stop());
+    ok(await server.call('POST', '/api/tenants', ACME), 201, 'acme.com');
+    for (let i = 0; i < 3; i++) isError(await server.call('GET', '/api/init', undefined, basic('bob@acme.com', `guess-${i}`)), 401);
+    const locked = await server.call('GET', '/api/init', undefined, basic('bob@acme.com', 'guess-3'));
+    isError(locked, 429, /Too many failed logins/);
+    const retryAfter = Number(locked.headers.get('retry-after'));
+    assert.ok(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 2, `Retry-After ${locked.headers.get('retry-after')}`);
+    // while locked, not even the right password is checked
+    const owner = await server.call('GET', '/api/init', undefined, BOB);
+    isError(owner, 429);
+    // other names are not affected
+    ok(await server.call('GET', '/api/init'), 200, 'admin still signs in');
+
+    // an unknown name is locked alike: same answers, same Retry-After
+    for (let i = 0; i < 3; i++) isError(await server.call('GET', '/api/init', undefined, basic('nobody@acme.com', `guess-${i}`)), 401);
+    const lockedUnknown = await server.call('GET', '/api/init', undefined, basic('nobody@acme.com', 'guess-3'));
+    assert.deepEqual({ ...visible(lockedUnknown), headers: { ...visible(lockedUnknown).headers, 'retry-after': '' } }, { ...visible(locked), headers: { ...visible(locked).headers, 'retry-after': '' } });
+
+    // the penalty expires: after Retry-After the owner's right password works
+    const started = Date.now();
+    const res = await waitFor('bob to be let in again', async () => {
+      const r = await server.call('GET', '/api/init', undefined, BOB);
+      assert.ok(r.status === 200 || r.status === 429, `${r.status} ${JSON.stringify(r.body)}`);
+      return r.status === 200 ? r : undefined;
+    }, 10_000, 100);
+    assert.equal(res.body.status, 'success');
+    assert.ok(Date.now() - started < 3_000, 'let in within the lockout');
+    // and the name starts afresh
+    isError(await server.call('GET', '/api/init', undefined, basic('bob@acme.com', 'guess-4')), 401);
+  });
+
+  it('lets credentials verified before the lockout pass during it', async (t) => {
+    const server = await startTestServer({ mbPort: 0 }, { STRATO_LOGIN_FAILURE_LIMIT: '2', STRATO_LOGIN_LOCKOUT: '60000' });
+    t.after(() => server.stop());
+    ok(await server.call('GET', '/api/init'), 200, 'admin signs in (verified)');
+    for (let i = 0; i < 2; i++) isError(await server.call('GET', '/api/init', undefined, basic('admin', `guess-${i}`)), 401);
+    isError(await server.call('GET', '/api/init', undefined, basic('admin', 'guess-2')), 429);
+    ok(await server.call('GET', '/api/init'), 200, 'the owner, verified before, still passes');
+  });
+
+  it('slows one client address guessing many names, and counts guesses sent at once', async (t) => {
+    const server = await startTestServer(
+      { mbPort: 0 },
+      { STRATO_LOGIN_FAILURE_LIMIT: '1000', STRATO_LOGIN_IP_FAILURE_LIMIT: '4', STRATO_LOGIN_LOCKOUT: '60000' },
+    );
+    t.after(() => server.stop());
+    // 20 different names at once from one address: at most 4 are checked, the rest refused
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => server.call('GET', '/api/init', undefined, basic(`user-${i}`, 'guess'))));
+    const statuses = answers.map((r) => r.status);
+    assert.ok(statuses.every((s) => s === 401 || s === 429), JSON.stringify(statuses));
+    assert.ok(statuses.filter((s) => s === 401).length <= 4, JSON.stringify(statuses));
+    assert.ok(answers.filter((r) => r.status === 429).every((r) => Number(r.headers.get('retry-after')) >= 1));
+    isError(await server.call('GET', '/api/init', undefined, basic('someone-else', 'guess')), 429);
+  });
+});
+
+/** The JSESSIONID cookie of a new session of `auth`. */
+async function sessionOf(server: TestServer, auth: string): Promise<string> {
+  const res = await server.call('GET', '/api/session', undefined, auth);
+  ok(res, 200, 'session');
+  return /^(JSESSIONID=[^;]+)/.exec(res.headers.get('set-cookie') ?? '')![1];
+}
+
+describe('sessions', () => {
+  let server: TestServer;
+  const CAROL = { userName: 'carol', credential: 'carol-pw-1', role: 'user', email: 'carol@acme.com' };
+  const carol = basic('carol@acme.com', 'carol-pw-1');
+  const uses = async (cookie: string) => (await server.call('GET', '/api/applications', undefined, null, { cookie })).status;
+
+  before(async () => {
+    server = await startTestServer({ mbPort: 0 }, { STRATO_SESSION_MAX_PER_USER: '3' });
+    ok(await server.call('POST', '/api/tenants', ACME), 201, 'acme.com');
+    ok(await server.call('POST', '/api/users', CAROL, BOB), 201, 'carol');
+  });
+  after(() => server.stop());
+
+  it('end at once when the user\'s password changes, also a session made from a session', async () => {
+    const cookie = await sessionOf(server, carol);
+    const fromSession = /^(JSESSIONID=[^;]+)/.exec((await server.call('GET', '/api/session', undefined, null, { cookie })).headers.get('set-cookie') ?? '')![1];
+    const other = await sessionOf(server, BOB);
+    assert.equal(await uses(cookie), 200);
+    assert.equal(await uses(fromSession), 200);
+    ok(await server.call('PUT', '/api/users', { ...CAROL, credential: 'carol-pw-2' }, BOB), 200, 'new password');
+    assert.equal(await uses(cookie), 401, 'the session ended');
+    assert.equal(await uses(fromSession), 401, 'the session made from it ended too');
+    assert.equal(await uses(other), 200, 'another user\'s session lives on');
+    isError(await server.call('GET', '/api/init', undefined, carol), 401);
+    ok(await server.call('PUT', '/api/users', CAROL, BOB), 200, 'password back');
+  });
+
+  it('end when the user\'s role changes', async () => {
+    const cookie = await sessionOf(server, carol);
+    ok(await server.call('PUT', '/api/users', { ...CAROL, role: 'admin' }, BOB), 200, 'carol becomes admin');
+    assert.equal(await uses(cookie), 401);
+    ok(await server.call('PUT', '/api/users', CAROL, BOB), 200, 'role back');
+  });
+
+  it('end when the tenant admin\'s password changes through PUT /api/tenants', async () => {
+    const cookie = await sessionOf(server, BOB);
+    ok(await server.call('PUT', '/api/tenants', { ...ACME, adminPassword: 'bob-pw-2' }), 200, 'new admin password');
+    assert.equal(await uses(cookie), 401);
+    ok(await server.call('PUT', '/api/tenants', ACME), 200, 'password back');
+  });
+
+  it('end when the user is removed, and stay ended when a user of that name is added again', async () => {
+    ok(await server.call('POST', '/api/users', { ...CAROL, userName: 'dave' }, BOB), 201, 'dave');
+    const dave = basic('dave@acme.com', 'carol-pw-1');
+    const cookie = await sessionOf(server, dave);
+    ok(await server.call('DELETE', '/api/users/dave', undefined, BOB), 200, 'remove dave');
+    assert.equal(await uses(cookie), 401);
+    ok(await server.call('POST', '/api/users', { ...CAROL, userName: 'dave' }, BOB), 201, 'dave again');
+    assert.equal(await uses(cookie), 401, 'a new user of the same name does not inherit the session');
+    ok(await server.call('GET', '/api/init', undefined, dave), 200, 'the new dave signs in');
+  });
+
+  it('end when the tenant is deactivated, and stay ended once it is active again', async () => {
+    const cookie = await sessionOf(server, carol);
+    const admin = await sessionOf(server, ADMIN);
+    ok(await server.call('PUT', '/api/tenants/deactivate/acme.com'), 200, 'deactivate');
+    assert.equal(await uses(cookie), 401);
+    ok(await server.call('PUT', '/api/tenants/activate/acme.com'), 200, 'activate');
+    assert.equal(await uses(cookie), 401);
+    assert.equal(await uses(admin), 200, 'the super tenant\'s session lives on');
+    ok(await server.call('GET', '/api/init', undefined, carol), 200, 'carol signs in again');
+  });
+
+  it('are bounded per user: a new one ends the oldest', async () => {
+    const cookies = [];
+    for (let i = 0; i < 5; i++) cookies.push(await sessionOf(server, carol));
+    assert.deepEqual(await Promise.all(cookies.map(uses)), [401, 401, 200, 200, 200]);
+  });
+});
+
+describe('session bounds and expiry', () => {
+  it('are bounded in total: a new one ends the oldest of anyone', async (t) => {
+    const server = await startTestServer({ mbPort: 0 }, { STRATO_SESSION_MAX: '2' });
+    t.after(() => server.stop());
+    ok(await server.call('POST', '/api/tenants', ACME), 201, 'acme.com');
+    const uses = async (cookie: string) => (await server.call('GET', '/api/init', undefined, null, { cookie })).status;
+    const a = await sessionOf(server, ADMIN);
+    const b = await sessionOf(server, BOB);
+    const c = await sessionOf(server, BOB);
+    assert.deepEqual([await uses(a), await uses(b), await uses(c)], [401, 200, 200]);
+  });
+
+  it('expire after STRATO_SESSION_LIFETIME even when used, and after STRATO_SESSION_TIMEOUT unused', async (t) => {
+    const server = await startTestServer({ mbPort: 0 }, { STRATO_SESSION_LIFETIME: '1500', STRATO_SESSION_TIMEOUT: '1000' });
+    t.after(() => server.stop());
+    const uses = async (cookie: string) => (await server.call('GET', '/api/init', undefined, null, { cookie })).status;
+    const busy = await sessionOf(server, ADMIN);
+    const idle = await sessionOf(server, ADMIN);
+    const started = Date.now();
+    // the busy one is used every 100 ms: only its lifetime ends it
+    await waitFor('the busy session to reach its lifetime', async () => (await uses(busy)) === 401, 10_000, 100);
+    assert.ok(Date.now() - started >= 1400, `ended after ${Date.now() - started} ms`);
+    assert.equal(await uses(idle), 401, 'the idle one ended after its timeout');
+  });
+});
+
+describe('credentials changed while a login is being checked', () => {
+  it('are not remembered: the old password fails right after the change', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'strato-directory-'));
+    const store = SqliteStore.open(join(dir, 'strato.db'));
+    t.after(async () => {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    await store.migrate();
+    // a store whose next read of a user hands back what it read only once `release` is called
+    let hold: Promise<void> | undefined;
+    let release = () => {};
+    const slow = Object.create(store, {
+      get: {
+        value: async (kind: string, id: string, scope: number) => {
+          const value = await store.get(kind, id, scope);
+          if (kind === 'user' && hold) {
+            const h = hold;
+            hold = undefined;
+            await h;
+          }
+          return value;
+        },
+      },
+    });
+    const directory = new Directory(slow, pino({ level: 'silent' }));
+    await directory.start('old-password');
+    // (not authenticated here: the login below must not find it remembered)
+    const admin = { userName: 'admin', tenantId: -1234, tenantDomain: 'carbon.super', role: 'admin' };
+
+    hold = new Promise<void>((r) => (release = r));
+    const inFlight = directory.authenticate('admin', 'old-password');
+    // wait for the login to have read the old record, then change the password
+    await waitFor('the login to read the user', () => hold === undefined, 5000, 5);
+    await directory.updateUser({ userName: 'admin', credential: 'new-password', role: 'admin' }, admin);
+    release();
+    await inFlight; // it began before the change: it may pass
+    await assert.rejects(directory.authenticate('admin', 'old-password'), /username\/password/);
+    assert.equal((await directory.authenticate('admin', 'new-password')).userName, 'admin');
   });
 });

@@ -41,7 +41,7 @@ describe('member faults', () => {
     assert.equal((await server.call('POST', `/api/applications/${appId}/deploy/application-policy-1`, '')).status, 202);
     const { members: before } = await waitFor('Active', async () => ((await members()).status === 'Active' ? members() : undefined));
     const victim = before[0].memberId;
-    assert.equal((await server.call('DELETE', `/mock-iaas/api/instances/${encodeURIComponent(victim)}`, undefined, null)).status, 200);
+    assert.equal((await server.call('DELETE', `/mock-iaas/api/instances/${encodeURIComponent(victim)}`, undefined)).status, 200);
     await waitFor('fault', () => recorder.first('MemberFaultEvent', (p) => p.memberId === victim));
     await waitFor('terminated', () => recorder.first('MemberTerminatedEvent', (p) => p.memberId === victim));
     const now = await waitFor('replacement Active', async () => {
@@ -55,7 +55,7 @@ describe('member faults', () => {
   it('undeploys although a member crashed while it was being drained', async () => {
     const { members: current } = await members();
     const victim = current[0].memberId;
-    assert.equal((await server.call('POST', `/mock-iaas/api/instances/${encodeURIComponent(victim)}/kill`, '', null)).status, 200);
+    assert.equal((await server.call('POST', `/mock-iaas/api/instances/${encodeURIComponent(victim)}/kill`, '')).status, 200);
     assert.equal((await server.call('POST', `/api/applications/${appId}/undeploy`, '')).status, 202);
     await waitFor('Created', async () => (await server.call('GET', `/api/applications/${appId}`)).body.status === 'Created', 15_000);
     assert.equal(server.controlPlane.state.members.size, 0);
@@ -73,7 +73,7 @@ describe('IaaS failures', () => {
         if (isDeploy(call)) break;
         assert.equal((await server.call(call.method, call.path, sampleText(call.body!))).status, 201);
       }
-      const failures = await server.call('POST', '/mock-iaas/api/failures', { startInstance: 2 }, null);
+      const failures = await server.call('POST', '/mock-iaas/api/failures', { startInstance: 2 });
       assert.equal(failures.status, 200);
       assert.equal((await server.call('POST', '/api/applications/single-cartridge-app/deploy/application-policy-1', '')).status, 202);
       const runtime = await waitFor('Active', async () => {
@@ -88,12 +88,12 @@ describe('IaaS failures', () => {
       const members = runtime.applicationInstances[0].clusterInstances[0].member;
       assert.deepEqual(members.map((m: any) => m.memberId), [created[2]]);
       assert.deepEqual(await server.mockIaas.listInstances(), [created[2]]);
-      assert.equal((await server.call('POST', '/mock-iaas/api/failures', { startInstance: -1 }, null)).status, 400);
+      assert.equal((await server.call('POST', '/mock-iaas/api/failures', { startInstance: -1 })).status, 400);
 
       // a member whose instance the IaaS fails to terminate stays obsolete and is asked again
       const victim = created[2];
-      assert.equal((await server.call('POST', '/mock-iaas/api/failures', { terminateInstance: 2 }, null)).status, 200);
-      assert.equal((await server.call('POST', `/mock-iaas/api/instances/${encodeURIComponent(victim)}/kill`, '', null)).status, 200);
+      assert.equal((await server.call('POST', '/mock-iaas/api/failures', { terminateInstance: 2 })).status, 200);
+      assert.equal((await server.call('POST', `/mock-iaas/api/instances/${encodeURIComponent(victim)}/kill`, '')).status, 200);
       await waitFor('the crashed member is terminated after two failed attempts', () => recorder.first('MemberTerminatedEvent', (p) => p.memberId === victim));
       assert.ok(!(await server.mockIaas.listInstances()).includes(victim), 'its instance is gone at the IaaS');
       assert.equal(server.mockIaas.failNext({}).terminateInstance, 0, 'both failing terminations were used up');
@@ -125,7 +125,7 @@ describe('spinAfterTerminate', () => {
         });
         const victim = rt.applicationInstances[0].clusterInstances[0].member[0].memberId;
         server.mockIaas.failNext({ terminateInstance: 2 });
-        assert.equal((await server.call('POST', `/mock-iaas/api/instances/${encodeURIComponent(victim)}/kill`, '', null)).status, 200);
+        assert.equal((await server.call('POST', `/mock-iaas/api/instances/${encodeURIComponent(victim)}/kill`, '')).status, 200);
         const terminated = await waitFor('victim terminated', () => recorder.first('MemberTerminatedEvent', (p) => p.memberId === victim));
         const replacement = await waitFor('replacement created', () => recorder.first('MemberCreatedEvent', (p) => p.memberId !== victim));
         assert.equal(replacement.seq > terminated.seq, spin, `replacement ${spin ? 'after' : 'before'} the termination`);

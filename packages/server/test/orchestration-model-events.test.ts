@@ -140,7 +140,7 @@ describe('the topology and applications models on the wire', () => {
     await waitFor('Active', async () => (await server.call('GET', `/api/applications/${appId}/runtime`)).body.status === 'Active');
     // a member that never answers its cleanup request would hold a graceful undeploy for the drain timeout
     const member = (await server.call('GET', `/api/applications/${appId}/runtime`)).body.applicationInstances[0].clusterInstances[0].member[0];
-    assert.equal((await server.call('POST', `/mock-iaas/api/instances/${encodeURIComponent(member.memberId)}/kill`, '', null)).status, 200);
+    assert.equal((await server.call('POST', `/mock-iaas/api/instances/${encodeURIComponent(member.memberId)}/kill`, '')).status, 200);
     assert.equal((await server.call('POST', `/api/applications/${appId}/undeploy`, '')).status, 202);
     assert.equal((await server.call('GET', `/api/applications/${appId}`)).body.status, 'Undeploying');
     assert.equal((await server.call('POST', `/api/applications/${appId}/deploy/application-policy-1`, '')).status, 409, 'no deploy while undeploying');

@@ -109,7 +109,7 @@ describe('termination behaviour when a member of a group fails', () => {
       const victim = a1.member[0].memberId;
       const since = recorder.events.length;
 
-      assert.equal((await server.call('POST', `/mock-iaas/api/instances/${encodeURIComponent(victim)}/kill`, '', null)).status, 200);
+      assert.equal((await server.call('POST', `/mock-iaas/api/instances/${encodeURIComponent(victim)}/kill`, '')).status, 200);
       const a1Id = clusterOf(appId, 'a1', 'tc1');
       await waitFor('a1 Inactive', () => recorder.first('ClusterInstanceInactivateEvent', (p) => p.clusterId === a1Id));
       await waitFor('member fault reported', () => recorder.first('MemberFaultEvent', (p) => p.memberId === victim));

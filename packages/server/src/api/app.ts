@@ -5,21 +5,25 @@ import { REGISTERED_KINDS } from '../registry/artifact-kinds.ts';
 import type { Registry } from '../registry/registry.ts';
 import type { Directory } from '../tenancy/directory.ts';
 import { artifactRoutes } from './artifact-routes.ts';
-import { installAuthentication, Sessions } from './authentication.ts';
+import { installAuthentication, Logins } from './authentication.ts';
 import { cartridgeFilterRoutes } from './cartridge-filter-routes.ts';
 import { failure, success } from './envelope.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { installJsonBody } from './json-body.ts';
 import { kubernetesRoutes } from './kubernetes-routes.ts';
+import { LoginThrottle, type LoginThrottleOptions } from './login-throttle.ts';
 import { linkRecursiveSchemas } from './openapi.ts';
 import { sessionRoutes } from './session-routes.ts';
+import { Sessions, type SessionOptions } from './sessions.ts';
 import { tenancyRoutes } from './tenancy-routes.ts';
 
 export interface ApiDeps {
   logger: Logger;
   bodyLimit: number;
-  /** How long a session cookie lives unused, ms (STRATO_SESSION_TIMEOUT). */
-  sessionTimeout: number;
+  /** How sessions live: idle timeout, lifetime, bounds (STRATO_SESSION_*). */
+  sessions: SessionOptions;
+  /** How failed logins are slowed (STRATO_LOGIN_*). */
+  login: LoginThrottleOptions;
   registry: Registry;
   directory: Directory;
   iaasProviders: () => string[];
@@ -50,8 +54,13 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   }) as unknown as FastifyInstance;
   installErrorHandler(app);
   installJsonBody(app);
-  const sessions = new Sessions(deps.sessionTimeout);
-  installAuthentication(app, deps.directory, sessions);
+  const sessions = new Sessions(deps.sessions);
+  // a password change, a removed user or a deactivated tenant ends its sessions at once
+  deps.directory.onRevoked((r) => {
+    const ended = sessions.endFor(r.tenantId, r.userName);
+    if (ended > 0) deps.logger.info({ tenantId: r.tenantId, user: r.userName, reason: r.reason, sessions: ended }, 'sessions ended');
+  });
+  installAuthentication(app, deps.directory, sessions, new Logins(deps.directory, new LoginThrottle(deps.login)));
 
   await app.register(swagger, {
     openapi: {
@@ -70,13 +79,14 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       artifactRoutes(api, deps.registry, info, deps.liveStatus);
     }
     tenancyRoutes(api, deps.directory);
-    sessionRoutes(api, sessions);
+    sessionRoutes(api, sessions, deps.directory);
     api.get('/iaasProviders', { schema: { tags: ['iaasProviders'] } }, async () => ({ iaasProviders: deps.iaasProviders() }));
     for (const plugin of deps.plugins ?? []) plugin(api);
   };
   await app.register(routes, { prefix: '/api' });
 
-  app.get('/api/health', { schema: { hide: true } }, async () => success('strato is ready'));
-  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  // the only routes served without credentials (see authentication.ts)
+  app.get('/api/health', { schema: { hide: true }, config: { public: true } }, async () => success('strato is ready'));
+  app.get('/api/openapi.json', { schema: { hide: true }, config: { public: true } }, async () => app.swagger());
   return app;
 }

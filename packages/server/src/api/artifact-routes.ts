@@ -7,10 +7,16 @@ import { success } from './envelope.ts';
 /** Bodies are validated by `normalize` (the same schemas, with Stratos's leniency), not by fastify. */
 export const documentOnly = () => (data: unknown) => ({ value: data });
 
-/** The URL of a created resource: the request URL followed by `/` and its id. */
+/**
+ * The URL of a created resource: the matched route's path (its parameters filled in, under
+ * /api/v4.1 if the client used it) followed by `/` and its id — the canonical spelling, whatever
+ * spelling of the path (percent-encoded, absolute-form, doubled slashes) reached the route.
+ */
 export function locationOf(request: FastifyRequest, id: string): string {
-  // the URL the client sent (before /api/v4.1 was rewritten to /api)
-  const path = request.originalUrl.split('?')[0].replace(/\/{2,}/g, '/').replace(/\/$/, '');
+  const params = (request.params ?? {}) as Record<string, string>;
+  const route = (request.routeOptions.url ?? '').replace(/:(\w+)/g, (_m, name: string) => encodeURIComponent(params[name] ?? ''));
+  // rewriteUrl turned /api/v4.1/... into /api/...: answer in the client's version
+  const path = request.url !== request.originalUrl ? route.replace(/^\/api(?=\/|$)/, '/api/v4.1') : route;
   return `${request.protocol}://${request.host}${path}/${encodeURIComponent(id)}`;
 }
 

@@ -1,52 +1,24 @@
-import { randomBytes } from 'node:crypto';
-import { unauthenticated } from '@strato/model';
+import { createHmac, randomBytes } from 'node:crypto';
+import { forbidden, isStratoError, unauthenticated } from '@strato/model';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Directory } from '../tenancy/directory.ts';
-import type { Principal } from '../tenancy/principal.ts';
+import { isAdmin, isSuperTenant, type Principal } from '../tenancy/principal.ts';
+import { LoginThrottle } from './login-throttle.ts';
+import type { Sessions } from './sessions.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal;
   }
+  interface FastifyContextConfig {
+    /** Served without credentials (GET /api/health, GET /api/openapi.json). Every other route needs them. */
+    public?: boolean;
+    /** Only for the administrators of the super tenant (the mock IaaS API); others get 403. */
+    superAdminOnly?: boolean;
+  }
 }
-
-/** Paths served without credentials. */
-const PUBLIC = new Set(['/api/health', '/api/openapi.json']);
 
 export const SESSION_COOKIE = 'JSESSIONID';
-
-/**
- * Authentication of every /api request: HTTP Basic (`admin`, or `user@tenant.domain`), or the
- * session cookie that GET /api/session hands out. No credentials or wrong ones: 401 with
- * `WWW-Authenticate: Basic`.
- */
-export class Sessions {
-  /** @param idleMs how long a session lives without being used (STRATO_SESSION_TIMEOUT) */
-  constructor(readonly idleMs: number) {}
-
-  private readonly sessions = new Map<string, { principal: Principal; lastUsed: number }>();
-
-  create(principal: Principal): string {
-    const id = randomBytes(24).toString('hex');
-    this.sessions.set(id, { principal, lastUsed: Date.now() });
-    return id;
-  }
-
-  end(id: string): void {
-    this.sessions.delete(id);
-  }
-
-  find(id: string): Principal | undefined {
-    const s = this.sessions.get(id);
-    if (!s) return undefined;
-    if (Date.now() - s.lastUsed > this.idleMs) {
-      this.sessions.delete(id);
-      return undefined;
-    }
-    s.lastUsed = Date.now();
-    return s.principal;
-  }
-}
 
 function cookie(request: FastifyRequest, name: string): string | undefined {
   const header = request.headers.cookie;
@@ -58,33 +30,95 @@ function cookie(request: FastifyRequest, name: string): string | undefined {
   return undefined;
 }
 
-export function installAuthentication(app: FastifyInstance, directory: Directory, sessions: Sessions): void {
+/**
+ * Logins by HTTP Basic credentials: recently verified credentials pass at once; any other attempt
+ * first asks the throttle (429 while its user name or client address is locked), then runs scrypt
+ * once — concurrent requests with the same credentials share that one check.
+ */
+export class Logins {
+  private readonly running = new Map<string, Promise<Principal>>();
+  private readonly key = randomBytes(32);
+
+  constructor(
+    private readonly directory: Directory,
+    readonly throttle: LoginThrottle,
+  ) {}
+
+  async login(ip: string, userName: string, password: string): Promise<Principal> {
+    if (!userName) throw unauthenticated('Username cannot be null');
+    if (!password) throw unauthenticated('password cannot be null');
+    const cached = this.directory.cached(userName, password);
+    if (cached) return cached;
+    const key = createHmac('sha256', this.key).update(`${ip}\0${userName}\0${password}`).digest('base64');
+    const same = this.running.get(key);
+    if (same) return same;
+    const done = this.throttle.begin(ip, userName);
+    const attempt = this.directory.authenticate(userName, password).then(
+      (principal) => {
+        done('succeeded');
+        return principal;
+      },
+      (error: unknown) => {
+        done(isStratoError(error) && error.statusCode === 401 ? 'failed' : 'aborted');
+        throw error;
+      },
+    );
+    this.running.set(key, attempt);
+    try {
+      return await attempt;
+    } finally {
+      this.running.delete(key);
+    }
+  }
+}
+
+/**
+ * Authentication of every route, decided by the route fastify matched (not by the raw URL): a
+ * route is served without credentials only if it is declared `config: { public: true }`; every
+ * other route — and every unknown path, so that a 404 tells nothing to a stranger — needs HTTP
+ * Basic credentials (`admin`, or `user@tenant.domain`) or the session cookie of GET /api/session.
+ * No credentials or wrong ones: 401 with `WWW-Authenticate: Basic`. Routes declared
+ * `config: { superAdminOnly: true }` answer 403 to anyone but an administrator of the super tenant.
+ */
+export function installAuthentication(app: FastifyInstance, directory: Directory, sessions: Sessions, logins: Logins): void {
   app.decorateRequest('principal', null as unknown as Principal);
+  // onRequest runs after routing: routeOptions.config is the matched route's (the 404 route's: {})
   app.addHook('onRequest', async (request) => {
-    const path = request.url.split('?')[0].replace(/\/{2,}/g, '/').replace(/\/$/, '');
-    if (PUBLIC.has(path) || !path.startsWith('/api')) return;
-    const header = request.headers.authorization;
-    if (header) {
-      const [scheme, encoded = ''] = header.split(' ');
-      if (scheme?.toLowerCase() !== 'basic') throw unauthenticated('Only HTTP Basic authentication is supported');
-      const decoded = Buffer.from(encoded, 'base64').toString('utf8');
-      const colon = decoded.indexOf(':');
-      const user = colon < 0 ? decoded : decoded.slice(0, colon);
-      const password = colon < 0 ? '' : decoded.slice(colon + 1);
-      request.principal = await directory.authenticate(user, password);
-      return;
+    const config = request.routeOptions.config ?? {};
+    if (config.public === true && !request.is404) return;
+    request.principal = await authenticate(request, directory, sessions, logins);
+    if (config.superAdminOnly === true && !(isSuperTenant(request.principal) && isAdmin(request.principal))) {
+      throw forbidden('Only an administrator of the super tenant may use this endpoint');
     }
-    const sessionId = cookie(request, SESSION_COOKIE);
-    const principal = sessionId ? sessions.find(sessionId) : undefined;
-    if (principal) {
-      // a session outlives neither its user nor its tenant's activation
-      if (!(await directory.isCurrent(principal))) {
-        sessions.end(sessionId!);
-        throw unauthenticated('The session has ended: its user or tenant is no longer active');
-      }
-      request.principal = principal;
-      return;
-    }
-    throw unauthenticated('The endpoint requires authentication');
   });
+}
+
+async function authenticate(request: FastifyRequest, directory: Directory, sessions: Sessions, logins: Logins): Promise<Principal> {
+  const header = request.headers.authorization;
+  if (header) {
+    const [scheme, encoded = ''] = header.split(' ');
+    if (scheme?.toLowerCase() !== 'basic') throw unauthenticated('Only HTTP Basic authentication is supported');
+    const decoded = Buffer.from(encoded, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    const user = colon < 0 ? decoded : decoded.slice(0, colon);
+    const password = colon < 0 ? '' : decoded.slice(colon + 1);
+    try {
+      return await logins.login(request.ip, user, password);
+    } catch (error) {
+      // the user name only: a password is never logged
+      request.log.warn({ user: user.slice(0, 200), ip: request.ip, status: (error as { statusCode?: number }).statusCode }, 'login refused');
+      throw error;
+    }
+  }
+  const sessionId = cookie(request, SESSION_COOKIE);
+  const session = sessionId ? sessions.find(sessionId) : undefined;
+  if (session) {
+    // a session outlives neither its user, nor its tenant's activation, nor a change of password or role
+    if (!(await directory.isCurrent(session.principal, session.stamp))) {
+      sessions.end(sessionId!);
+      throw unauthenticated('The session has ended: its user, password, role or tenant changed');
+    }
+    return session.principal;
+  }
+  throw unauthenticated('The endpoint requires authentication');
 }

@@ -1,6 +1,7 @@
 import { isStratoError } from '@strato/model';
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { failure } from './envelope.ts';
+import { TooManyLogins } from './login-throttle.ts';
 
 /** fastify's own error codes, mapped to the status strato answers and a message that says why. */
 const FASTIFY_ERRORS: Record<string, [number, (e: FastifyError, r: FastifyRequest) => string]> = {
@@ -25,6 +26,10 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (isStratoError(error)) {
       if (error.statusCode === 401) reply.header('WWW-Authenticate', 'Basic realm="strato"');
       return reply.code(error.statusCode).send(failure(error.message));
+    }
+    if (error instanceof TooManyLogins) {
+      reply.header('Retry-After', String(error.retryAfterSeconds));
+      return reply.code(429).send(failure(error.message));
     }
     const known = error.code ? FASTIFY_ERRORS[error.code] : undefined;
     if (known) return reply.code(known[0]).send(failure(known[1](error, request)));

@@ -33,6 +33,18 @@ export interface UserRecord {
 
 
 const NOT_PERMITTED = 'The user does not have required permissions to perform this operation';
+/** The one answer to every failed login: an unknown tenant, an unknown user and a wrong password read alike. */
+export const LOGIN_FAILED = 'Authentication failed. Please check your username/password';
+/** The most verified credentials remembered at once. */
+const MAX_CACHED_CREDENTIALS = 10_000;
+
+/** Whose sessions and cached credentials end: one user, or every user of a tenant. */
+export interface Revocation {
+  tenantId: number;
+  /** undefined: every user of the tenant */
+  userName?: string;
+  reason: 'password-changed' | 'role-changed' | 'user-removed' | 'tenant-deactivated';
+}
 
 /**
  * Tenants, their users and authentication. The super tenant `carbon.super` (-1234) has the user
@@ -44,6 +56,13 @@ export class Directory {
   /** HMAC(header) -> principal and expiry; the key lives only in this process. */
   private readonly verified = new Map<string, { principal: Principal; expires: number }>();
   private readonly cacheKey = randomBytes(32);
+  /** Bumped by every change of credentials: a verification that began before it is not cached. */
+  private generation = 0;
+  /** The credential stamp of each principal authenticate() handed out. */
+  private readonly stamps = new WeakMap<Principal, string>();
+  private readonly revocationListeners: ((r: Revocation) => void)[] = [];
+  /** A hash no password matches: unknown users cost the same scrypt as known ones. */
+  private dummyHash: Promise<string> | undefined;
 
   /**
    * @param credentialCacheMs how long verified credentials are remembered, so that scrypt runs once
@@ -58,6 +77,7 @@ export class Directory {
 
   /** Makes sure the super-tenant admin exists with the configured password. */
   async start(adminPassword: string): Promise<void> {
+    void this.dummy();
     const admin = await this.store.get<UserRecord>('user', 'admin', SUPER_TENANT_ID);
     if (admin && (await verifyPassword(adminPassword, admin.passwordHash))) return;
     await this.store.put<UserRecord>(
@@ -68,20 +88,67 @@ export class Directory {
     );
   }
 
-  private forget(): void {
-    this.verified.clear();
+  private dummy(): Promise<string> {
+    return (this.dummyHash ??= hashPassword(randomBytes(18).toString('base64')));
   }
 
-  /** Checks HTTP Basic credentials; throws 401 with a message saying what is wrong. */
+  /** Calls `listener` whenever credentials change or a user or tenant goes (sessions end then). */
+  onRevoked(listener: (r: Revocation) => void): void {
+    this.revocationListeners.push(listener);
+  }
+
+  /** Forgets every cached credential and tells the listeners whose sessions end. */
+  private revoke(r: Revocation): void {
+    this.generation++;
+    this.verified.clear();
+    this.log.info({ tenantId: r.tenantId, user: r.userName, reason: r.reason }, 'credentials revoked');
+    for (const listener of this.revocationListeners) {
+      try {
+        listener(r);
+      } catch (err) {
+        this.log.error({ err }, 'revocation listener failed');
+      }
+    }
+  }
+
+  private cacheKeyOf(userName: string, password: string): string {
+    return createHmac('sha256', this.cacheKey).update(`${userName}\0${password}`).digest('base64');
+  }
+
+  /** The principal of credentials verified recently (no scrypt), or undefined. */
+  cached(userName: string, password: string): Principal | undefined {
+    const key = this.cacheKeyOf(userName, password);
+    const hit = this.verified.get(key);
+    if (!hit) return undefined;
+    if (hit.expires > Date.now()) return hit.principal;
+    this.verified.delete(key);
+    return undefined;
+  }
+
+  /** What a session remembers of its user's credentials: any change of password or role alters it. */
+  private stampOfUser(tenantId: number, user: UserRecord): string {
+    return createHmac('sha256', this.cacheKey).update(`${tenantId}\0${user.userName}\0${user.role}\0${user.passwordHash}`).digest('base64');
+  }
+
+  /** The credential stamp of a principal that authenticate() returned. */
+  stampOf(principal: Principal): string | undefined {
+    return this.stamps.get(principal);
+  }
+
+  /**
+   * Checks HTTP Basic credentials; throws 401. Every failure (unknown tenant, inactive tenant,
+   * unknown user, wrong password) runs one scrypt and throws the same error, so neither the answer
+   * nor its time tells whether a user exists.
+   */
   async authenticate(userName: string, password: string): Promise<Principal> {
     if (!userName) throw unauthenticated('Username cannot be null');
     if (!password) throw unauthenticated('password cannot be null');
-    const key = createHmac('sha256', this.cacheKey).update(`${userName}\0${password}`).digest('base64');
-    const hit = this.verified.get(key);
-    if (hit && hit.expires > Date.now()) return hit.principal;
+    const hit = this.cached(userName, password);
+    if (hit) return hit;
+    const generation = this.generation;
 
     const at = userName.lastIndexOf('@');
-    let tenantId = SUPER_TENANT_ID;
+    let tenantId: number | undefined = SUPER_TENANT_ID;
     let tenantDomain = SUPER_TENANT_DOMAIN;
     let name = userName;
     if (at > 0) {
@@ -89,29 +156,40 @@ export class Directory {
       name = userName.slice(0, at);
       if (tenantDomain !== SUPER_TENANT_DOMAIN) {
         const tenant = await this.store.get<TenantRecord>('tenant', tenantDomain, SUPER_TENANT_ID);
-        if (!tenant || !tenant.active) throw unauthenticated('Tenant not found');
-        tenantId = tenant.tenantId;
+        tenantId = tenant?.active ? tenant.tenantId : undefined;
       }
     }
-    const user = await this.store.get<UserRecord>('user', name, tenantId);
-    if (!user || !(await verifyPassword(password, user.passwordHash))) {
-      throw unauthenticated('Authentication failed. Please check your username/password');
-    }
+    const user = tenantId === undefined ? undefined : await this.store.get<UserRecord>('user', name, tenantId);
+    const matches = await verifyPassword(password, user?.passwordHash ?? (await this.dummy()));
+    if (!user || !matches || tenantId === undefined) throw unauthenticated(LOGIN_FAILED);
     const principal: Principal = { userName: name, tenantId, tenantDomain, role: user.role };
-    this.verified.set(key, { principal, expires: Date.now() + this.credentialCacheMs });
+    this.stamps.set(principal, this.stampOfUser(tenantId, user));
+    // credentials that changed while scrypt ran are not remembered
+    if (generation === this.generation) {
+      if (this.verified.size >= MAX_CACHED_CREDENTIALS) {
+        const now = Date.now();
+        for (const [k, v] of this.verified) if (v.expires <= now) this.verified.delete(k);
+        for (const k of this.verified.keys()) {
+          if (this.verified.size < MAX_CACHED_CREDENTIALS) break;
+          this.verified.delete(k);
+        }
+      }
+      this.verified.set(this.cacheKeyOf(userName, password), { principal, expires: Date.now() + this.credentialCacheMs });
+    }
     return principal;
   }
 
   /**
    * Whether a principal authenticated earlier (a session) may still act: its tenant is still
-   * active and its user still exists.
+   * active, its user still exists, and its password and role are those of `stamp`.
    */
-  async isCurrent(principal: Principal): Promise<boolean> {
+  async isCurrent(principal: Principal, stamp: string): Promise<boolean> {
     if (principal.tenantId !== SUPER_TENANT_ID) {
       const tenant = await this.store.get<TenantRecord>('tenant', principal.tenantDomain, SUPER_TENANT_ID);
       if (!tenant || !tenant.active || tenant.tenantId !== principal.tenantId) return false;
     }
-    return (await this.store.get<UserRecord>('user', principal.userName, principal.tenantId)) !== undefined;
+    const user = await this.store.get<UserRecord>('user', principal.userName, principal.tenantId);
+    return user !== undefined && this.stampOfUser(principal.tenantId, user) === stamp;
   }
 
   // ---- tenants (super tenant only) -------------------------------------------------------------
@@ -181,7 +259,7 @@ export class Directory {
           if (admin) await tx.put('user', admin.userName, { ...admin, passwordHash }, existing.tenantId);
         }
       });
-      this.forget();
+      if (passwordHash) this.revoke({ tenantId: existing.tenantId, userName: existing.admin, reason: 'password-changed' });
     });
   }
 
@@ -204,7 +282,7 @@ export class Directory {
       const tenant = await this.store.get<TenantRecord>('tenant', domain, SUPER_TENANT_ID);
       if (!tenant) throw notFound(`Tenant not found: [tenant] ${domain}`);
       await this.store.put('tenant', domain, { ...tenant, active }, SUPER_TENANT_ID);
-      this.forget();
+      if (!active) this.revoke({ tenantId: tenant.tenantId, reason: 'tenant-deactivated' });
     });
   }
 
@@ -232,8 +310,12 @@ export class Directory {
     return this.mutex.run(async () => {
       const existing = await this.store.get<UserRecord>('user', bean.userName, who.tenantId);
       if (!existing) throw notFound(`User not found: [user] ${bean.userName}`);
-      await this.store.put<UserRecord>('user', bean.userName, userRecord(bean, passwordHash ?? existing.passwordHash), who.tenantId);
-      this.forget();
+      const updated = userRecord(bean, passwordHash ?? existing.passwordHash);
+      await this.store.put<UserRecord>('user', bean.userName, updated, who.tenantId);
+      if (passwordHash || updated.role !== existing.role) {
+        const reason = passwordHash ? 'password-changed' : 'role-changed';
+        this.revoke({ tenantId: who.tenantId, userName: bean.userName, reason });
+      }
       return bean.userName as string;
     });
   }
@@ -250,7 +332,7 @@ export class Directory {
       if (!(await this.store.delete('user', userName, who.tenantId))) {
         throw notFound(`Requested user ${userName} does not exist`);
       }
-      this.forget();
+      this.revoke({ tenantId: who.tenantId, userName, reason: 'user-removed' });
     });
   }
 }

@@ -1,6 +1,10 @@
 /**
- * The mock IaaS API (rest-api.md §10), served under `/mock-iaas/api` without authentication, as
- * in Stratos. Errors are Stratos's mock IaaS error body `{"errorCode": <status>, "errorMessage"}`.
+ * The mock IaaS API (rest-api.md §10), served under `/mock-iaas/api`. Unlike Stratos's (no
+ * authentication), it needs the credentials of a super-tenant administrator (401 without, 403 for
+ * anyone else, decided by the REST API's authentication hook from `config.superAdminOnly`), and
+ * the server mounts it only while a provider is bound to the mock driver (STRATO_IAAS_PROVIDERS).
+ * Errors are Stratos's mock IaaS error body `{"errorCode": <status>, "errorMessage"}` (401 and
+ * 403 are the REST API's envelope).
  *
  * | route | answer |
  * |---|---|
@@ -40,18 +44,19 @@ function mockIaasError(reply: FastifyReply, status: number, message: string) {
  */
 export function mockIaasRoutes(app: FastifyInstance, mockIaas: MockIaas): void {
   const base = MOCK_IAAS_API_PREFIX;
-  const schema = { tags: ['mock-iaas'] };
+  // every route: the super tenant's administrators only (it kills members, reads launch payloads)
+  const options = { schema: { tags: ['mock-iaas'] }, config: { superAdminOnly: true } };
   const notFound = (reply: FastifyReply, id: string) => mockIaasError(reply, 404, `Mock instance not found: ${id}`);
 
-  app.get(`${base}/status`, { schema }, async (_request, reply) => {
+  app.get(`${base}/status`, options, async (_request, reply) => {
     if (!mockIaas.isRunning) return mockIaasError(reply, 503, 'Mock IaaS is not started');
     return { status: 'success', message: 'Mock IaaS is active' };
   });
 
-  app.get(`${base}/instances`, { schema }, async () => mockIaas.describeInstances());
+  app.get(`${base}/instances`, options, async () => mockIaas.describeInstances());
 
   // fault injection: {"startInstance": n, "terminateInstance": m} makes the next n starts and m terminations fail
-  app.post<{ Body: { startInstance?: unknown; terminateInstance?: unknown } | undefined }>(`${base}/failures`, { schema }, async (request, reply) => {
+  app.post<{ Body: { startInstance?: unknown; terminateInstance?: unknown } | undefined }>(`${base}/failures`, options, async (request, reply) => {
     const counts: { startInstance?: number; terminateInstance?: number } = {};
     for (const key of ['startInstance', 'terminateInstance'] as const) {
       const raw = request.body?.[key];
@@ -64,12 +69,12 @@ export function mockIaasRoutes(app: FastifyInstance, mockIaas: MockIaas): void {
     return { status: 'success', message: `The next ${now.startInstance} instance starts and ${now.terminateInstance} terminations fail` };
   });
 
-  app.get<{ Params: { id: string } }>(`${base}/instances/:id`, { schema }, async (request, reply) => {
+  app.get<{ Params: { id: string } }>(`${base}/instances/:id`, options, async (request, reply) => {
     const instance = mockIaas.describeInstance(request.params.id);
     return instance ?? notFound(reply, request.params.id);
   });
 
-  app.post<{ Body: MockInstanceContext | undefined }>(`${base}/instances`, { schema }, async (request, reply) => {
+  app.post<{ Body: MockInstanceContext | undefined }>(`${base}/instances`, options, async (request, reply) => {
     const body = request.body;
     if (typeof body !== 'object' || body === null || typeof body.memberId !== 'string' || body.memberId === '') {
       return mockIaasError(reply, 400, 'A mock instance context with a memberId is required');
@@ -94,7 +99,7 @@ export function mockIaasRoutes(app: FastifyInstance, mockIaas: MockIaas): void {
     return mockIaas.describeInstance(body.memberId) ?? mockIaasError(reply, 500, 'Could not start mock instance');
   });
 
-  app.post<{ Params: { id: string } }>(`${base}/instances/:id/allocateIpAddress`, { schema }, async (request, reply) => {
+  app.post<{ Params: { id: string } }>(`${base}/instances/:id/allocateIpAddress`, options, async (request, reply) => {
     const instance = mockIaas.describeInstance(request.params.id);
     return instance ?? notFound(reply, request.params.id);
   });
@@ -105,6 +110,6 @@ export function mockIaasRoutes(app: FastifyInstance, mockIaas: MockIaas): void {
     log.warn({ memberId: id }, 'Mock IaaS asked to kill an unknown instance');
     return { status: 'success', message: `Mock instance not found: ${id}` };
   };
-  app.delete<{ Params: { id: string } }>(`${base}/instances/:id`, { schema }, async (request) => kill(request.params.id, request.log));
-  app.post<{ Params: { id: string } }>(`${base}/instances/:id/kill`, { schema }, async (request) => kill(request.params.id, request.log));
+  app.delete<{ Params: { id: string } }>(`${base}/instances/:id`, options, async (request) => kill(request.params.id, request.log));
+  app.post<{ Params: { id: string } }>(`${base}/instances/:id/kill`, options, async (request) => kill(request.params.id, request.log));
 }
