@@ -19,7 +19,8 @@
  */
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
-import { connect as netConnect } from 'node:net';
+import { connect as netConnect, isIP } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { MqttClient } from 'mqtt';
 import { pino, type Logger } from 'pino';
 import { parseBrokerUrl, type BrokerAddress } from './broker-url.ts';
@@ -43,7 +44,11 @@ export const stratosRetryIntervalsMs: readonly number[] = Object.freeze(
 
 /** Options of {@link MessageBus}. All durations are in milliseconds. */
 export interface MessageBusOptions {
-  /** Broker list, tried in order (`mqtt://host:port`, `tcp://host:port` or `host:port`). */
+  /**
+   * Broker list, tried in order (`mqtt://host:port`, `tcp://host:port`, `host:port`, or
+   * `mqtts://host:port` over TLS), each optionally with credentials `mqtt://user:password@host:port`
+   * (which override `username` / `password` for that broker). Logs show URLs without passwords.
+   */
   urls: readonly string[];
   /**
    * MQTT client id (at most 23 characters for strict MQTT 3.1.1 brokers).
@@ -93,6 +98,11 @@ export interface MessageBusOptions {
   username?: string;
   /** Broker password (`mb.password`). */
   password?: string;
+  /**
+   * Trusted CA certificates (PEM) for `mqtts://` brokers; unset: Node's default CAs. The broker's
+   * certificate must name the URL's host.
+   */
+  ca?: string | Buffer | Array<string | Buffer>;
 }
 
 /** Handler of one event type. A returned promise is not awaited; its rejection is logged. */
@@ -173,6 +183,7 @@ export class MessageBus {
   private readonly maxInFlight: number;
   private readonly username: string | undefined;
   private readonly password: string | undefined;
+  private readonly ca: MessageBusOptions['ca'];
   private readonly emitter = new EventEmitter();
 
   private state: State = 'connecting';
@@ -215,6 +226,7 @@ export class MessageBus {
     this.maxInFlight = Math.max(1, options.maxInFlight ?? 100);
     this.username = options.username;
     this.password = options.password;
+    this.ca = options.ca;
     this.livenessTimer = setInterval(() => this.checkLiveness(), this.livenessIntervalMs);
     this.connect();
   }
@@ -362,7 +374,15 @@ export class MessageBus {
     const broker = this.brokers[this.brokerIndex];
     this.log.debug({ url: broker.url }, 'Connecting to the message broker');
     const client = new MqttClient(
-      () => netConnect({ host: broker.host, port: broker.port, noDelay: true }),
+      () =>
+        broker.protocol === 'mqtts'
+          ? tlsConnect({
+              host: broker.host,
+              port: broker.port,
+              ...(isIP(broker.host) === 0 ? { servername: broker.host } : {}),
+              ...(this.ca !== undefined ? { ca: this.ca } : {}),
+            }).setNoDelay(true)
+          : netConnect({ host: broker.host, port: broker.port, noDelay: true }),
       {
         protocolVersion: 4,
         clientId: this.clientId,
@@ -371,8 +391,8 @@ export class MessageBus {
         connectTimeout: this.connectTimeoutMs,
         reconnectPeriod: 0,
         resubscribe: false,
-        username: this.username,
-        password: this.password,
+        username: broker.username ?? this.username,
+        password: broker.username !== undefined ? broker.password : this.password,
       },
     );
     this.client = client;

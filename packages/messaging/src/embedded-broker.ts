@@ -1,10 +1,13 @@
 /**
  * An MQTT 3.1.1 broker inside the process (aedes 1.2 on a TCP server), for single-process
- * deployments and tests. Every accepted socket gets TCP_NODELAY (stack.md trap 2).
+ * deployments and tests. Every accepted socket gets TCP_NODELAY (stack.md trap 2). With `auth`
+ * it knows who is talking: anonymous clients and wrong credentials are refused, and every publish
+ * and subscription is checked ({@link BrokerAuthority}); strato's server always passes one.
  */
 import { createServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { Aedes } from 'aedes';
+import type { BrokerAuthority } from './broker-auth.ts';
 
 /** Options of {@link startEmbeddedBroker}. */
 export interface EmbeddedBrokerOptions {
@@ -18,6 +21,11 @@ export interface EmbeddedBrokerOptions {
    * @default 0
    */
   port?: number;
+  /**
+   * Who may connect, publish and subscribe. Unset: every client may do anything (only for tests
+   * of the bus itself; strato's server always sets it).
+   */
+  auth?: BrokerAuthority;
 }
 
 /** A running embedded broker. */
@@ -33,7 +41,7 @@ export interface EmbeddedBroker {
 /** Starts an embedded aedes broker listening on `host:port`. */
 export async function startEmbeddedBroker(options: EmbeddedBrokerOptions = {}): Promise<EmbeddedBroker> {
   const host = options.host ?? '127.0.0.1';
-  const broker = await Aedes.createBroker();
+  const broker = await Aedes.createBroker(options.auth === undefined ? {} : { ...options.auth.aedesHooks() });
   const sockets = new Set<Socket>();
   const server = createServer((socket) => {
     socket.setNoDelay(true);

@@ -17,3 +17,4 @@ export * from './health-stat-envelope.ts';
 export * from './broker-url.ts';
 export * from './bus.ts';
 export * from './embedded-broker.ts';
+export * from './broker-auth.ts';

@@ -5,6 +5,7 @@ import {
   eventNameOfTopic,
   eventNames,
   isEventName,
+  maskBrokerUrl,
   parseBrokerUrl,
   topicMatches,
   topicOf,
@@ -68,11 +69,33 @@ test('health statistic envelope of Stratos CEP is decoded with numbers', () => {
 });
 
 test('broker URLs: mqtt://, tcp:// and the agent host:port form', () => {
-  assert.deepEqual(parseBrokerUrl('mqtt://127.0.0.1:1885'), { url: 'mqtt://127.0.0.1:1885', host: '127.0.0.1', port: 1885 });
-  assert.deepEqual(parseBrokerUrl('tcp://mb.example:61616'), { url: 'mqtt://mb.example:61616', host: 'mb.example', port: 61616 });
-  assert.deepEqual(parseBrokerUrl(' localhost:1883 '), { url: 'mqtt://localhost:1883', host: 'localhost', port: 1883 });
-  assert.deepEqual(parseBrokerUrl('mqtt://broker'), { url: 'mqtt://broker:1883', host: 'broker', port: 1883 });
+  const m = (url: string, host: string, port: number) => ({ url, protocol: 'mqtt', host, port });
+  assert.deepEqual(parseBrokerUrl('mqtt://127.0.0.1:1885'), m('mqtt://127.0.0.1:1885', '127.0.0.1', 1885));
+  assert.deepEqual(parseBrokerUrl('tcp://mb.example:61616'), m('mqtt://mb.example:61616', 'mb.example', 61616));
+  assert.deepEqual(parseBrokerUrl(' localhost:1883 '), m('mqtt://localhost:1883', 'localhost', 1883));
+  assert.deepEqual(parseBrokerUrl('mqtt://broker'), m('mqtt://broker:1883', 'broker', 1883));
   assert.throws(() => parseBrokerUrl('ws://broker:80'), /Unsupported message broker protocol/);
+});
+
+test('broker URLs: credentials and TLS; the shown URL never has the password', () => {
+  assert.deepEqual(parseBrokerUrl('mqtt://strato:s3cr%40t@mb:1884'), {
+    url: 'mqtt://strato:***@mb:1884',
+    protocol: 'mqtt',
+    host: 'mb',
+    port: 1884,
+    username: 'strato',
+    password: 's3cr@t',
+  });
+  assert.deepEqual(parseBrokerUrl('mqtts://mb.example'), { url: 'mqtts://mb.example:8883', protocol: 'mqtts', host: 'mb.example', port: 8883 });
+  assert.equal(parseBrokerUrl('ssl://u:p@mb:8884').url, 'mqtts://u:***@mb:8884');
+  assert.equal(parseBrokerUrl('mqtt://only-user@mb:1').url, 'mqtt://only-user@mb:1');
+  assert.equal(maskBrokerUrl('mqtt://u:pa/ss@mb:1883'), 'mqtt://u:***@mb:1883');
+  assert.equal(maskBrokerUrl('u:secret@mb:1883'), 'u:***@mb:1883');
+  assert.equal(maskBrokerUrl('mqtt://mb:1883'), 'mqtt://mb:1883');
+  assert.throws(
+    () => parseBrokerUrl('http://u:hunter2@mb:1'),
+    (e: Error) => /Unsupported message broker protocol/.test(e.message) && !e.message.includes('hunter2'),
+  );
 });
 
 // ------------------------------------------------------------------ compile-time checks only

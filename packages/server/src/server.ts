@@ -1,7 +1,8 @@
-import { MessageBus, startEmbeddedBroker, type EmbeddedBroker } from '@strato/messaging';
+import type { BrokerCredentials } from '@strato/messaging';
 import pino, { type Logger } from 'pino';
 import { applicationRuntimeRoutes } from './api/application-runtime-routes.ts';
 import { buildApi } from './api/app.ts';
+import { startMessaging } from './broker/broker-setup.ts';
 import { MockIaas } from './cloud/mock-iaas/mock-iaas.ts';
 import { mockIaasRoutes } from './cloud/mock-iaas/mock-iaas-routes.ts';
 import { validatePartitions, type IaasDriver } from './cloud/iaas-driver.ts';
@@ -17,8 +18,13 @@ import { Directory } from './tenancy/directory.ts';
 export interface RunningServer {
   /** base URL of the HTTP API, e.g. http://127.0.0.1:9763 */
   url: string;
-  /** the broker URLs the server uses (the embedded broker's when none is configured) */
+  /** the broker URLs the server uses (the embedded broker's when none is configured), without passwords */
   mbUrls: string[];
+  /**
+   * the control plane's broker credentials (generated for the embedded broker; the first URL's
+   * with STRATO_MB_URLS): full access, for tools and tests running beside the server
+   */
+  mbCredentials: BrokerCredentials | undefined;
   store: Store;
   logger: Logger;
   controlPlane: ControlPlane;
@@ -41,25 +47,11 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
     const store = await openStore({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir });
     cleanups.push(() => store.close());
 
-    let broker: EmbeddedBroker | undefined;
-    let mbUrls = settings.mbUrls;
-    if (mbUrls.length === 0) {
-      broker = await startEmbeddedBroker({ host: settings.host, port: settings.mbPort });
-      cleanups.push(() => broker!.close());
-      mbUrls = [broker.url];
-    }
-    const busOptions = {
-      urls: mbUrls,
-      logger: log,
-      publisherTimeoutMs: settings.mbPublisherTimeout,
-      livenessIntervalMs: settings.mbLivenessInterval,
-      connectTimeoutMs: settings.mbConnectTimeout,
-      ...(settings.mbRetryInterval !== undefined ? { retryIntervalMs: settings.mbRetryInterval } : {}),
-    };
-    const bus = new MessageBus({ ...busOptions, clientId: `strato-cp-${process.pid}` });
-    cleanups.push(() => bus.close({ drainTimeoutMs: 2000 }));
-    const mockBus = new MessageBus({ ...busOptions, clientId: `strato-mock-${process.pid}` });
-    cleanups.push(() => mockBus.close({ drainTimeoutMs: 2000 }));
+    // embedded broker (refusing anonymous clients) unless STRATO_MB_URLS names brokers; one bus
+    // for the control plane, one for the mock IaaS, each with its own broker identity
+    const messaging = await startMessaging(settings, log);
+    cleanups.push(() => messaging.close());
+    const { bus, mockBus, urls: mbUrls } = messaging;
 
     const directory = new Directory(store, log.child({ component: 'tenancy' }), settings.credentialCacheTtl);
     // the admin password check (scrypt, on the thread pool) runs while the rest starts
@@ -74,6 +66,7 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
       bootDelayMs: settings.mock.bootDelayMs,
       healthIntervalMs: settings.mock.healthIntervalMs,
       patterns: settings.mock.patterns,
+      agentlessProviders: settings.mock.agentlessProviders,
     });
     const drivers = new Map<string, IaasDriver>();
     for (const [provider, driver] of Object.entries(settings.iaasProviders)) {
@@ -94,6 +87,7 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
       requestTimeout: settings.requestTimeout,
       log,
     });
+    controlPlane.cloud.memberCredentials = (memberId) => messaging.memberCredentials(memberId);
     // the control plane listens before the mock IaaS resumes its instances, so no event is missed
     await controlPlane.listen();
     cleanups.push(() => controlPlane.stop());
@@ -136,7 +130,7 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
     const port = typeof address === 'object' && address ? address.port : settings.httpPort;
     const url = `http://${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${port}`;
     log.info({ url, engine: store.engine, mbUrls }, 'strato is ready');
-    return { url, mbUrls, store, logger: log, controlPlane, mockIaas, close: cleanup };
+    return { url, mbUrls, mbCredentials: messaging.controlPlaneCredentials, store, logger: log, controlPlane, mockIaas, close: cleanup };
   } catch (e) {
     await cleanup();
     throw e;

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { maskBrokerUrl, parseBrokerUrl } from '@strato/messaging';
 import { loadMockIaasSettings, MOCK_IAAS_SETTINGS, type MockIaasSettings } from './cloud/mock-iaas/mock-iaas-settings.ts';
 import { TIMING_DEFAULTS, type TimingName, type Timings } from '@strato/model';
 
@@ -42,6 +43,12 @@ export interface Settings {
   mbConnectTimeout: number;
   /** Wait between two rounds over the broker list, ms; undefined: Stratos's agent back-off 2 s … 60 s. */
   mbRetryInterval: number | undefined;
+  /** The broker credentials file (control plane, mock IaaS, member secret); undefined: `mb-credentials.json` in the data dir. */
+  mbCredentialsFile: string | undefined;
+  /** The embedded broker's operator accounts; undefined: `mb-users.json` in the data dir. */
+  mbUsersFile: string | undefined;
+  /** PEM file of the CA certificates trusted for `mqtts://` brokers; undefined: Node's defaults. */
+  mbCaFile: string | undefined;
   /** How long a session cookie of GET /api/session lives unused, ms. @default 1800000 */
   sessionTimeout: number;
   /** How long verified credentials are remembered, ms. @default 300000 */
@@ -101,13 +108,16 @@ export const SETTINGS: SettingInfo[] = [
     default: 'mock=mock,kubernetes=kubernetes',
     meaning: 'IaaS provider names and the driver each is bound to, as `name=driver` pairs; e.g. `mock=mock,ec2-sydney=mock`.',
   },
-  { env: 'STRATO_MB_URLS', default: '(unset)', meaning: 'Comma-separated MQTT broker URLs (`mqtt://host:port`), tried in order with failover. Unset: strato starts an embedded broker (aedes).' },
+  { env: 'STRATO_MB_URLS', default: '(unset)', meaning: 'Comma-separated MQTT broker URLs (`mqtt://host:port`, `mqtt://user:password@host:port`, `mqtts://…` for TLS), tried in order with failover; logs show them without the password. Unset: strato starts an embedded broker (aedes) that refuses anonymous clients.' },
   { env: 'STRATO_MB_PORT', default: '1885', meaning: 'Port of the embedded MQTT broker on STRATO_HOST (0 picks a free port).' },
   { env: 'STRATO_MB_PUBLISHER_TIMEOUT', default: '900', meaning: 'Seconds a publisher retries an event while no broker is reachable before dropping it (logged as an error).' },
   { env: 'STRATO_SPIN_AFTER_TERMINATE', default: 'false', meaning: "Stratos's spinAfterTerminate: when true, members being drained or terminated still count toward a cluster's minimum, so no replacement starts before they are gone." },
   { env: 'STRATO_MB_LIVENESS_INTERVAL', default: '5000', meaning: 'Milliseconds between two liveness pings to the broker; a ping unanswered by the next one drops the connection and fails over (Stratos 4.1.6: 5 s).' },
   { env: 'STRATO_MB_CONNECT_TIMEOUT', default: '10000', meaning: 'Milliseconds a broker connection attempt may take before the next URL of the list is tried.' },
   { env: 'STRATO_MB_RETRY_INTERVAL', default: '(unset)', meaning: "Milliseconds to wait after every broker of the list failed, before trying them again. Unset: Stratos's back-off 2, 2, 5, 5, 10, 10, 20, 20, 30, 30, 40, 40, 50, 50, 60 s, then 60 s." },
+  { env: 'STRATO_MB_CREDENTIALS_FILE', default: '(data dir)/mb-credentials.json', meaning: "The embedded broker's secrets (mode 0600): the control plane's and the mock IaaS's user and password, and the secret member passwords are derived from. Generated at first start when missing." },
+  { env: 'STRATO_MB_USERS_FILE', default: '(data dir)/mb-users.json', meaning: 'Optional accounts of your own tools on the embedded broker: a JSON file `{"users":[{"username":"…","role":"read","password":"…"}]}` (role `read` or `full`); plain passwords are replaced by scrypt hashes at start. See "Security model".' },
+  { env: 'STRATO_MB_CA_FILE', default: '(unset)', meaning: 'PEM file of the CA certificates trusted for `mqtts://` brokers of STRATO_MB_URLS. Unset: Node\'s default CAs.' },
   { env: 'STRATO_SESSION_TIMEOUT', default: '1800000', meaning: 'Milliseconds a session cookie of GET /api/session lives without being used.' },
   { env: 'STRATO_CREDENTIAL_CACHE_TTL', default: '300000', meaning: 'Milliseconds verified credentials are remembered (scrypt runs once per client, not per request); a password change, a removed user or a deactivated tenant forgets them at once.' },
   { env: 'STRATO_SESSION_LIFETIME', default: '28800000', meaning: 'Milliseconds a session lives at most, however often it is used; then its user signs in again.' },
@@ -197,6 +207,9 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, overrides: Pa
     mbLivenessInterval: int(env, 'STRATO_MB_LIVENESS_INTERVAL', 5000, 10, 3600_000),
     mbConnectTimeout: int(env, 'STRATO_MB_CONNECT_TIMEOUT', 10_000, 10, 3600_000),
     mbRetryInterval: env.STRATO_MB_RETRY_INTERVAL ? int(env, 'STRATO_MB_RETRY_INTERVAL', 0, 0, 3600_000) : undefined,
+    mbCredentialsFile: env.STRATO_MB_CREDENTIALS_FILE || undefined,
+    mbUsersFile: env.STRATO_MB_USERS_FILE || undefined,
+    mbCaFile: env.STRATO_MB_CA_FILE || undefined,
     sessionTimeout: int(env, 'STRATO_SESSION_TIMEOUT', 1_800_000, 1000, 2 ** 31 - 1),
     credentialCacheTtl: int(env, 'STRATO_CREDENTIAL_CACHE_TTL', 300_000, 0, 2 ** 31 - 1),
     sessionLifetime: int(env, 'STRATO_SESSION_LIFETIME', 28_800_000, 1000, 2 ** 31 - 1),
@@ -214,8 +227,14 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, overrides: Pa
     timings,
   };
   for (const u of full.mbUrls) {
-    if (!/^(mqtt|tcp):\/\/[^/:]+:\d+\/?$/.test(u)) {
-      throw new Error(`Setting STRATO_MB_URLS has ${JSON.stringify(u)}: expected mqtt://host:port`);
+    // the message names the URL without its password
+    if (!/^(mqtt|tcp|mqtts|ssl):\/\//.test(u)) {
+      throw new Error(`Setting STRATO_MB_URLS has ${JSON.stringify(maskBrokerUrl(u))}: expected mqtt://host:port or mqtts://host:port`);
+    }
+    try {
+      parseBrokerUrl(u);
+    } catch (e) {
+      throw new Error(`Setting STRATO_MB_URLS: ${(e as Error).message}`);
     }
   }
   return { ...full, ...overrides, timings: { ...full.timings, ...(overrides.timings ?? {}) } };

@@ -16,8 +16,9 @@ export class EventRecorder {
   readonly events: RecordedEvent[] = [];
   private constructor(private readonly client: MqttClient) {}
 
-  static async connect(url: string): Promise<EventRecorder> {
-    const client = await mqtt.connectAsync(url, { protocolVersion: 4, clean: true, reconnectPeriod: 100 });
+  /** Connects to `url` with `credentials` (a server's `mbCredentials`: brokers refuse anonymous clients). */
+  static async connect(url: string, credentials?: { username: string; password: string }): Promise<EventRecorder> {
+    const client = await mqtt.connectAsync(url, { protocolVersion: 4, clean: true, reconnectPeriod: 100, ...credentials });
     const recorder = new EventRecorder(client);
     client.on('message', (topic, message) => {
       let payload: unknown;

@@ -27,6 +27,7 @@ import {
 } from '../src/cloud/mock-iaas/mock-patterns.ts';
 import { SqliteStore } from '../src/store/sqlite-store.ts';
 import { SUPER_TENANT_ID, type Store } from '../src/store/store.ts';
+import * as kit from './kit.ts';
 
 const silent = pino({ level: 'silent' });
 
@@ -673,5 +674,71 @@ describe('mock IaaS API', () => {
 
     await h.driver.stop();
     assert.deepEqual(await call('GET', '/mock-iaas/api/status'), { status: 503, body: { errorCode: 503, errorMessage: 'Mock IaaS is not started' } });
+  });
+});
+
+// ------------------------------------------------------------------------------------ access
+
+describe('mock IaaS API access (a real server)', () => {
+  /** Every route of the mock IaaS API, with a body where it takes one. */
+  const ROUTES: [string, string, unknown?][] = [
+    ['GET', '/mock-iaas/api/status'],
+    ['GET', '/mock-iaas/api/instances'],
+    ['GET', '/mock-iaas/api/instances/some-member'],
+    ['POST', '/mock-iaas/api/instances', { memberId: 'intruder-1', serviceName: 'php', payload: 'X=1' }],
+    ['POST', '/mock-iaas/api/failures', { startInstance: 5, terminateInstance: 5 }],
+    ['POST', '/mock-iaas/api/instances/some-member/allocateIpAddress', ''],
+    ['DELETE', '/mock-iaas/api/instances/some-member'],
+    ['POST', '/mock-iaas/api/instances/some-member/kill', ''],
+    // other spellings the router takes for the same routes
+    ['GET', '/%6Dock-iaas/api/instances'],
+    ['GET', '//mock-iaas//api/instances/'],
+    ['HEAD', '/mock-iaas/api/instances'],
+  ];
+  const ACME = { tenantDomain: 'acme.com', admin: 'bob', adminPassword: 'bob-pw-1', firstName: 'Bob', lastName: 'A', email: 'bob@acme.com' };
+  const BOB = kit.basic('bob@acme.com', 'bob-pw-1');
+  const CAROL = kit.basic('carol', 'carol-pw-1'); // a plain user of the super tenant
+
+  test('401 without credentials, 403 for anyone but a super-tenant admin; nothing happens', async (t) => {
+    // wrong passwords are tried on every route: no throttling here
+    const server = await kit.startTestServer({ mbPort: 0 }, { STRATO_LOGIN_FAILURE_LIMIT: '1000', STRATO_LOGIN_IP_FAILURE_LIMIT: '1000' });
+    t.after(() => server.stop());
+    assert.equal((await server.call('POST', '/api/tenants', ACME)).status, 201);
+    assert.equal((await server.call('POST', '/api/users', { userName: 'carol', credential: 'carol-pw-1', role: 'user' })).status, 201);
+
+    for (const [method, path, body] of ROUTES) {
+      const what = `${method} ${path}`;
+      const anonymous = await server.call(method, path, body, null);
+      assert.equal(anonymous.status, 401, `${what}: ${JSON.stringify(anonymous.body)}`);
+      assert.match(anonymous.headers.get('www-authenticate') ?? '', /^Basic/, what);
+      if (method !== 'HEAD') assert.deepEqual(Object.keys(anonymous.body), ['status', 'message'], what);
+      for (const [who, auth] of [['a tenant admin', BOB], ['a super-tenant user', CAROL]]) {
+        const res = await server.call(method, path, body, auth);
+        assert.equal(res.status, 403, `${what} as ${who}: ${JSON.stringify(res.body)}`);
+        if (method !== 'HEAD') assert.match(res.body.message, /super tenant/, what);
+      }
+      const wrong = await server.call(method, path, body, kit.basic('admin', 'wrong'));
+      assert.equal(wrong.status, 401, `${what} with a wrong password`);
+    }
+    assert.deepEqual(await server.mockIaas.listInstances(), [], 'no instance was started');
+    assert.deepEqual(server.mockIaas.failNext({}), { startInstance: 0, terminateInstance: 0 }, 'no failure was injected');
+
+    // the super tenant's admin may
+    for (const [method, path, body] of ROUTES) {
+      const res = await server.call(method, path, body);
+      assert.ok(res.status < 500 && res.status !== 401 && res.status !== 403, `${method} ${path} as admin: ${res.status} ${JSON.stringify(res.body)}`);
+    }
+    assert.deepEqual(await server.mockIaas.listInstances(), ['intruder-1'], 'admin started one');
+  });
+
+  test('404 when no provider is bound to the mock driver (401 without credentials, as any unknown path)', async (t) => {
+    const server = await kit.startTestServer({ mbPort: 0 }, { STRATO_IAAS_PROVIDERS: 'kubernetes=kubernetes' });
+    t.after(() => server.stop());
+    for (const [method, path, body] of ROUTES) {
+      const res = await server.call(method, path, body);
+      assert.equal(res.status, 404, `${method} ${path} as admin: ${JSON.stringify(res.body)}`);
+      assert.equal((await server.call(method, path, body, null)).status, 401, `${method} ${path} without credentials`);
+    }
+    assert.deepEqual(await server.mockIaas.listInstances(), []);
   });
 });

@@ -20,7 +20,7 @@ describe('member faults', () => {
       // a drained member that never answers would hold the undeployment for this long without fault detection
       STRATO_PENDING_TERMINATION_MEMBER_EXPIRY_TIMEOUT: '600000',
     });
-    recorder = await EventRecorder.connect(server.mbUrls[0]);
+    recorder = await EventRecorder.connect(server.mbUrls[0], server.mbCredentials);
     const entry = MANIFEST.find((e) => e.application.endsWith('/single-cartridge-app'))!;
     for (const call of entry.deploy) {
       if (isDeploy(call)) break;
@@ -66,7 +66,7 @@ describe('member faults', () => {
 describe('IaaS failures', () => {
   it('failed instance starts and terminations are asked again until they succeed', async () => {
     const server = await startTestServer({}, { ...FAST_ENV, STRATO_MEMBER_FAULT_TIMEOUT: '1500', STRATO_MEMBER_FAULT_CHECK_INTERVAL: '100' });
-    const recorder = await EventRecorder.connect(server.mbUrls[0]);
+    const recorder = await EventRecorder.connect(server.mbUrls[0], server.mbCredentials);
     try {
       const entry = MANIFEST.find((e) => e.application.endsWith('/single-cartridge-app'))!;
       for (const call of entry.deploy) {
@@ -115,7 +115,7 @@ describe('spinAfterTerminate', () => {
         STRATO_SPIN_AFTER_TERMINATE: String(spin),
         STRATO_IAAS_RETRY_INTERVAL: '400',
       });
-      const recorder = await EventRecorder.connect(server.mbUrls[0]);
+      const recorder = await EventRecorder.connect(server.mbUrls[0], server.mbCredentials);
       try {
         const entry = MANIFEST.find((e) => e.application.endsWith('/single-cartridge-app'))!;
         for (const call of entry.deploy) assert.ok((await server.call(call.method, call.path, call.body ? sampleText(call.body) : '')).status < 300);
@@ -143,7 +143,7 @@ describe('mock IaaS patterns', () => {
     const file = join(dir, 'mock-iaas.json');
     writeFileSync(file, JSON.stringify({ cartridges: { php: [{ factor: 'memory-consumption', mode: 'stop', sampleValues: [20], sampleDuration: 0.3 }] } }));
     const server = await startTestServer({}, { ...FAST_ENV, STRATO_MOCK_IAAS_CONFIG: file, STRATO_MEMBER_FAULT_TIMEOUT: '1500', STRATO_MEMBER_FAULT_CHECK_INTERVAL: '100' });
-    const recorder = await EventRecorder.connect(server.mbUrls[0]);
+    const recorder = await EventRecorder.connect(server.mbUrls[0], server.mbCredentials);
     try {
       const entry = MANIFEST.find((e) => e.application.endsWith('/single-cartridge-app'))!;
       for (const call of entry.deploy) assert.ok((await server.call(call.method, call.path, call.body ? sampleText(call.body) : '')).status < 300);

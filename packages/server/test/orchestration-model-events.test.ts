@@ -16,7 +16,7 @@ describe('the topology and applications models on the wire', () => {
 
   before(async () => {
     server = await startTestServer({}, FAST_ENV);
-    recorder = await EventRecorder.connect(server.mbUrls[0]);
+    recorder = await EventRecorder.connect(server.mbUrls[0], server.mbCredentials);
     for (const call of entry.deploy) {
       if (isDeploy(call)) break;
       assert.equal((await server.call(call.method, call.path, sampleText(call.body!))).status, 201);
@@ -47,7 +47,7 @@ describe('the topology and applications models on the wire', () => {
       assert.ok(recorder.first(name), `${name} was published`);
     }
 
-    const client = await mqtt.connectAsync(server.mbUrls[0], { protocolVersion: 4 });
+    const client = await mqtt.connectAsync(server.mbUrls[0], { protocolVersion: 4, ...server.mbCredentials });
     try {
       const since = recorder.events.length;
       await client.publishAsync('initializer/CompleteTopologyRequestEvent', '{}', { qos: 1 });

@@ -15,7 +15,7 @@ describe('startup order: children start after what they follow, and together whe
   let recorder: EventRecorder;
   before(async () => {
     server = await startTestServer({}, FAST_ENV);
-    recorder = await EventRecorder.connect(server.mbUrls[0]);
+    recorder = await EventRecorder.connect(server.mbUrls[0], server.mbCredentials);
   });
   after(async () => {
     await recorder.close();

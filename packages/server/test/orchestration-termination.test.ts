@@ -80,7 +80,7 @@ describe('termination behaviour when a member of a group fails', () => {
   let recorder: EventRecorder;
   before(async () => {
     server = await startTestServer({}, FAULT_ENV);
-    recorder = await EventRecorder.connect(server.mbUrls[0]);
+    recorder = await EventRecorder.connect(server.mbUrls[0], server.mbCredentials);
     await setUp(server);
   });
   after(async () => {

@@ -55,3 +55,46 @@ export function buildPayload(p: PayloadInput): string {
   }
   return pairs.map(([k, v]) => `${k}=${v}`).join(',');
 }
+
+/** Launch payload key of the member's broker user name (the Stratos agent's `mb.username`). */
+export const MB_USERNAME_KEY = 'mb.username';
+/** Launch payload key of the member's broker password (the Stratos agent's `mb.password`). */
+export const MB_PASSWORD_KEY = 'mb.password';
+
+/** What the cloud controller adds to a member's launch payload when it asks the IaaS for it. */
+export interface LaunchIdentity {
+  memberId: string;
+  /** The member's own broker credentials; absent: none are added. */
+  broker?: { username: string; password: string };
+}
+
+/**
+ * The payload with the member's identity set: `MEMBER_ID`, and its broker credentials under the
+ * keys Stratos's agent reads (`mb.username`, `mb.password`: its `read_property` takes them from
+ * launch-params when agent.conf leaves them empty). An existing pair of those keys is replaced;
+ * everything else stays as it was, in order.
+ */
+export function withLaunchIdentity(payload: string, id: LaunchIdentity): string {
+  const set: [string, string][] = [['MEMBER_ID', id.memberId]];
+  if (id.broker) set.push([MB_USERNAME_KEY, id.broker.username], [MB_PASSWORD_KEY, id.broker.password]);
+  const keys = new Set(set.map(([k]) => k));
+  const kept = payload === '' ? [] : payload.split(',').filter((item) => !keys.has(item.split('=')[0].trim()));
+  return [...kept, ...set.map(([k, v]) => `${k}=${v}`)].join(',');
+}
+
+/** The payload with the value of `mb.password` replaced by `(redacted)`, for records shown or kept where no agent reads them. */
+export function redactPayloadSecrets(payload: string): string {
+  return payload
+    .split(',')
+    .map((item) => (item.split('=')[0].trim() === MB_PASSWORD_KEY ? `${MB_PASSWORD_KEY}=(redacted)` : item))
+    .join(',');
+}
+
+/** The value of one key of a launch payload, as Stratos's agent reads it (the text between the first and second `=`). */
+export function payloadValue(payload: string, key: string): string | undefined {
+  for (const item of payload.split(',')) {
+    const parts = item.trim().split('=');
+    if (parts[0] === key && parts.length > 1) return parts[1];
+  }
+  return undefined;
+}

@@ -3,6 +3,7 @@ import { memberId as makeMemberId, type MemberStatus } from '@strato/model';
 import type { EventMap, EventName } from '@strato/messaging';
 import type { Logger } from 'pino';
 import type { ControlLoop } from '../autoscaler/control-loop.ts';
+import { withLaunchIdentity } from '../autoscaler/payload.ts';
 import type { MemberPort, MemberRuntime } from '../topology/runtime-model.ts';
 import type { RuntimeState } from '../topology/runtime-state.ts';
 import { portMapOf } from '../topology/topology-view.ts';
@@ -95,7 +96,9 @@ export class CloudController {
     const m = this.state.members.get(memberId);
     if (!m || m.status !== 'Created' || this.launching.has(memberId)) return;
     this.launching.add(memberId);
-    const { PAYLOAD: payload = '', ...properties } = m.properties ?? {};
+    const { PAYLOAD: stored = '', ...properties } = m.properties ?? {};
+    // the member's identity and its own broker credentials are added now, never stored with the member
+    const payload = withLaunchIdentity(stored, { memberId, broker: this.memberCredentials?.(memberId) });
     let driver: IaasDriver;
     try {
       driver = this.driverFor(m.provider);
@@ -165,6 +168,12 @@ export class CloudController {
   /** Called when an IaaS start failed, so the autoscaler can back off. */
   onSpawnFailure?: (m: MemberRuntime) => void;
 
+  /**
+   * A member's own broker credentials, put in its launch payload (`mb.username`, `mb.password`).
+   * Derived, not stored (the server sets it; unset: no credentials in payloads).
+   */
+  memberCredentials?: (memberId: string) => { username: string; password: string };
+
   /** Asks the member to clean up and shut down (graceful termination). */
   requestCleanup(m: MemberRuntime, now: number): void {
     m.cleanupSentAt = now;
@@ -231,9 +240,24 @@ export class CloudController {
    * state the member is already in re-announces it (an instance that restarted, or a lost event),
    * so the instance can go on.
    */
-  onInstanceStatus(name: EventName, payload: { memberId?: string }): void {
-    const m = payload.memberId ? this.state.members.get(payload.memberId) : undefined;
-    if (!m) return;
+  onInstanceStatus(name: EventName, payload: object): void {
+    const memberId = (payload as { memberId?: unknown }).memberId;
+    const m = typeof memberId === 'string' ? this.state.members.get(memberId) : undefined;
+    if (!m) {
+      // a late event of a member already gone is normal; an activation of a member never known is not
+      const level = name === 'InstanceActivatedEvent' || name === 'InstanceStartedEvent' ? 'warn' : 'info';
+      this.log[level]({ event: name, memberId: shown(memberId) }, 'instance status event for an unknown member ignored');
+      return;
+    }
+    const mismatch = this.mismatchedIds(name, m, payload as Record<string, unknown>);
+    if (mismatch.length > 0) {
+      this.log.warn({ event: name, memberId: m.memberId, mismatch }, 'instance status event whose ids do not match the member ignored');
+      return;
+    }
+    if ((name === 'InstanceMaintenanceModeEvent' || name === 'InstanceReadyToShutdownEvent') && !this.askedToCleanUp(m)) {
+      this.log.warn({ event: name, memberId: m.memberId, status: m.status }, 'instance status event of a member never asked to clean up ignored');
+      return;
+    }
     const id = this.identity(m);
     switch (name) {
       case 'InstanceStartedEvent':
@@ -277,6 +301,43 @@ export class CloudController {
   }
 
   /**
+   * The ids of an instance status event that differ from the topology's record of its member
+   * (serviceName, clusterId, clusterInstanceId, networkPartitionId, partitionId, and applicationId
+   * for InstanceStartedEvent). Every id must be there: Stratos's agent sends them all (from the
+   * launch payload), as strato's mock instances do.
+   */
+  private mismatchedIds(name: EventName, m: MemberRuntime, payload: Record<string, unknown>): string[] {
+    const expected: Record<string, string> = {
+      serviceName: m.serviceName,
+      clusterId: m.clusterId,
+      clusterInstanceId: m.clusterInstanceId,
+      networkPartitionId: m.networkPartitionId,
+      partitionId: m.partitionId,
+    };
+    if (name === 'InstanceStartedEvent') expected.applicationId = m.applicationId;
+    return Object.entries(expected)
+      .filter(([k, v]) => payload[k] !== v)
+      .map(([k]) => k);
+  }
+
+  /**
+   * Whether strato asked the member to clean up, so that its maintenance mode and ReadyToShutdown
+   * are expected: a cleanup request was sent (InstanceCleanupMemberEvent), it is being drained or
+   * terminated (its disposition), it is already in maintenance, its cluster instance is
+   * terminating (InstanceCleanupClusterEvent), or its application is being undeployed. Each of
+   * these is persisted with the member or the application, so a restart keeps the fact.
+   */
+  private askedToCleanUp(m: MemberRuntime): boolean {
+    if (m.cleanupSentAt !== undefined || m.disposition !== 'normal') return true;
+    if (m.status === 'In_Maintenance' || m.status === 'ReadyToShutDown') return true;
+    const rt = this.state.apps.get(m.applicationId);
+    if (!rt) return false;
+    if (rt.undeploy !== 'none') return true;
+    const ci = rt.clusters[m.clusterId]?.instances[m.clusterInstanceId];
+    return ci !== undefined && (ci.status === 'Terminating' || ci.status === 'Terminated');
+  }
+
+  /**
    * Re-announces the current status of every member that has not progressed for `stalledMs`
    * (Initialized → MemberInitializedEvent, Starting → MemberStartedEvent, In_Maintenance →
    * MemberMaintenanceModeEvent), so that its instance repeats the event that moves it on. An event
@@ -315,4 +376,9 @@ export class CloudController {
 
   /** Called when a member becomes Active (the health monitor starts watching it). */
   onActivated?: (m: MemberRuntime) => void;
+}
+
+/** A value from an event, as it may be logged (bounded). */
+function shown(value: unknown): unknown {
+  return typeof value === 'string' && value.length > 300 ? `${value.slice(0, 300)}… (${value.length} characters)` : value;
 }

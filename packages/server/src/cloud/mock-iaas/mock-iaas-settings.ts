@@ -25,6 +25,12 @@ export interface MockIaasSettings {
   patternsFile: string | undefined;
   /** The patterns read from `patternsFile`. */
   patterns: MockPatterns;
+  /**
+   * STRATO_MOCK_AGENTLESS_PROVIDERS: provider names whose mock instances have no simulated agent
+   * (an outside cartridge agent speaks for them with the credentials of their launch payload).
+   * @default []
+   */
+  agentlessProviders: string[];
 }
 
 /** The documented settings of the mock IaaS, in README order. */
@@ -43,6 +49,11 @@ export const MOCK_IAAS_SETTINGS: SettingInfo[] = [
     env: 'STRATO_MOCK_IAAS_CONFIG',
     default: '(unset)',
     meaning: 'Path of the mock IaaS health statistic patterns (JSON equivalent of mock-iaas.xml). Unset: every cartridge type publishes memory 20, load 20, requests in flight 1.',
+  },
+  {
+    env: 'STRATO_MOCK_AGENTLESS_PROVIDERS',
+    default: '(unset)',
+    meaning: 'Comma-separated provider names (bound to the mock driver) whose mock instances get addresses but no simulated agent: a real cartridge agent, reading the launch payload (`GET /mock-iaas/api/instances/{id}`, with its `mb.username` / `mb.password`), speaks for each.',
   },
 ];
 
@@ -67,5 +78,6 @@ export function loadMockIaasSettings(env: NodeJS.ProcessEnv = process.env): Mock
     healthIntervalMs: milliseconds(env, 'STRATO_MOCK_HEALTH_INTERVAL', DEFAULT_MOCK_HEALTH_INTERVAL_MS, 1),
     patternsFile,
     patterns: loadMockPatterns(patternsFile),
+    agentlessProviders: (env.STRATO_MOCK_AGENTLESS_PROVIDERS ?? '').split(',').map((p) => p.trim()).filter(Boolean),
   };
 }

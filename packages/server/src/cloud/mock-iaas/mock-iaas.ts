@@ -37,10 +37,22 @@
  * A phase is persisted once the event that enters it has been acknowledged by the broker (or
  * dropped), so a crash in between repeats the event rather than losing it; the control plane
  * treats repeated events idempotently.
+ *
+ * Broker identity: the driver is part of the trusted server and speaks for every instance it
+ * simulates over its own bus, as the broker's privileged `mock-iaas` user (it may publish the
+ * topics an agent publishes, for any member). One MQTT connection per simulated member would cost
+ * 10,000 connections for a 1,000 × 10 benchmark and prove nothing more. Each member's own
+ * credentials are still in its launch payload (`mb.username`, `mb.password`); the driver keeps
+ * them out of its records (`mb.password=(redacted)`), as no simulated agent needs them.
+ *
+ * Instances started for a provider of `agentlessProviders` have no simulated agent: they get
+ * addresses and keep their whole payload (credentials included), and a real cartridge agent,
+ * outside the server, speaks for them. The driver publishes nothing for them.
  */
 import type { EventMap, MessageBus, Unsubscribe } from '@strato/messaging';
 import type { Logger } from 'pino';
 import { SUPER_TENANT_ID, type Store } from '../../store/store.ts';
+import { redactPayloadSecrets } from '../../autoscaler/payload.ts';
 import type { IaasDriver, InstanceInfo, InstanceRequest } from '../iaas-driver.ts';
 import { DEFAULT_MOCK_BOOT_DELAY_MS, DEFAULT_MOCK_HEALTH_INTERVAL_MS } from './mock-iaas-settings.ts';
 import { mockIpAddress } from './mock-ip-address.ts';
@@ -123,6 +135,11 @@ export interface MockIaasOptions {
    * @default 2000
    */
   stopFlushTimeoutMs?: number;
+  /**
+   * Provider names whose instances have no simulated agent (STRATO_MOCK_AGENTLESS_PROVIDERS).
+   * @default []
+   */
+  agentlessProviders?: readonly string[];
 }
 
 /** One instance in memory. */
@@ -156,6 +173,7 @@ export class MockIaas implements IaasDriver {
   private readonly patterns: MockPatterns;
   private readonly now: () => number;
   private readonly stopFlushTimeoutMs: number;
+  private readonly agentless: ReadonlySet<string>;
 
   private readonly instances = new Map<string, LiveInstance>();
   /** Instances in a publishing phase (health statistics). */
@@ -179,6 +197,13 @@ export class MockIaas implements IaasDriver {
     this.patterns = options.patterns ?? NO_MOCK_PATTERNS;
     this.now = options.now ?? Date.now;
     this.stopFlushTimeoutMs = options.stopFlushTimeoutMs ?? 2_000;
+    this.agentless = new Set(options.agentlessProviders ?? []);
+  }
+
+  /** The live instance of a member if the driver simulates its agent (not an agentless one). */
+  private simulated(memberId: string): LiveInstance | undefined {
+    const inst = this.instances.get(memberId);
+    return inst === undefined || this.agentless.has(inst.record.provider) ? undefined : inst;
   }
 
   /** Whether the driver is started (its instances are live). */
@@ -357,7 +382,7 @@ export class MockIaas implements IaasDriver {
         instanceId: request.memberId,
         defaultPrivateIp: mockIpAddress(10, next.private),
         defaultPublicIp: mockIpAddress(20, next.public),
-        payload: request.payload ?? '',
+        payload: this.agentless.has(request.provider) ? (request.payload ?? '') : redactPayloadSecrets(request.payload ?? ''),
         memberId: request.memberId,
         applicationId: request.applicationId,
         serviceName: request.serviceName,
@@ -399,7 +424,7 @@ export class MockIaas implements IaasDriver {
       this.types.set(record.serviceName, type);
     }
     if (type.count++ === 0) type.clock.resume(this.now());
-    if (PUBLISHING.has(record.phase)) {
+    if (PUBLISHING.has(record.phase) && !this.agentless.has(record.provider)) {
       this.startStats(inst);
       // Resumed instances spread their first statistics over one interval instead of all at once.
       inst.nextStatAt += Math.floor(Math.random() * this.healthIntervalMs);
@@ -414,6 +439,7 @@ export class MockIaas implements IaasDriver {
 
   /** Picks up a persisted instance where its phase says it was. */
   private resume(inst: LiveInstance): void {
+    if (this.agentless.has(inst.record.provider)) return;
     switch (inst.record.phase) {
       case 'booting':
         this.scheduleBoot(inst);
@@ -433,7 +459,7 @@ export class MockIaas implements IaasDriver {
   // ---------------------------------------------------------------- the conversation
 
   private onMemberInitialized(event: EventMap['MemberInitializedEvent']): void {
-    const inst = this.instances.get(event.memberId);
+    const inst = this.simulated(event.memberId);
     if (inst === undefined) return;
     if (inst.record.phase === 'booting') this.scheduleBoot(inst);
     // Starting already (e.g. resumed before the cloud controller initialised the member): say it again.
@@ -444,7 +470,7 @@ export class MockIaas implements IaasDriver {
   }
 
   private onMemberStarted(event: EventMap['MemberStartedEvent']): void {
-    const inst = this.instances.get(event.memberId);
+    const inst = this.simulated(event.memberId);
     if (inst === undefined) return;
     // A repeated MemberStartedEvent (re-announced after a lost InstanceActivatedEvent): say it again.
     if (inst.record.phase === 'active') {
@@ -458,14 +484,14 @@ export class MockIaas implements IaasDriver {
   }
 
   private onCleanupMember(event: EventMap['InstanceCleanupMemberEvent']): void {
-    const inst = this.instances.get(event.memberId);
+    const inst = this.simulated(event.memberId);
     if (inst !== undefined) this.cleanup(inst);
   }
 
   private onCleanupCluster(event: EventMap['InstanceCleanupClusterEvent']): void {
     for (const inst of this.instances.values()) {
       const r = inst.record;
-      if (r.clusterId === event.clusterId && r.clusterInstanceId === event.clusterInstanceId) this.cleanup(inst);
+      if (r.clusterId === event.clusterId && r.clusterInstanceId === event.clusterInstanceId && !this.agentless.has(r.provider)) this.cleanup(inst);
     }
   }
 
@@ -482,7 +508,7 @@ export class MockIaas implements IaasDriver {
   }
 
   private onMemberMaintenanceMode(event: EventMap['MemberMaintenanceModeEvent']): void {
-    const inst = this.instances.get(event.memberId);
+    const inst = this.simulated(event.memberId);
     if (inst === undefined) return;
     // readyToShutdown already: a repeated MemberMaintenanceModeEvent (the answer was lost) is answered again.
     if (!CLEANABLE.has(inst.record.phase) && inst.record.phase !== 'readyToShutdown') return;

@@ -1,0 +1,171 @@
+/**
+ * The embedded broker with a BrokerAuthority: who gets in, and what each identity may publish and
+ * subscribe — with real mqtt.js clients on a real aedes broker.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import mqtt, { type MqttClient } from 'mqtt';
+import {
+  BrokerAuthority,
+  MessageBus,
+  clusterIdOfMember,
+  filterCovers,
+  hashPassword,
+  memberPassword,
+  startEmbeddedBroker,
+  verifyPassword,
+  type EmbeddedBroker,
+} from '../src/index.ts';
+import { memoryLogger, waitFor } from './support.ts';
+
+const secret = Buffer.from('0123456789abcdef0123456789abcdef');
+const cp = { username: 'strato-control-plane', password: 'cp-password-123456' };
+const sim = { username: 'strato-mock-iaas', password: 'sim-password-123456' };
+const clusterId = 'app1.php1.php.domain';
+const memberA = `${clusterId}${randomUUID()}`;
+const memberB = `${clusterId}${randomUUID()}`;
+
+async function setup(t: import('node:test').TestContext) {
+  const { logger, records } = memoryLogger('debug');
+  const authority = new BrokerAuthority({
+    controlPlane: cp,
+    simulator: sim,
+    memberSecret: secret,
+    operators: [
+      { username: 'viewer', role: 'read', passwordHash: await hashPassword('viewer-password') },
+      { username: 'admin-tool', role: 'full', passwordHash: await hashPassword('admin-tool-password') },
+    ],
+    logger,
+  });
+  const broker = await startEmbeddedBroker({ auth: authority });
+  t.after(() => broker.close());
+  return { broker, authority, records };
+}
+
+async function client(t: import('node:test').TestContext, broker: EmbeddedBroker, options: mqtt.IClientOptions = {}): Promise<MqttClient> {
+  const c = await mqtt.connectAsync(broker.url, { protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 2_000, ...options });
+  t.after(() => c.endAsync(true));
+  return c;
+}
+
+async function refused(broker: EmbeddedBroker, options: mqtt.IClientOptions): Promise<number | undefined> {
+  try {
+    const c = await mqtt.connectAsync(broker.url, { protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 2_000, ...options });
+    await c.endAsync(true);
+    return undefined;
+  } catch (e) {
+    return (e as { code?: number }).code;
+  }
+}
+
+function closed(c: MqttClient): Promise<void> {
+  return new Promise((resolve) => (c.connected ? c.once('close', () => resolve()) : resolve()));
+}
+
+const status = (memberId: string) =>
+  JSON.stringify({ serviceName: 'php', clusterId: clusterIdOfMember(memberId), clusterInstanceId: 'app1-1', memberId, networkPartitionId: 'np', partitionId: 'p' });
+
+test('anonymous clients, wrong passwords, unknown users and forged member passwords are refused', async (t) => {
+  const { broker, records } = await setup(t);
+  assert.equal(await refused(broker, {}), 5, 'anonymous: not authorized');
+  assert.equal(await refused(broker, { username: cp.username, password: 'wrong' }), 4);
+  assert.equal(await refused(broker, { username: cp.username }), 5, 'a user name without password');
+  assert.equal(await refused(broker, { username: 'nobody', password: 'whatever' }), 4);
+  assert.equal(await refused(broker, { username: 'viewer', password: 'not-the-viewer-password' }), 4);
+  assert.equal(await refused(broker, { username: memberA, password: memberPassword(secret, memberB) }), 4, "another member's password");
+  assert.equal(await refused(broker, { username: memberA, password: memberPassword(Buffer.from('another-secret-0123456789'), memberA) }), 4);
+  // the control plane's client ids are reserved
+  assert.equal(await refused(broker, { username: memberA, password: memberPassword(secret, memberA), clientId: 'strato-cp-1' }), 2);
+  assert.equal(await refused(broker, { username: 'viewer', password: 'viewer-password', clientId: 'strato-mock-1' }), 2);
+  for (const ok of [cp, sim, { username: 'viewer', password: 'viewer-password' }, { username: memberA, password: memberPassword(secret, memberA) }]) {
+    assert.equal(await refused(broker, ok), undefined, ok.username);
+  }
+  const text = JSON.stringify(records);
+  for (const pw of [cp.password, sim.password, 'viewer-password', memberPassword(secret, memberA), memberPassword(secret, memberB), 'not-the-viewer-password']) {
+    assert.ok(!text.includes(pw), 'no password in the log');
+  }
+  assert.ok(records.some((r) => r.msg === 'message broker refused an anonymous client'));
+});
+
+test('a member publishes only about itself, on the topics an agent publishes; it subscribes only what an agent subscribes', async (t) => {
+  const { broker, records } = await setup(t);
+  const observer = await client(t, broker, cp);
+  const seen: Array<{ topic: string; memberId?: string }> = [];
+  observer.on('message', (topic, payload) => seen.push({ topic, memberId: JSON.parse(payload.toString()).memberId }));
+  await observer.subscribeAsync('#', { qos: 1 });
+
+  const a = await client(t, broker, { username: memberA, password: memberPassword(secret, memberA) });
+  const granted = await a.subscribeAsync({ 'topology/#': { qos: 1 }, 'instance/#': { qos: 1 }, 'tenant/+': { qos: 1 } });
+  assert.deepEqual(granted.map((g) => [g.topic, g.qos]), [['topology/#', 1], ['instance/#', 1], ['tenant/+', 1]]);
+  for (const filter of ['#', 'health/stat/#', '+/MemberActivatedEvent', 'application/#']) {
+    // SUBACK 0x80: mqtt.js rejects the subscription
+    await assert.rejects(a.subscribeAsync(filter, { qos: 1 }), /Subscribe error/, filter);
+  }
+
+  await a.publishAsync('instance/status/InstanceActivatedEvent', status(memberA), { qos: 1 });
+  await a.publishAsync('initializer/CompleteTopologyRequestEvent', '{}', { qos: 1 });
+  await waitFor(() => seen.length === 2, 2_000, 'the member\'s own events');
+
+  // another member's event: the broker closes the connection and routes nothing
+  const gone = closed(a);
+  a.publish('instance/status/InstanceReadyToShutdownEvent', status(memberB), { qos: 1 });
+  await gone;
+  assert.ok(records.some((r) => r.msg === 'message broker refused a publish' && r.user === memberA && /memberId/.test(String(r.reason))));
+
+  // a topic no agent publishes on
+  const a2 = await client(t, broker, { username: memberA, password: memberPassword(secret, memberA) });
+  const gone2 = closed(a2);
+  a2.publish('topology/MemberTerminatedEvent', status(memberA), { qos: 1 });
+  await gone2;
+
+  // a marker from the control plane: everything published before it has been routed
+  await observer.publishAsync('instance/notifier/InstanceCleanupMemberEvent', JSON.stringify({ memberId: 'marker' }), { qos: 1 });
+  await waitFor(() => seen.some((s) => s.memberId === 'marker'), 2_000, 'the marker');
+  assert.deepEqual(
+    seen.map((s) => s.topic),
+    ['instance/status/InstanceActivatedEvent', 'initializer/CompleteTopologyRequestEvent', 'instance/notifier/InstanceCleanupMemberEvent'],
+  );
+});
+
+test('operators: read subscribes to everything and publishes nothing; full does both', async (t) => {
+  const { broker } = await setup(t);
+  const viewer = await client(t, broker, { username: 'viewer', password: 'viewer-password' });
+  assert.deepEqual((await viewer.subscribeAsync('#', { qos: 1 })).map((g) => g.qos), [1]);
+  const gone = closed(viewer);
+  viewer.publish('instance/status/InstanceReadyToShutdownEvent', status(memberA), { qos: 1 });
+  await gone;
+  const tool = await client(t, broker, { username: 'admin-tool', password: 'admin-tool-password' });
+  await tool.publishAsync('topology/MemberTerminatedEvent', '{}', { qos: 1 });
+});
+
+test('the message bus speaks with its credentials; a bus without them never connects', async (t) => {
+  const { broker } = await setup(t);
+  const good = new MessageBus({ urls: [broker.url], ...cp, retryIntervalMs: 20 });
+  const bad = new MessageBus({ urls: [broker.url], retryIntervalMs: 20 });
+  const inUrl = new MessageBus({ urls: [broker.url.replace('mqtt://', `mqtt://${sim.username}:${sim.password}@`)], retryIntervalMs: 20 });
+  t.after(() => Promise.all([good.close(), bad.close(), inUrl.close()]));
+  assert.equal(await good.publish('InstanceCleanupMemberEvent', { memberId: 'm' }), true);
+  await waitFor(() => inUrl.connected, 2_000, 'the bus with credentials in its URL');
+  assert.ok(!inUrl.currentUrl.includes(sim.password));
+  assert.equal(bad.connected, false);
+});
+
+test('filter coverage, member ids, password hashes', async () => {
+  assert.ok(filterCovers('topology/#', 'topology/MemberActivatedEvent'));
+  assert.ok(filterCovers('topology/#', 'topology/+'));
+  assert.ok(filterCovers('topology/#', 'topology'));
+  assert.ok(filterCovers('instance/#', 'instance/+/InstanceStartedEvent'));
+  assert.ok(!filterCovers('topology/#', '#'));
+  assert.ok(!filterCovers('topology/#', '+/MemberActivatedEvent'));
+  assert.ok(!filterCovers('instance/notifier/#', 'instance/#'));
+  assert.ok(!filterCovers('a/+', 'a/#'));
+  assert.equal(clusterIdOfMember(memberA), clusterId);
+  assert.equal(clusterIdOfMember('viewer'), undefined);
+  assert.match(memberPassword(secret, memberA), /^[A-Za-z0-9_-]{43}$/);
+  const hash = await hashPassword('correct horse');
+  assert.match(hash, /^scrypt\$16384\$8\$1\$/);
+  assert.equal(await verifyPassword('correct horse', hash), true);
+  assert.equal(await verifyPassword('correct horsf', hash), false);
+  assert.equal(await verifyPassword('x', 'scrypt$1$1$1$AAAA$BBBB'), false);
+});
