@@ -10,16 +10,9 @@
  * nothing. Run with SQLite and with PostgreSQL (a fresh schema, dropped afterwards).
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { describe, it, type TestContext } from 'node:test';
+import { describe, it } from 'node:test';
 import pg from 'pg';
-import { freePort } from '../../messaging/test/support.ts';
-import { ADMIN, FAST_ENV, request } from './kit.ts';
 import {
   appIdOf,
   callerOf,
@@ -31,16 +24,16 @@ import {
   membersOf,
   minimumsOf,
   registerSample,
-  readStoredState,
+  mockInstancesOf,
   removeSample,
   undeploySample,
   until,
   withCartridgeMin,
+  withCrashableServer,
   type Call,
-  type StoredState,
+  type CrashableServer,
 } from './recovery-kit.ts';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const POSTGRES_URL = process.env.STRATO_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SKIP_POSTGRES = process.env.STRATO_SKIP_POSTGRES === '1';
 
@@ -50,63 +43,12 @@ const APP_ID = appIdOf(ENTRY);
 /** every cartridge of the sample gets cartridgeMin 2: 5 clusters x 2 members */
 const MIN = 2;
 
-interface ServerProcess {
-  url: string;
-  proc: ChildProcess;
-  exited: Promise<void>;
-  stderr: () => string;
-}
-
-/** Starts `main.ts` as a child process and waits until its REST API and mock IaaS answer. */
-async function startProcess(env: NodeJS.ProcessEnv, httpPort: number): Promise<ServerProcess> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'packages/server/src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
-  proc.stderr!.on('data', (chunk: Buffer) => {
-    if (err.length < 20_000) err += chunk.toString('utf8');
-  });
-  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-  const url = `http://127.0.0.1:${httpPort}`;
-  const server: ServerProcess = { url, proc, exited, stderr: () => err };
-  try {
-    await until(
-      'the server process to answer',
-      async () => {
-        if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`the server exited (${proc.exitCode ?? proc.signalCode}): ${err}`);
-        try {
-          return (await fetch(`${url}/mock-iaas/api/status`, { headers: { authorization: ADMIN } })).status === 200;
-        } catch {
-          return false;
-        }
-      },
-      20_000,
-      () => err,
-    );
-  } catch (e) {
-    await kill9(server);
-    throw e;
-  }
-  return server;
-}
-
-/** SIGKILL: no shutdown code runs, as in a crash. */
-async function kill9(server: ServerProcess): Promise<void> {
-  if (server.proc.exitCode === null && server.proc.signalCode === null) {
-    server.proc.kill('SIGKILL');
-    await server.exited;
-  }
-}
-
 const runtimeOf = async (call: Call): Promise<any> => {
   const r = await call('GET', `/api/applications/${APP_ID}/runtime`);
   return r.status === 200 ? r.body : undefined;
 };
 
-/** The mock IaaS's instances (its API wants admin credentials, as every /api route). */
-const instancesOf = async (base: string): Promise<any[]> => {
-  const r = await request(base, 'GET', '/mock-iaas/api/instances');
-  assert.equal(r.status, 200, `GET /mock-iaas/api/instances: ${JSON.stringify(r.body)}`);
-  return r.body;
-};
+const instancesOf = mockInstancesOf;
 
 /**
  * Waits for the application Active with exactly `min` Active members per cluster instance, and
@@ -159,51 +101,17 @@ async function assertUndeployed(base: string, moment: string): Promise<void> {
   assert.deepEqual(await instancesOf(base), [], `${moment}: no mock instance left`);
 }
 
-/** The test's hold on the server: kill it, read what it left in its store, start it again. */
-interface Crash {
-  kill(): Promise<void>;
-  /** The store as the killed server left it (only between kill and start). */
-  stored(): Promise<StoredState>;
-  start(): Promise<void>;
-}
-
-async function crashThreeTimes(t: TestContext, databaseUrl?: string): Promise<void> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'strato-crash-'));
-  t.after(() => rmSync(dataDir, { recursive: true, force: true }));
-  const httpPort = await freePort();
-  const mbPort = await freePort();
-  const env: NodeJS.ProcessEnv = { ...process.env, ...FAST_ENV };
-  for (const k of Object.keys(env)) if (k.startsWith('STRATO_') || k === 'NODE_TEST_CONTEXT') delete env[k];
-  Object.assign(env, FAST_ENV, {
-    // a boot long enough that the startup steps can be told apart by polling
-    STRATO_MOCK_BOOT_DELAY: '150',
-    STRATO_DATA_DIR: dataDir,
-    STRATO_HTTP_PORT: String(httpPort),
-    STRATO_MB_PORT: String(mbPort),
-    STRATO_LOG_LEVEL: 'silent',
-    STRATO_IAAS_PROVIDERS: 'mock=mock,kubernetes=kubernetes',
-    ...(databaseUrl ? { STRATO_DATABASE_URL: databaseUrl } : {}),
-  });
-  let server = await startProcess(env, httpPort);
-  // killed before the other after hooks run (the PostgreSQL schema is dropped once nothing uses it)
-  try {
-    await crashAt(server.url, {
-      kill: () => kill9(server),
-      stored: () => readStoredState({ dataDir, databaseUrl }, [APP_ID]),
-      start: async () => {
-        server = await startProcess(env, httpPort);
-      },
-    });
-  } finally {
-    await kill9(server);
-  }
+async function crashThreeTimes(databaseUrl?: string): Promise<void> {
+  // a boot long enough that the startup steps can be told apart by polling
+  await withCrashableServer({ databaseUrl, env: { STRATO_MOCK_BOOT_DELAY: '150' } }, crashAt);
 }
 
 /** Member statuses of a graceful drain (InstanceCleanupMember sent, not yet terminated). */
 const DRAINING = new Set(['In_Maintenance', 'ReadyToShutDown']);
 
 /** Deploys and undeploys three times, killing the server at three moments. */
-async function crashAt(base: string, crash: Crash): Promise<void> {
+async function crashAt(crash: CrashableServer): Promise<void> {
+  const base = crash.url;
   const call = callerOf(base);
   const restart = async () => {
     await crash.kill();
@@ -237,7 +145,7 @@ async function crashAt(base: string, crash: Crash): Promise<void> {
   );
   await crash.kill();
   // proven: when the process died, the deploy had not finished
-  let atKill = await crash.stored();
+  let atKill = await crash.stored([APP_ID]);
   const deploying = atKill.members.get(APP_ID)!;
   assert.equal(atKill.status.get(APP_ID), 'Deployed', 'mid-deploy: the record says Deployed');
   assert.ok(
@@ -267,7 +175,7 @@ async function crashAt(base: string, crash: Crash): Promise<void> {
   );
   await crash.kill();
   // proven: when the process died, the undeploy was under way and had not finished
-  atKill = await crash.stored();
+  atKill = await crash.stored([APP_ID]);
   const draining = atKill.members.get(APP_ID)!;
   assert.equal(atKill.status.get(APP_ID), 'Undeploying', 'mid-undeploy: the record says Undeploying, not Created');
   assert.ok(draining.some((m) => DRAINING.has(m.status)), `mid-undeploy: members draining in the store: ${JSON.stringify(draining)}`);
@@ -284,8 +192,8 @@ async function crashAt(base: string, crash: Crash): Promise<void> {
 }
 
 describe('kill -9 of the server process in the middle of a deploy and of an undeploy', () => {
-  it('SQLite: converges to exactly the right members, no mock instance leaked or counted twice', async (t) => {
-    await crashThreeTimes(t);
+  it('SQLite: converges to exactly the right members, no mock instance leaked or counted twice', async () => {
+    await crashThreeTimes();
   });
 
   it('PostgreSQL: the same', { skip: SKIP_POSTGRES && 'STRATO_SKIP_POSTGRES=1' }, async (t) => {
@@ -296,6 +204,6 @@ describe('kill -9 of the server process in the middle of a deploy and of an unde
       await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
       await admin.end();
     });
-    await crashThreeTimes(t, `${POSTGRES_URL}?schema=${schema}`);
+    await crashThreeTimes(`${POSTGRES_URL}?schema=${schema}`);
   });
 });

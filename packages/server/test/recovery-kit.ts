@@ -4,12 +4,18 @@
  * and checking a converged runtime view exactly (no member counted twice, no instance leaked).
  */
 import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort } from '../../messaging/test/support.ts';
 import { MOCK_INSTANCE_KIND } from '../src/cloud/mock-iaas/mock-iaas.ts';
 import type { StoredApplication } from '../src/registry/registry.ts';
 import { openStore } from '../src/store/open-store.ts';
 import { SUPER_TENANT_ID } from '../src/store/store.ts';
 import type { MemberRuntime } from '../src/topology/runtime-model.ts';
-import { request, type Reply } from './kit.ts';
+import { ADMIN, FAST_ENV, request, type Reply } from './kit.ts';
 import { MANIFEST, isDeploy, isUndeploy, sampleText, type ManifestEntry } from './samples.ts';
 
 /** Every cluster instance of a runtime view, at any depth. */
@@ -177,4 +183,119 @@ export async function readStoredState(where: { dataDir: string; databaseUrl?: st
   } finally {
     await store.close();
   }
+}
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** One run of `node --import tsx packages/server/src/main.ts`. */
+interface ServerProcess {
+  proc: ChildProcess;
+  exited: Promise<void>;
+  stderr: () => string;
+}
+
+/**
+ * A strato server run as a real child process (embedded broker, mock IaaS) on one data dir and
+ * store and fixed ports, which a test kills with SIGKILL and starts again at will.
+ */
+export interface CrashableServer {
+  /** http://127.0.0.1:<port>, the same across restarts */
+  url: string;
+  /** SIGKILL: no shutdown code runs, as in a crash. Resolves once the process is gone. */
+  kill(): Promise<void>;
+  /** Starts a new process on the same data dir, store and ports; resolves once it answers. */
+  start(): Promise<void>;
+  /** What the killed server left in its store (only between kill and start). */
+  stored(appIds: string[]): Promise<StoredState>;
+}
+
+/**
+ * Runs fn with a crashable server: a fresh data dir, FAST_ENV timings (overridable by `env`), the
+ * given store (SQLite in the data dir unless `databaseUrl`). The server is killed when fn ends,
+ * before the test's after hooks (which may drop the PostgreSQL schema) run.
+ */
+export async function withCrashableServer(
+  opts: { databaseUrl?: string; env?: NodeJS.ProcessEnv },
+  fn: (server: CrashableServer) => Promise<void>,
+): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'strato-crash-'));
+  const httpPort = await freePort();
+  const mbPort = await freePort();
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const k of Object.keys(env)) if (k.startsWith('STRATO_') || k === 'NODE_TEST_CONTEXT') delete env[k];
+  Object.assign(env, FAST_ENV, opts.env, {
+    STRATO_DATA_DIR: dataDir,
+    STRATO_HTTP_PORT: String(httpPort),
+    STRATO_MB_PORT: String(mbPort),
+    STRATO_LOG_LEVEL: 'silent',
+    STRATO_IAAS_PROVIDERS: 'mock=mock,kubernetes=kubernetes',
+    ...(opts.databaseUrl ? { STRATO_DATABASE_URL: opts.databaseUrl } : {}),
+  });
+  const url = `http://127.0.0.1:${httpPort}`;
+  let current: ServerProcess | undefined;
+  const kill = async () => {
+    const p = current?.proc;
+    if (p && p.exitCode === null && p.signalCode === null) {
+      p.kill('SIGKILL');
+      await current!.exited;
+    }
+    current = undefined;
+  };
+  const start = async () => {
+    if (current) throw new Error('the server process runs already');
+    current = startProcess(env);
+    const proc = current.proc;
+    const stderr = current.stderr;
+    try {
+      await until(
+        'the server process to answer',
+        async () => {
+          if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`the server exited (${proc.exitCode ?? proc.signalCode}): ${stderr()}`);
+          try {
+            return (await fetch(`${url}/mock-iaas/api/status`, { headers: { authorization: ADMIN } })).status === 200;
+          } catch {
+            return false;
+          }
+        },
+        20_000,
+        stderr,
+      );
+    } catch (e) {
+      await kill();
+      throw e;
+    }
+  };
+  const server: CrashableServer = {
+    url,
+    kill,
+    start,
+    stored: (appIds) => {
+      if (current) throw new Error('the store is read only while no server process runs');
+      return readStoredState({ dataDir, databaseUrl: opts.databaseUrl }, appIds);
+    },
+  };
+  try {
+    await start();
+    await fn(server);
+  } finally {
+    await kill();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+function startProcess(env: NodeJS.ProcessEnv): ServerProcess {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'packages/server/src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  proc.stderr!.on('data', (chunk: Buffer) => {
+    if (err.length < 20_000) err += chunk.toString('utf8');
+  });
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  return { proc, exited, stderr: () => err };
+}
+
+/** The mock IaaS's instances (its API wants admin credentials). */
+export async function mockInstancesOf(base: string): Promise<any[]> {
+  const r = await request(base, 'GET', '/mock-iaas/api/instances');
+  assert.equal(r.status, 200, `GET /mock-iaas/api/instances: ${JSON.stringify(r.body)}`);
+  return r.body;
 }
