@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import swagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
@@ -36,6 +37,30 @@ export interface ApiDeps {
 /** `/api/v4.1` (however many slashes around it) at the start of a URL. */
 const V41 = /^\/+api\/+v4\.1(?=\/|\?|$)/;
 
+/**
+ * A request node's HTTP parser refused before fastify saw it: the envelope as every other error,
+ * and the connection closed (its framing is unknown).
+ */
+function answerClientError(this: FastifyInstance, err: Error & { code?: string; rawPacket?: unknown }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, text, message] =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'Request Timeout', 'The request took too long to arrive']
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'Request Header Fields Too Large', 'The request headers are too large']
+        : [400, 'Bad Request', `Malformed HTTP request${err.code ? ` (${err.code})` : ''}`];
+  this.log.debug({ err }, 'malformed request');
+  if (socket.writable) {
+    const body = JSON.stringify(failure(message));
+    // an answer to HEAD has no body (its length is still the one a GET would get)
+    const head = Buffer.isBuffer(err.rawPacket) && err.rawPacket.subarray(0, 5).toString('latin1') === 'HEAD ';
+    socket.write(
+      `HTTP/1.1 ${status} ${text}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${head ? '' : body}`,
+    );
+  }
+  socket.destroy();
+}
+
 /** The Stratos REST API v4.1, served at /api and at /api/v4.1. */
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -48,6 +73,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 400;
       (reply as unknown as FastifyReply).code(status).send(failure(error.message));
     },
+    // requests node's HTTP parser refuses (a request target without its leading /, bad bytes, ...)
+    clientErrorHandler: answerClientError,
     logController: new LogController({ disableRequestLogging: true }),
     // /api/v4.1/... is the same API as /api/...: one set of routes serves both
     rewriteUrl: (req) => (req.url ?? '/').replace(V41, '/api'),
