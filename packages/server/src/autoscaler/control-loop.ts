@@ -11,7 +11,7 @@ const MAX_BATCH = 256;
  * requests are coalesced: asking twice for the same application before it runs reconciles it once.
  */
 export class ControlLoop {
-  private readonly queue: (() => void | Promise<void>)[] = [];
+  private readonly queue: (() => void)[] = [];
   private readonly reconcileRequests = new Set<string>();
   private running = false;
   private stopped = false;
@@ -21,12 +21,15 @@ export class ControlLoop {
 
   constructor(
     private readonly flush: () => Promise<void>,
-    private readonly reconcile: (appId: string) => void | Promise<void>,
+    private readonly reconcile: (appId: string) => void,
     private readonly log: Logger,
   ) {}
 
-  /** Runs a task in the loop. */
-  submit(task: () => void | Promise<void>): void {
+  /**
+   * Runs a task in the loop. A task is a synchronous change of state: it never waits on I/O (which
+   * could wait on the loop in turn); what it wants done outside goes to `onCommit`.
+   */
+  submit(task: () => void): void {
     if (this.stopped) return;
     this.queue.push(task);
     this.kick();
@@ -74,7 +77,7 @@ export class ControlLoop {
         while (!this.stopped && ran < MAX_BATCH) {
           const task = this.queue.shift();
           if (task) {
-            await this.runTask(task);
+            this.runTask(task);
             ran++;
             continue;
           }
@@ -82,7 +85,7 @@ export class ControlLoop {
           if (next.done) break;
           this.reconcileRequests.delete(next.value);
           const appId = next.value;
-          await this.runTask(() => this.reconcile(appId));
+          this.runTask(() => this.reconcile(appId));
           ran++;
         }
         if (ran === 0) break;
@@ -97,9 +100,14 @@ export class ControlLoop {
     }
   }
 
-  private async runTask(task: () => void | Promise<void>): Promise<void> {
+  private runTask(task: () => void): void {
     try {
-      await task();
+      const r: unknown = task();
+      if (r instanceof Promise) {
+        // a task that waits would hold the loop across layers: refused loudly (a programming error)
+        this.log.error({ stack: new Error('asynchronous loop task').stack }, 'a control loop task returned a promise; tasks must be synchronous');
+        r.catch((e: unknown) => this.log.error({ err: e }, 'control loop task failed'));
+      }
     } catch (e) {
       this.log.error({ err: e }, 'control loop task failed');
     }
