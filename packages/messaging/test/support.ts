@@ -52,13 +52,24 @@ export interface Mosquitto {
   resume(): void;
   /** Starts the process again on the same port. */
   restart(): Promise<void>;
+  /** Makes Mosquitto read its password and ACL files again (SIGHUP). */
+  reload(): void;
+}
+
+/** Options of {@link startMosquitto}. */
+export interface MosquittoOptions {
+  /**
+   * Configuration lines replacing `allow_anonymous true` (e.g. `allow_anonymous false`,
+   * `password_file ...`, `acl_file ...`); the listener and the other defaults stay.
+   */
+  config?: string[];
 }
 
 /**
  * Starts `mosquitto -c <config>` on `port` (a free one by default) with TCP_NODELAY and a large
  * queue, and waits until it accepts connections. Register `kill` with `t.after`.
  */
-export async function startMosquitto(port?: number): Promise<Mosquitto> {
+export async function startMosquitto(port?: number, options: MosquittoOptions = {}): Promise<Mosquitto> {
   const actualPort = port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), 'strato-mosquitto-'));
   const config = join(dir, 'mosquitto.conf');
@@ -66,7 +77,7 @@ export async function startMosquitto(port?: number): Promise<Mosquitto> {
     config,
     [
       `listener ${actualPort} 127.0.0.1`,
-      'allow_anonymous true',
+      ...(options.config ?? ['allow_anonymous true']),
       'set_tcp_nodelay true',
       'max_queued_messages 100000',
       'persistence false',
@@ -114,6 +125,7 @@ export async function startMosquitto(port?: number): Promise<Mosquitto> {
       await kill();
       await start();
     },
+    reload: () => child?.kill('SIGHUP'),
   };
 }
 
