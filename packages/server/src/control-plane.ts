@@ -78,7 +78,10 @@ export class ControlPlane {
       onFault: (memberId) => this.onFault(memberId),
       log: log.child({ component: 'health' }),
     });
-    this.cloud.onActivated = (m) => this.faults.seen(m.memberId);
+    this.cloud.onActivated = (m) => {
+      this.faults.seen(m.memberId);
+      this.orchestrator.memberActivated(m);
+    };
     this.cloud.onSpawnFailure = (m) => this.orchestrator.spawnFailed(m);
   }
 

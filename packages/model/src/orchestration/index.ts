@@ -11,4 +11,5 @@ export * from './dependency-tree.ts';
 export * from './application-tree.ts';
 export * from './activation.ts';
 export * from './partition-algorithms.ts';
+export * from './member-expiry.ts';
 export * from './settings-defaults.ts';

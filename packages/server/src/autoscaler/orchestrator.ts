@@ -5,6 +5,10 @@ import {
   enoughGroupInstancesActive,
   nextPartitionForScaleDown,
   nextPartitionForScaleUp,
+  afterPendingExpiry,
+  obsoleteMemberExpired,
+  pendingMemberExpired,
+  terminationPendingExpired,
   parsePartitionAlgorithm,
   rollUpChildren,
   startable,
@@ -367,7 +371,7 @@ export class Orchestrator {
     const members = this.state.membersOf(cluster.clusterId, ci.instanceId);
     const force = rt.undeploy === 'force';
 
-    for (const m of members) this.houseKeep(m, now, t, force && ci.status === 'Terminating');
+    for (const m of members) this.houseKeep(rt, ci, m, now, t, force && ci.status === 'Terminating');
 
     if (ci.status === 'Terminating') {
       for (const m of members) if (m.disposition === 'normal') this.drain(m, now, force);
@@ -402,12 +406,12 @@ export class Orchestrator {
   }
 
   /** Expiry of pending, termination-pending and obsolete members (orchestration.md §3.12). */
-  private houseKeep(m: MemberRuntime, now: number, t: Timings, forceTerminate: boolean): void {
+  private houseKeep(rt: ApplicationRuntime, ci: ClusterInstanceState, m: MemberRuntime, now: number, t: Timings, forceTerminate: boolean): void {
     const cloud = this.o.cloud;
     if (forceTerminate && m.disposition !== 'obsolete') this.setDisposition(m, 'obsolete', now);
     if (m.disposition === 'obsolete') {
       if (cloud.isTerminating(m.memberId)) return;
-      if (now - (m.dispositionAt ?? m.initTime) > t.obsoletedMemberExpiryTimeout) {
+      if (obsoleteMemberExpired(m.dispositionAt, m.initTime, now, t.obsoletedMemberExpiryTimeout)) {
         // the IaaS never confirmed the termination: forget the member (orchestration.md §3.12)
         this.o.log.error({ memberId: m.memberId }, 'obsolete member expired without its instance terminated; it is forgotten');
         cloud.remove(m);
@@ -417,7 +421,8 @@ export class Orchestrator {
       return;
     }
     if (m.disposition === 'terminationPending') {
-      if (now - (m.dispositionAt ?? now) > t.pendingTerminationMemberExpiryTimeout) {
+      if (terminationPendingExpired(m.dispositionAt ?? now, now, t.pendingTerminationMemberExpiryTimeout)) {
+        this.o.log.warn({ memberId: m.memberId }, 'member did not answer its cleanup request in time; it is terminated');
         this.setDisposition(m, 'obsolete', now);
         cloud.terminate(m, now);
       } else if (m.status === 'Active' && now - (m.cleanupSentAt ?? 0) >= t.clusterMonitorInterval) {
@@ -426,8 +431,15 @@ export class Orchestrator {
       return;
     }
     if (PENDING.has(m.status)) {
-      if (now - m.initTime > t.pendingMemberExpiryTimeout) {
-        this.o.log.warn({ memberId: m.memberId, status: m.status }, 'pending member expired; it is made obsolete');
+      const record = ci.pendingExpiries?.[m.partitionId];
+      if (pendingMemberExpired(m.initTime, now, t.pendingMemberExpiryTimeout, record)) {
+        const next = afterPendingExpiry(t.pendingMemberExpiryTimeout, record);
+        ci.pendingExpiries = { ...ci.pendingExpiries, [m.partitionId]: next };
+        this.state.putApp(rt);
+        this.o.log.warn(
+          { memberId: m.memberId, status: m.status, partitionId: m.partitionId, consecutiveExpiries: next.consecutive, partitionTimeoutMs: next.timeoutMs },
+          'pending member expired; it is made obsolete',
+        );
         this.setDisposition(m, 'obsolete', now);
         cloud.terminate(m, now);
       } else if (m.status === 'Created' && !m.instanceId && !cloud.isLaunching(m.memberId)) {
@@ -451,6 +463,17 @@ export class Orchestrator {
     }
     this.setDisposition(m, 'obsolete', now);
     this.o.cloud.terminate(m, now);
+  }
+
+  /** A member activated: its partition's consecutive pending expiries (and doubled timeout) are reset. */
+  memberActivated(m: MemberRuntime): void {
+    const rt = this.state.apps.get(m.applicationId);
+    const ci = rt?.clusters[m.clusterId]?.instances[m.clusterInstanceId];
+    if (!rt || !ci?.pendingExpiries?.[m.partitionId]) return;
+    const { [m.partitionId]: _reset, ...rest } = ci.pendingExpiries;
+    if (Object.keys(rest).length > 0) ci.pendingExpiries = rest;
+    else delete ci.pendingExpiries;
+    this.state.putApp(rt);
   }
 
   /**

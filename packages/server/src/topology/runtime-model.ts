@@ -1,4 +1,4 @@
-import type { ApplicationStatus, ClusterStatus, GroupStatus, MemberStatus } from '@strato/model';
+import type { ApplicationStatus, ClusterStatus, GroupStatus, MemberStatus, PendingExpiryRecord } from '@strato/model';
 
 /**
  * The runtime state of deployed applications, as strato persists it: one `applicationRuntime`
@@ -34,6 +34,8 @@ export interface ClusterInstanceState extends InstanceState<ClusterStatus> {
   lastPartitionIndex?: number;
   /** after an IaaS start failure, no new member before this time (ms) */
   spawnBackoffUntil?: number;
+  /** per partition id: consecutive pending-member expiries and the doubled timeout (reset on activation) */
+  pendingExpiries?: Record<string, PendingExpiryRecord>;
 }
 
 /** A cluster: the members of one cartridge subscription of one application. */
