@@ -55,7 +55,10 @@ describe('member expiries', () => {
       STRATO_MEMBER_LIST_WATCHER_INTERVAL: '50',
     });
     // while members expire, the partition's record counts them
-    const counted = await waitFor('two expiries counted', () => (clusterInstance(server)?.pendingExpiries?.p1?.consecutive ?? 0) >= 2 && clusterInstance(server)!.pendingExpiries!.p1);
+    const counted = await waitFor('two expiries counted', () => {
+      const record = clusterInstance(server)?.pendingExpiries?.p1;
+      return record && record.consecutive >= 2 ? record : undefined;
+    });
     assert.equal(counted.timeoutMs, 300);
     const activated = await waitFor('a member activated', () => recorder.first('MemberActivatedEvent'), 30_000);
     const expired = recorder.events.filter((e) => e.name === 'MemberTerminatedEvent' && e.seq < activated.seq);
