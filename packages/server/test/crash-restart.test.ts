@@ -1,6 +1,6 @@
 /**
  * kill -9 restart (issue 4, point 7): the server runs as a real child process
- * (`node --import tsx packages/server/src/main.ts`, embedded broker, mock IaaS) and is killed with
+ * (the bundle `npm start` runs, built from the sources, with the embedded broker and the mock IaaS) and is killed with
  * SIGKILL at three moments: right after the deploy request, in the middle of the deploy (some
  * members Active, not all), and during the graceful undeploy (members draining). What the killed
  * server left in its store is read before the restart, so each moment is proven, not hoped for:
