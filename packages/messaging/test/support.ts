@@ -2,8 +2,8 @@
  * Test support: real Mosquitto processes on free ports, condition waits with deadlines, and an
  * in-memory pino logger.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -141,4 +141,29 @@ export function memoryLogger(level: pino.Level = 'debug'): { logger: Logger; rec
     },
   });
   return { logger: pino({ level }, stream), records };
+}
+
+/** PEM files of a test CA and of a server certificate it signed for `localhost` and 127.0.0.1. */
+export interface TlsFiles {
+  dir: string;
+  ca: string;
+  cert: string;
+  key: string;
+}
+
+/**
+ * Writes a fresh CA and a server certificate (openssl) into a new directory readable by the
+ * `mosquitto` user (Mosquitto started as root drops to it before reading them).
+ */
+export function makeTlsFiles(): TlsFiles {
+  const dir = mkdtempSync(join(tmpdir(), 'strato-tls-'));
+  const f = (name: string) => join(dir, name);
+  const run = (...args: string[]) => execFileSync('openssl', args, { stdio: 'ignore' });
+  run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=strato test CA', '-keyout', f('ca.key'), '-out', f('ca.pem'));
+  run('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-keyout', f('server.key'), '-out', f('server.csr'));
+  writeFileSync(f('san.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
+  run('x509', '-req', '-in', f('server.csr'), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-CAcreateserial', '-days', '1', '-extfile', f('san.ext'), '-out', f('server.pem'));
+  chmodSync(dir, 0o755);
+  for (const name of ['ca.pem', 'server.pem', 'server.key']) chmodSync(f(name), 0o644);
+  return { dir, ca: f('ca.pem'), cert: f('server.pem'), key: f('server.key') };
 }

@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import mqtt, { type MqttClient } from 'mqtt';
 import { randomSecret } from '@strato/messaging';
-import { startMosquitto, type Mosquitto } from '../../messaging/test/support.ts';
+import { makeTlsFiles, startMosquitto, type Mosquitto } from '../../messaging/test/support.ts';
 import { EventRecorder } from './event-recorder.ts';
 import { waitFor } from './kit.ts';
 import {
@@ -175,5 +175,30 @@ describe('strato on Mosquitto with the documented password and ACL files', () =>
     assert.ok(server.records.some((r) => r.msg === 'strato is ready'));
     for (const secret of [cp.password, agent.params['mb.password']]) assert.ok(!log.includes(secret));
     assert.ok(log.includes(`mqtt://strato:***@127.0.0.1:${mosquitto.port}`), 'the broker URL is logged masked');
+  });
+});
+
+describe('strato on Mosquitto over TLS: mqtts:// in STRATO_MB_URLS with STRATO_MB_CA_FILE', () => {
+  it('deploys an application over TLS with the documented access control; the password is not logged', async (t) => {
+    const tls = makeTlsFiles();
+    t.after(() => rmSync(tls.dir, { recursive: true, force: true }));
+    const cp = { username: 'strato', password: randomSecret() };
+    const passwd = join(tls.dir, 'strato.passwd');
+    execFileSync('mosquitto_passwd', ['-c', '-b', passwd, cp.username, cp.password]);
+    chmodSync(passwd, 0o644);
+    const mosquitto = await startMosquitto(undefined, {
+      config: [...documentedConfig(passwd), `cafile ${tls.ca}`, `certfile ${tls.cert}`, `keyfile ${tls.key}`],
+    });
+    t.after(() => mosquitto.kill());
+    const server = await startLoggedServer({
+      STRATO_MB_URLS: `mqtts://${cp.username}:${cp.password}@localhost:${mosquitto.port}`,
+      STRATO_MB_CA_FILE: tls.ca,
+    });
+    t.after(() => server.stop());
+    assert.deepEqual(server.mbUrls, [`mqtts://strato:***@localhost:${mosquitto.port}`]);
+    await registerSingleCartridgeApp(server.call);
+    assert.equal((await server.call('POST', '/api/applications/single-cartridge-app/deploy/application-policy-1', '')).status, 202);
+    await waitFor('Active over TLS', async () => (await membersOf(server.call, 'single-cartridge-app')).status === 'Active');
+    assert.ok(!server.lines.join('\n').includes(cp.password));
   });
 });

@@ -1,0 +1,31 @@
+/** The message bus over TLS (`mqtts://`) to a real Mosquitto with a test CA. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, rmSync } from 'node:fs';
+import { MessageBus } from '../src/index.ts';
+import { makeTlsFiles, memoryLogger, startMosquitto, waitFor } from './support.ts';
+
+test('mqtts:// with the CA connects and round-trips; without it the bus never connects', async (t) => {
+  const tls = makeTlsFiles();
+  t.after(() => rmSync(tls.dir, { recursive: true, force: true }));
+  const broker = await startMosquitto(undefined, { config: ['allow_anonymous true', `cafile ${tls.ca}`, `certfile ${tls.cert}`, `keyfile ${tls.key}`] });
+  t.after(() => broker.kill());
+  const url = `mqtts://localhost:${broker.port}`;
+
+  const bus = new MessageBus({ urls: [url], ca: readFileSync(tls.ca), retryIntervalMs: 50 });
+  t.after(() => bus.close());
+  const seen: string[] = [];
+  await bus.subscribe('InstanceCleanupMemberEvent', (_n, p) => {
+    seen.push(p.memberId);
+  });
+  assert.equal(await bus.publish('InstanceCleanupMemberEvent', { memberId: 'over-tls' }), true);
+  await waitFor(() => seen.includes('over-tls'), 5_000, 'the event over TLS');
+  assert.equal(bus.currentUrl, `mqtts://localhost:${broker.port}`);
+
+  // a CA Node does not know: the certificate is refused, the bus keeps trying
+  const { logger, records } = memoryLogger();
+  const untrusting = new MessageBus({ urls: [url], retryIntervalMs: 50, logger });
+  t.after(() => untrusting.close());
+  await waitFor(() => records.some((r) => r.msg === `Could not connect to the message broker at localhost:${broker.port}.`), 5_000, 'a refused TLS connection');
+  assert.equal(untrusting.connected, false);
+});
