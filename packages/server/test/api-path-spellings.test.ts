@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { parseJson } from '@strato/model';
 import { ADMIN, startTestServer, type TestServer } from './kit.ts';
+import { rawRequest as raw, type RawReply } from './raw-http.ts';
 import { sampleText } from './samples.ts';
 
 /**
@@ -15,28 +15,6 @@ import { sampleText } from './samples.ts';
 
 /** Strings that appear only in the artifacts this server holds (and in no request of the table). */
 const MARKERS = ['spelling-marker', 'defaultPrivateIp', 'applicationInstances', 'tenantDomain', '"userName"', 'scrypt', 'kubernetesMaster', 'portMapping'];
-
-interface RawReply {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  text: string;
-}
-
-/** One request with a literal request target (sent as is: no normalisation). */
-function raw(port: number, method: string, target: string, headers: Record<string, string> = {}, body?: string): Promise<RawReply> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method, path: target, headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.setTimeout(20_000, () => req.destroy(new Error(`${method} ${target}: no answer`)));
-    if (body !== undefined) req.write(body);
-    req.end();
-  });
-}
 
 const hex = (c: string, lower = false) => {
   const h = '%' + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0');

@@ -2,11 +2,26 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { parseJson } from '@strato/model';
-import { ADMIN, startTestServer, type Reply, type TestServer } from './kit.ts';
+import { ADMIN, basic, startTestServer, type Reply, type TestServer } from './kit.ts';
+import { rawRequest, type RawReply } from './raw-http.ts';
 import { MULTI_CLOUD_PROVIDERS, sampleText } from './samples.ts';
 
-/** fast-check parameters: `n` cases unless STRATO_FC_RUNS says otherwise, and the seed of STRATO_FC_SEED when given. */
-const draws = (n: number) => ({ numRuns: Number(process.env.STRATO_FC_RUNS ?? n), seed: process.env.STRATO_FC_SEED ? Number(process.env.STRATO_FC_SEED) : undefined });
+/**
+ * fast-check parameters of every property test here: `n` cases unless STRATO_FC_RUNS says
+ * otherwise, and the seed of STRATO_FC_SEED when given (fast-check prints the seed of a failing
+ * run; setting it replays that run). A value that is not a whole number stops the test, naming it.
+ */
+function draws(n: number): { numRuns: number; seed?: number } {
+  const whole = (name: string, min: number) => {
+    const raw = process.env[name];
+    if (raw === undefined || raw === '') return undefined;
+    const v = Number(raw);
+    if (!Number.isSafeInteger(v) || v < min) throw new Error(`${name}=${JSON.stringify(raw)} is not a whole number from ${min}`);
+    return v;
+  };
+  const seed = whole('STRATO_FC_SEED', -(2 ** 31));
+  return { numRuns: whole('STRATO_FC_RUNS', 1) ?? n, ...(seed === undefined ? {} : { seed }) };
+}
 
 /**
  * Properties of the REST API under generated and mutated input: never a 5xx, every 4xx in the error
@@ -240,6 +255,181 @@ describe('generated and mutated requests', () => {
         },
       ),
       draws(80),
+    );
+  });
+});
+
+// ---------------------------------------------------------------------------- every route, every spelling
+
+/** A route as the OpenAPI document lists it (hidden ones added by hand): method, path template, public or not. */
+interface Route {
+  method: string;
+  path: string;
+  public: boolean;
+}
+
+/** Every route of a running server, from its OpenAPI document, plus the hidden public ones. */
+async function routesOf(server: TestServer): Promise<Route[]> {
+  const doc = (await server.call('GET', '/api/openapi.json', undefined, null)).body;
+  const routes: Route[] = [
+    { method: 'GET', path: '/api/health', public: true },
+    { method: 'GET', path: '/api/openapi.json', public: true },
+  ];
+  for (const [path, operations] of Object.entries<Record<string, unknown>>(doc.paths)) {
+    for (const method of Object.keys(operations)) routes.push({ method: method.toUpperCase(), path, public: false });
+  }
+  return routes;
+}
+
+const letterHex = (c: string) => '%' + c.charCodeAt(0).toString(16).padStart(2, '0');
+
+/** Ways to spell a path that the router may or may not accept: the answer's rule must not depend on them. */
+const SPELLINGS: [string, (path: string, port: number) => string][] = [
+  ['as is', (p) => p],
+  ['trailing slash', (p) => `${p}/`],
+  ['doubled slashes', (p) => p.replace(/\//g, '//')],
+  ['first letter percent-encoded', (p) => p.replace(/[a-z]/i, (c) => letterHex(c))],
+  ['every letter percent-encoded', (p) => p.replace(/[a-z]/gi, (c) => letterHex(c).toUpperCase())],
+  ['/api/v4.1', (p) => p.replace(/^\/api(?=\/)/, '/api/v4.1')],
+  ['absolute form', (p, port) => `http://127.0.0.1:${port}${p}`],
+  ['absolute form, other host', (p) => `http://elsewhere.example${p}`],
+  ['dot segment', (p) => p.replace(/\/(?=[^/]*$)/, '/./')],
+  ['dot-dot segment', (p) => `/x/..${p}`],
+  ['upper case', (p) => p.toUpperCase()],
+  [';parameter', (p) => p.replace(/^(\/[^/]+)/, '$1;jsessionid=1')],
+  ['query', (p) => `${p}?force=true&criteria=%`],
+  ['encoded slash', (p) => p.replace(/\/(?=[^/]*$)/, '%2F')],
+];
+
+/** Values for path parameters: real ids now and then, and anything else. */
+const paramValue: fc.Arbitrary<{ value: string; raw: boolean }> = fc.oneof(
+  fc.constantFrom('php', 'single-group-app', 'application-policy-1', 'kubernetes-cluster-1', 'acme.com', 'carol', 'network-partition-1', 'singleTenant', 'multiTenant', 'provider', 'load-balancer').map((value) => ({ value, raw: false })),
+  fc.string({ minLength: 1, maxLength: 30 }).map((value) => ({ value, raw: false })),
+  fc.string({ unit: 'grapheme', minLength: 1, maxLength: 8 }).map((value) => ({ value, raw: false })),
+  fc.constantFrom('%', '%00', '%2F', '%zz', '%C0%AF', '%E0%A4%A', '..', '.', 'x'.repeat(3000), '%25', ';', '%3B').map((value) => ({ value, raw: true })),
+);
+
+const bodyArbitrary: fc.Arbitrary<string | undefined> = fc.oneof(
+  fc.constant(undefined),
+  fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v) ?? 'null'),
+  fc.string({ maxLength: 100 }),
+  fc.string({ unit: 'binary', maxLength: 100 }),
+  fc.constantFrom('', '{', '[1,', '{"memberId":"prop-member","startInstance":1}', '{"__proto__":{"polluted":1}}', '{"userName":"x","credential":"y"}'),
+);
+
+describe('every route, every method, every spelling, any body', () => {
+  let server: TestServer;
+  let port: number;
+  let routes: Route[];
+  /** Who calls: the super tenant's admin, a tenant's admin, or someone without valid credentials. */
+  const AUTH: Record<string, Record<string, string>> = {
+    admin: { authorization: ADMIN },
+    tenant: { authorization: basic('bob@acme.com', 'pw-bob-1') },
+    none: {},
+    'wrong password': { authorization: basic('admin', 'wrong') },
+    'unknown user': { authorization: basic('mallory@nowhere.org', 'x') },
+    'not basic': { authorization: 'Bearer abc' },
+    'broken basic': { authorization: 'Basic %%%' },
+    'forged session': { cookie: 'JSESSIONID=0123456789abcdef' },
+  };
+  const AUTHENTICATED = new Set(['admin', 'tenant']);
+
+  before(async () => {
+    // guesses are not slowed here: the property is about answers, not about the throttle (tested in api-auth)
+    server = await startTestServer(
+      { mbPort: 0 },
+      { STRATO_IAAS_PROVIDERS: MULTI_CLOUD_PROVIDERS, STRATO_LOGIN_FAILURE_LIMIT: '1000000', STRATO_LOGIN_IP_FAILURE_LIMIT: '1000000' },
+    );
+    port = Number(new URL(server.url).port);
+    for (const [collection, file] of SEED) {
+      const res = await server.call('POST', `/api/${collection}`, sampleText(file));
+      assert.equal(res.status, 201, `${file}: ${JSON.stringify(res.body)}`);
+    }
+    assert.equal((await server.call('POST', '/api/tenants', BASES.tenants[0]())).status, 201);
+    routes = await routesOf(server);
+  });
+  after(() => server.stop());
+
+  /** Any answer: below 500; an error is the envelope (or the mock IaaS's own error body); HEAD has no body. */
+  function checkAny(res: RawReply, method: string, what: string): void {
+    assert.ok(res.status >= 200 && res.status < 500, `${what}: ${res.status} ${res.text.slice(0, 300)}`);
+    if (method === 'HEAD') {
+      assert.equal(res.text, '', `${what}: HEAD with a body`);
+      return;
+    }
+    if (res.status >= 400) {
+      let body: any;
+      assert.doesNotThrow(() => (body = JSON.parse(res.text)), `${what}: not JSON: ${res.text.slice(0, 300)}`);
+      const envelope = body?.status === 'error' && typeof body.message === 'string' && body.message.length > 0;
+      const mockError = body?.errorCode === res.status && typeof body.errorMessage === 'string';
+      assert.ok(envelope || mockError, `${what}: ${res.text.slice(0, 300)}`);
+    }
+  }
+
+  it('enumerates the routes of the server', () => {
+    assert.ok(routes.length >= 60, `${routes.length} routes`);
+    for (const needed of ['GET /api/cartridges', 'POST /api/applications/{id}/deploy/{policy}', 'GET /mock-iaas/api/instances', 'DELETE /api/users/{userName}']) {
+      assert.ok(routes.some((r) => `${r.method} ${r.path}` === needed), needed);
+    }
+  });
+
+  it('never answers 5xx, and never 2xx without valid credentials except on public routes', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.nat(),
+        fc.array(paramValue, { minLength: 2, maxLength: 2 }),
+        fc.oneof(fc.constant<string | undefined>(undefined), fc.constantFrom('GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS')),
+        fc.constantFrom(...SPELLINGS),
+        fc.constantFrom(...Object.keys(AUTH)),
+        bodyArbitrary,
+        fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', undefined),
+        async (pick, params, otherMethod, [spellingName, spell], who, body, contentType) => {
+          const route = routes[pick % routes.length];
+          const method = otherMethod ?? route.method;
+          let i = 0;
+          const path = route.path.replace(/\{[^}]+\}/g, () => {
+            const p = params[i++ % params.length];
+            return p.raw ? p.value : encodeURIComponent(p.value);
+          });
+          const target = spell(path, port);
+          const headers: Record<string, string> = { ...AUTH[who] };
+          if (contentType && body !== undefined) headers['content-type'] = contentType;
+          const sent = method === 'GET' || method === 'HEAD' ? undefined : body;
+          const what = `${who}: ${method} ${target.slice(0, 200)} (${spellingName}, route ${route.method} ${route.path}) ${JSON.stringify(sent?.slice(0, 100))}`;
+          const res = await rawRequest(port, method, target, headers, sent);
+          checkAny(res, method, what);
+          if (!AUTHENTICATED.has(who) && !route.public) {
+            assert.ok(res.status >= 400, `${what}: ${res.status} without valid credentials ${res.text.slice(0, 200)}`);
+          }
+          assert.equal(({} as Record<string, unknown>).polluted, undefined, 'no prototype pollution');
+        },
+      ),
+      draws(300),
+    );
+  });
+
+  it('never answers 5xx to malformed request targets and methods', async () => {
+    const piece = fc.oneof(
+      fc.constantFrom('/', '//', '%', '%2', '%zz', '%C0%AF', '%E0%A4%A', '%00', '%2F', '%25', '%2e%2e', '..', '.', ';', '?', '#', '\\', 'api', 'v4.1', 'mock-iaas', 'cartridges', 'http://', '@', ':', '*'),
+      fc.string({ maxLength: 6 }),
+      fc.string({ unit: 'binary-ascii', maxLength: 6 }),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(piece, { minLength: 1, maxLength: 12 }),
+        fc.constantFrom('GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'PROPFIND', 'FOO'),
+        fc.boolean(),
+        async (pieces, method, withCredentials) => {
+          // what node's client lets out on the wire (it refuses control characters and spaces itself)
+          const target = ('/' + pieces.join('')).replace(/[^\u0021-\u00ff]/g, (c) => encodeURIComponent(c));
+          const what = `${method} ${JSON.stringify(target.slice(0, 200))}${withCredentials ? ' as admin' : ''}`;
+          const res = await rawRequest(port, method, target, withCredentials ? { authorization: ADMIN } : {});
+          checkAny(res, method, what);
+          const isPublic = /^\/api\/+(health|openapi\.json)\/?(\?.*)?$/.test(target);
+          if (!withCredentials && !isPublic) assert.ok(res.status >= 400, `${what}: ${res.status} without credentials`);
+        },
+      ),
+      draws(300),
     );
   });
 });

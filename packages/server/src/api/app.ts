@@ -42,7 +42,14 @@ const V41 = /^\/+api\/+v4\.1(?=\/|\?|$)/;
  * and the connection closed (its framing is unknown).
  */
 function answerClientError(this: FastifyInstance, err: Error & { code?: string; rawPacket?: unknown }, socket: Socket): void {
-  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  // bytes after a complete request that said `Connection: close` (a GET's unframed body, say): the
+  // request itself is answered, the rest is dropped with the connection
+  if (err.code === 'ECONNRESET' || err.code === 'HPE_CLOSED_CONNECTION' || socket.destroyed) return;
+  // an answer already on its way would be corrupted by a second one: end the connection, as node does
+  if ((socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent) {
+    socket.destroy();
+    return;
+  }
   const [status, text, message] =
     err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
       ? [408, 'Request Timeout', 'The request took too long to arrive']
