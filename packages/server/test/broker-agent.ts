@@ -25,7 +25,8 @@ export interface LoggedServer extends RunningServer {
   /** the parsed log records */
   records: Array<Record<string, any>>;
   call(method: string, path: string, body?: unknown): Promise<Reply>;
-  stop(): Promise<void>;
+  /** Stops the server and removes its data dir (unless keepData). */
+  stop(opts?: { keepData?: boolean }): Promise<void>;
 }
 
 /** The provider whose mock instances have no simulated agent. */
@@ -56,9 +57,9 @@ export async function startLoggedServer(env: NodeJS.ProcessEnv = {}, dataDir = m
     lines,
     records,
     call: (method, path, body) => request(server.url, method, path, body),
-    async stop() {
+    async stop(opts = {}) {
       await server.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!opts.keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
@@ -147,9 +148,11 @@ export class TestAgent {
   private constructor(
     readonly client: MqttClient,
     readonly params: Record<string, string>,
+    private readonly answerCleanup: boolean,
   ) {}
 
-  static async connect(url: string, params: Record<string, string>): Promise<TestAgent> {
+  /** `answerCleanup: false`: cleanup requests are recorded but not answered. */
+  static async connect(url: string, params: Record<string, string>, options: { answerCleanup?: boolean } = {}): Promise<TestAgent> {
     const client = await mqtt.connectAsync(url, {
       protocolVersion: 4,
       clean: true,
@@ -157,7 +160,7 @@ export class TestAgent {
       username: params['mb.username'],
       password: params['mb.password'],
     });
-    const agent = new TestAgent(client, params);
+    const agent = new TestAgent(client, params, options.answerCleanup ?? true);
     client.on('message', (topic, message) => agent.onMessage(topic, JSON.parse(message.toString('utf8'))));
     await client.subscribeAsync({ 'topology/#': { qos: 1 }, 'instance/#': { qos: 1 }, 'tenant/#': { qos: 1 }, 'application/signup/#': { qos: 1 } });
     return agent;
@@ -168,8 +171,9 @@ export class TestAgent {
     const mine =
       (topic === 'instance/notifier/InstanceCleanupMemberEvent' && payload.memberId === p.MEMBER_ID) ||
       (topic === 'instance/notifier/InstanceCleanupClusterEvent' && payload.clusterId === p.CLUSTER_ID && payload.clusterInstanceId === p.CLUSTER_INSTANCE_ID);
-    if (!mine || this.cleanups.length > 0) return;
+    if (!mine) return;
     this.cleanups.push(topic);
+    if (this.cleanups.length > 1 || !this.answerCleanup) return;
     void this.publish('InstanceMaintenanceModeEvent').then(() => this.publish('InstanceReadyToShutdownEvent'));
   }
 
@@ -195,6 +199,26 @@ export class TestAgent {
     clearInterval(this.stats);
     await this.client.endAsync(true);
   }
+}
+
+/**
+ * Acts as the agent of agent-app's member (deploy it first): reads its launch payload once the
+ * member is Initialized, connects with its credentials, publishes InstanceStartedEvent and
+ * InstanceActivatedEvent (each once the member reached the state before), starts the health
+ * statistics and waits until the application is Active.
+ */
+export async function bringUpAgent(call: Call, url: string, options: { answerCleanup?: boolean } = {}): Promise<TestAgent> {
+  const mine = await waitFor('agent-app member Initialized', async () => {
+    const m = await membersOf(call, 'agent-app');
+    return m.members.length === 1 && m.members[0].status === 'Initialized' ? m.members[0] : undefined;
+  });
+  const agent = await TestAgent.connect(url, await launchParamsOf(call, mine.memberId), options);
+  await agent.publish('InstanceStartedEvent');
+  await waitFor('Starting', async () => (await membersOf(call, 'agent-app')).members[0]?.status === 'Starting');
+  await agent.publish('InstanceActivatedEvent');
+  agent.startStats();
+  await waitFor('agent-app Active', async () => (await membersOf(call, 'agent-app')).status === 'Active');
+  return agent;
 }
 
 /** Whether a connection is closed by the broker (resolves once it is). */

@@ -15,6 +15,7 @@ import { EventRecorder } from './event-recorder.ts';
 import { waitFor } from './kit.ts';
 import {
   TestAgent,
+  bringUpAgent,
   closedBy,
   launchParamsOf,
   laterEvents,
@@ -229,5 +230,41 @@ describe('the embedded broker knows who is talking (a real server)', () => {
     ]) {
       assert.ok(!log.includes(secret), `the ${what} is not in the log`);
     }
+  });
+});
+
+describe('a restart keeps the member credentials and the fact that a member was asked to clean up', () => {
+  it('a member drained before the restart shuts down after it, with the same credentials', async (t) => {
+    const first = await startLoggedServer();
+    let second: LoggedServer | undefined;
+    let firstStopped = false;
+    t.after(async () => {
+      if (second) await second.stop();
+      else if (!firstStopped) await first.stop();
+    });
+    await registerSingleCartridgeApp(first.call);
+    await registerAgentApp(first.call);
+    assert.equal((await first.call('POST', '/api/applications/agent-app/deploy/ap-agent', '')).status, 202);
+    // this agent records cleanup requests but does not answer them before the restart
+    const before = await bringUpAgent(first.call, first.mbUrls[0], { answerCleanup: false });
+    const memberId = before.params.MEMBER_ID;
+    assert.equal((await first.call('POST', '/api/applications/agent-app/undeploy', '')).status, 202);
+    await waitFor('the cleanup request', () => before.cleanups.length > 0);
+    await before.close();
+    await first.stop({ keepData: true });
+    firstStopped = true;
+
+    second = await startLoggedServer({}, first.dataDir);
+    const recorder = await EventRecorder.connect(second.mbUrls[0], second.mbCredentials);
+    t.after(() => recorder.close());
+    // the same launch payload's credentials are still good; the agent answers at once
+    const after = await TestAgent.connect(second.mbUrls[0], before.params);
+    t.after(() => after.close());
+    after.startStats();
+    await after.publish('InstanceMaintenanceModeEvent');
+    await after.publish('InstanceReadyToShutdownEvent');
+    await waitFor('MemberTerminatedEvent', () => recorder.first('MemberTerminatedEvent', (p) => p.memberId === memberId));
+    await waitFor('agent-app Created', async () => (await second!.call('GET', '/api/applications/agent-app')).body.status === 'Created');
+    assert.equal(second.records.filter((r) => /ignored/.test(String(r.msg)) && r.memberId === memberId).length, 0, 'nothing of the member was ignored');
   });
 });
