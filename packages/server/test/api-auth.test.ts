@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseJson } from '@strato/model';
 import { pino } from 'pino';
+import { clientKey, LoginThrottle, TooManyLogins } from '../src/api/login-throttle.ts';
+import { Sessions } from '../src/api/sessions.ts';
 import { SqliteStore } from '../src/store/sqlite-store.ts';
 import { Directory } from '../src/tenancy/directory.ts';
 import { ADMIN, basic, startTestServer, waitFor, type Reply, type TestServer } from './kit.ts';
@@ -147,6 +149,12 @@ describe('authentication and tenant isolation', () => {
     ok(await server.call('GET', '/api/applications/beta-app', undefined, EVE), 200, 'eve still reads hers');
     ok(await server.call('GET', '/api/applications', undefined, carol), 200, 'carol reads');
     isError(await server.call('POST', '/api/applications', app('carol-app'), carol), 403, /permission/);
+    // nor deploys or undeploys her tenant's applications
+    ok(await server.call('POST', '/api/applications', app('acme-app-2'), BOB), 201, 'bob adds another');
+    isError(await server.call('POST', '/api/applications/acme-app-2/deploy/application-policy-1', undefined, carol), 403, /permission/);
+    isError(await server.call('POST', '/api/applications/acme-app-2/undeploy', undefined, carol), 403, /permission/);
+    assert.equal((await server.call('GET', '/api/applications/acme-app-2', undefined, carol)).body.status, 'Created', 'not deployed');
+    ok(await server.call('DELETE', '/api/applications/acme-app-2', undefined, BOB), 200, 'bob removes it');
     isError(await server.call('POST', '/api/users', { userName: 'dave', credential: 'dave-pw-1' }, carol), 403, /permission/);
 
     ok(await server.call('PUT', '/api/users', { userName: 'carol', credential: 'carol-pw-2', role: 'user' }, BOB), 200, 'new password');
@@ -510,5 +518,78 @@ describe('credentials changed while a login is being checked', () => {
     await inFlight; // it began before the change: it may pass
     await assert.rejects(directory.authenticate('admin', 'old-password'), /username\/password/);
     assert.equal((await directory.authenticate('admin', 'new-password')).userName, 'admin');
+  });
+});
+
+describe('the login throttle and the session table keep bounded state (a clock of their own)', () => {
+  const options = { userFailureLimit: 3, ipFailureLimit: 10, windowMs: 60_000, lockoutMs: 30_000, maxEntries: 100 };
+
+  it('locks a name after its failures, for the lockout only, and starts it afresh', () => {
+    let now = 1_000_000;
+    const throttle = new LoginThrottle(options, () => now);
+    for (let i = 0; i < 3; i++) throttle.begin('10.0.0.1', 'bob')('failed');
+    assert.throws(() => throttle.begin('10.0.0.2', 'bob'), (e: unknown) => e instanceof TooManyLogins && e.retryAfterSeconds === 30);
+    now += 29_000;
+    assert.throws(() => throttle.begin('10.0.0.2', 'bob'), (e: unknown) => e instanceof TooManyLogins && e.retryAfterSeconds === 1);
+    now += 1_000;
+    throttle.begin('10.0.0.2', 'bob')('succeeded');
+    // afresh: three more failures before the next lockout
+    for (let i = 0; i < 2; i++) throttle.begin('10.0.0.3', 'bob')('failed');
+    throttle.begin('10.0.0.3', 'bob')('aborted'); // a check that broke counts neither way
+    throttle.begin('10.0.0.3', 'bob')('failed');
+    assert.throws(() => throttle.begin('10.0.0.3', 'bob'), TooManyLogins);
+  });
+
+  it('forgets failures older than the window', () => {
+    let now = 0;
+    const throttle = new LoginThrottle(options, () => now);
+    for (let i = 0; i < 2; i++) throttle.begin('10.0.0.1', 'bob')('failed');
+    now += 61_000;
+    for (let i = 0; i < 2; i++) throttle.begin('10.0.0.1', 'bob')('failed');
+    throttle.begin('10.0.0.1', 'bob')('succeeded');
+  });
+
+  it('counts checks still running, so guesses sent at once cannot overtake the count', () => {
+    const throttle = new LoginThrottle(options, () => 0);
+    const running = [throttle.begin('10.0.0.1', 'bob'), throttle.begin('10.0.0.1', 'bob'), throttle.begin('10.0.0.1', 'bob')];
+    assert.throws(() => throttle.begin('10.0.0.1', 'bob'), TooManyLogins);
+    for (const done of running) done('failed');
+    assert.throws(() => throttle.begin('10.0.0.1', 'bob'), (e: unknown) => e instanceof TooManyLogins && e.retryAfterSeconds === 30);
+  });
+
+  it('remembers at most maxEntries names and addresses however many are tried', () => {
+    let now = 0;
+    const throttle = new LoginThrottle(options, () => now);
+    for (let i = 0; i < 10_000; i++) {
+      now += 1;
+      throttle.begin(`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, `user-${i}`)('failed');
+    }
+    assert.ok(throttle.size <= options.maxEntries + 2, `${throttle.size} entries`);
+  });
+
+  it('counts an IPv6 client by its /64, an IPv4-mapped one by its IPv4 address', () => {
+    assert.equal(clientKey('2001:db8:1:2:3:4:5:6'), '2001:db8:1:2::/64');
+    assert.equal(clientKey('2001:db8:1:2::ffff'), '2001:db8:1:2::/64');
+    assert.equal(clientKey('2001:DB8:0001:2::1'), '2001:db8:1:2::/64');
+    assert.equal(clientKey('::1'), '0:0:0:0::/64');
+    assert.equal(clientKey('::ffff:10.1.2.3'), '10.1.2.3');
+    assert.equal(clientKey('10.1.2.3'), '10.1.2.3');
+  });
+
+  it('keeps sessions within both bounds and drops the expired ones', () => {
+    let now = 0;
+    const sessions = new Sessions({ idleMs: 1000, lifetimeMs: 5000, maxPerUser: 2, maxTotal: 50 }, () => now);
+    const user = (i: number) => ({ userName: `u${i}`, tenantId: 1, tenantDomain: 't.org', role: 'user' });
+    for (let i = 0; i < 1000; i++) sessions.create(user(i % 200), 'stamp');
+    assert.equal(sessions.size, 50);
+    now += 1001;
+    sessions.create(user(0), 'stamp');
+    assert.equal(sessions.size, 1, 'the idle ones are gone');
+    const a = sessions.create(user(1), 's');
+    const b = sessions.create(user(1), 's');
+    const c = sessions.create(user(1), 's');
+    assert.deepEqual([sessions.find(a), !!sessions.find(b), !!sessions.find(c)], [undefined, true, true]);
+    assert.equal(sessions.endFor(1), 3, 'the tenant\'s sessions end together');
+    assert.equal(sessions.size, 0);
   });
 });

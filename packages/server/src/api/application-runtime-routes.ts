@@ -1,6 +1,13 @@
+import { forbidden } from '@strato/model';
 import type { FastifyInstance } from 'fastify';
 import type { ControlPlane } from '../control-plane.ts';
+import { isAdmin, type Principal } from '../tenancy/principal.ts';
 import { success } from './envelope.ts';
+
+/** Deploying and undeploying change what a tenant runs: its administrators only (other roles read). */
+function mayOperate(who: Principal): void {
+  if (!isAdmin(who)) throw forbidden('The user does not have required permissions to perform this operation');
+}
 
 type AppParams = { Params: { id: string } };
 
@@ -11,11 +18,13 @@ export function applicationRuntimeRoutes(app: FastifyInstance, plane: ControlPla
     '/applications/:id/deploy/:policy',
     { schema: { tags } },
     async (request, reply) => {
+      mayOperate(request.principal);
       await plane.deploy(request.params.id, request.params.policy, request.principal);
       return reply.code(202).send(success(`Application deployed successfully: [application] ${request.params.id}`));
     },
   );
   app.post<AppParams & { Querystring: { force?: string } }>('/applications/:id/undeploy', { schema: { tags } }, async (request, reply) => {
+    mayOperate(request.principal);
     const force = String(request.query.force ?? 'false').toLowerCase() === 'true';
     await plane.undeploy(request.params.id, force, request.principal);
     return reply
