@@ -194,7 +194,8 @@ describe('path spellings: the same authentication rule for every spelling the ro
       t.diagnostic(`${table.length} spellings × ${methods.join('+')}: ${admitted.length} admitted with credentials`);
       // the table is not all near misses: the router took the usual spellings (as admin: 2xx, or 409 for a second deploy)
       if (kind.name !== 'deploy') {
-        for (const expected of [kind.path, `${kind.path}/`, `//${kind.path.slice(1).replace('/', '//')}`, encodeLetters(kind.path, (_c, i) => i === 1), `http://127.0.0.1:${port}${kind.path}`]) {
+        const v41 = kind.path.startsWith('/api/') ? [kind.path.replace('/api/', '/api/v4.1/'), `http://127.0.0.1:${port}${kind.path.replace('/api/', '/api/v4.1/')}`] : [];
+        for (const expected of [kind.path, `${kind.path}/`, `//${kind.path.slice(1).replace('/', '//')}`, encodeLetters(kind.path, (_c, i) => i === 1), `http://127.0.0.1:${port}${kind.path}`, ...v41]) {
           assert.ok(admitted.includes(expected), `${expected} was admitted with credentials (admitted: ${admitted.length})`);
         }
       } else {
@@ -202,6 +203,22 @@ describe('path spellings: the same authentication rule for every spelling the ro
       }
     });
   }
+
+  it('answers a write spelled oddly with the canonical Location', async () => {
+    const policy = (id: string) => JSON.stringify({ ...(parseJson(sampleText('autoscaling-policies/autoscaling-policy-1.json')) as object), id });
+    const cases: [string, string, string][] = [
+      ['/%61pi/autoscalingPolicies', 'spell-1', `/api/autoscalingPolicies/spell-1`],
+      [`http://127.0.0.1:${port}/api/v4.1/autoscalingPolicies`, 'spell-2', `/api/v4.1/autoscalingPolicies/spell-2`],
+      ['//api//v4.1//autoscalingPolicies/', 'spell-3', `/api/v4.1/autoscalingPolicies/spell-3`],
+      [`/api/kubernetesClusters/${encodeURIComponent(kubernetesId).replace(/c/, '%63')}/minion`, 'spell-host', `/api/kubernetesClusters/${kubernetesId}/minion/spell-host`],
+    ];
+    for (const [target, id, location] of cases) {
+      const body = id === 'spell-host' ? JSON.stringify({ hostId: id, hostname: 'h1', privateIPAddress: '10.0.0.9', publicIPAddress: '20.0.0.9' }) : policy(id);
+      const res = await raw(port, 'POST', target, { authorization: ADMIN, 'content-type': 'application/json' }, body);
+      assert.equal(res.status, 201, `${target}: ${res.text}`);
+      assert.equal(res.headers.location, `http://127.0.0.1:${port}${location}`, target);
+    }
+  });
 
   it('changed nothing without credentials: the cartridge was never tampered with', async () => {
     const res = await server.call('GET', '/api/cartridges/php');

@@ -34,8 +34,8 @@ export interface ApiDeps {
   plugins?: ((app: FastifyInstance) => void)[];
 }
 
-/** `/api/v4.1` (however many slashes around it) at the start of a URL. */
-const V41 = /^\/+api\/+v4\.1(?=\/|\?|$)/;
+/** `/api/v4.1` (however many slashes around it) at the start of a path, or after the origin of an absolute-form target. */
+const V41 = /^((?:[a-zA-Z][a-zA-Z\d+.-]*:\/\/[^/?#]*)?)\/+api\/+v4\.1(?=\/|\?|$)/;
 
 /**
  * A request node's HTTP parser refused before fastify saw it: the envelope as every other error,
@@ -84,7 +84,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     clientErrorHandler: answerClientError,
     logController: new LogController({ disableRequestLogging: true }),
     // /api/v4.1/... is the same API as /api/...: one set of routes serves both
-    rewriteUrl: (req) => (req.url ?? '/').replace(V41, '/api'),
+    rewriteUrl: (req) => (req.url ?? '/').replace(V41, '$1/api'),
   }) as unknown as FastifyInstance;
   installErrorHandler(app);
   installJsonBody(app);
