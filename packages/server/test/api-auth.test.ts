@@ -360,6 +360,13 @@ describe('login throttling', () => {
     ok(await server.call('GET', '/api/init'), 200, 'the owner, verified before, still passes');
   });
 
+  it('lets one client send the same right credentials many times at once, each checked by scrypt', async (t) => {
+    const server = await startTestServer({ mbPort: 0 }, { STRATO_LOGIN_FAILURE_LIMIT: '2', STRATO_LOGIN_IP_FAILURE_LIMIT: '2', STRATO_CREDENTIAL_CACHE_TTL: '0' });
+    t.after(() => server.stop());
+    const answers = await Promise.all(Array.from({ length: 12 }, () => server.call('GET', '/api/init')));
+    assert.deepEqual(answers.map((r) => r.status), Array(12).fill(200));
+  });
+
   it('slows one client address guessing many names, and counts guesses sent at once', async (t) => {
     const server = await startTestServer(
       { mbPort: 0 },

@@ -32,11 +32,14 @@ function cookie(request: FastifyRequest, name: string): string | undefined {
 
 /**
  * Logins by HTTP Basic credentials: recently verified credentials pass at once; any other attempt
- * first asks the throttle (429 while its user name or client address is locked), then runs scrypt
- * once — concurrent requests with the same credentials share that one check.
+ * first asks the throttle (429 while its user name or client address is locked), then runs scrypt.
+ * Identical credentials checked at the same time from one address count as one attempt (a client
+ * sending requests in parallel is one login, a guesser's distinct passwords are many), but each
+ * request still runs its own check.
  */
 export class Logins {
-  private readonly running = new Map<string, Promise<Principal>>();
+  /** credentials being checked now: how many requests check them, and their throttle outcome */
+  private readonly running = new Map<string, { count: number; done: (outcome: 'succeeded' | 'failed' | 'aborted') => void }>();
   private readonly key = randomBytes(32);
 
   constructor(
@@ -50,24 +53,26 @@ export class Logins {
     const cached = this.directory.cached(userName, password);
     if (cached) return cached;
     const key = createHmac('sha256', this.key).update(`${ip}\0${userName}\0${password}`).digest('base64');
-    const same = this.running.get(key);
-    if (same) return same;
-    const done = this.throttle.begin(ip, userName);
-    const attempt = this.directory.authenticate(userName, password).then(
-      (principal) => {
-        done('succeeded');
-        return principal;
-      },
-      (error: unknown) => {
-        done(isStratoError(error) && error.statusCode === 401 ? 'failed' : 'aborted');
-        throw error;
-      },
-    );
-    this.running.set(key, attempt);
+    let attempt = this.running.get(key);
+    if (attempt) {
+      this.throttle.assertOpen(ip, userName);
+      attempt.count++;
+    } else {
+      attempt = { count: 1, done: this.throttle.begin(ip, userName) };
+      this.running.set(key, attempt);
+    }
+    let outcome: 'succeeded' | 'failed' | 'aborted' = 'aborted';
     try {
-      return await attempt;
+      const principal = await this.directory.authenticate(userName, password);
+      outcome = 'succeeded';
+      return principal;
+    } catch (error) {
+      if (isStratoError(error) && error.statusCode === 401) outcome = 'failed';
+      throw error;
     } finally {
-      this.running.delete(key);
+      // the first answer decides for all of them (the same credentials get the same answer)
+      attempt.done(outcome);
+      if (--attempt.count === 0) this.running.delete(key);
     }
   }
 }

@@ -71,6 +71,17 @@ export class LoginThrottle {
     return e;
   }
 
+  /** Throws TooManyLogins while the name or the address is locked (counts nothing). */
+  assertOpen(ip: string, userName: string): void {
+    const now = this.now();
+    let waitMs = 0;
+    for (const [key] of this.keys(ip, userName)) {
+      const e = this.entries.get(key);
+      if (e && e.lockedUntil > now) waitMs = Math.max(waitMs, e.lockedUntil - now);
+    }
+    if (waitMs > 0) throw new TooManyLogins(Math.max(1, Math.ceil(waitMs / 1000)));
+  }
+
   /**
    * Called before a password is checked: throws TooManyLogins while the name or the address is
    * locked (or has as many checks running as it may still fail); otherwise counts the check as
