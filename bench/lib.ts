@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type Agent } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -288,6 +288,50 @@ export async function call(base: string, method: string, path: string, body?: un
     /* left as text */
   }
   return { status, body: parsed };
+}
+
+/**
+ * One request as admin through a node:http Agent (a bounded pool of keep-alive connections: many
+ * requests sent at once queue in the client instead of opening a connection each); throws when no
+ * complete answer arrived within `timeoutMs` of sending.
+ */
+export function callVia(agent: Agent, base: string, method: string, path: string, body: unknown, timeoutMs = REQUEST_TIMEOUT_MS): Promise<Reply> {
+  const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+  const headers: Record<string, string | number> = { authorization: ADMIN };
+  if (payload !== undefined) {
+    headers['content-type'] = 'application/json';
+    headers['content-length'] = Buffer.byteLength(payload);
+  }
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      req.destroy();
+      reject(new Error(`${method} ${path}: no answer within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const req = httpRequest(base + path, { method, headers, agent }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('error', (e) => {
+        clearTimeout(timer);
+        reject(new Error(`${method} ${path}: ${e.message}`));
+      });
+      res.on('end', () => {
+        clearTimeout(timer);
+        let parsed: unknown = text;
+        try {
+          parsed = text ? JSON.parse(text) : undefined;
+        } catch {
+          /* left as text */
+        }
+        resolve({ status: res.statusCode ?? 0, body: parsed });
+      });
+    });
+    req.on('error', (e) => {
+      clearTimeout(timer);
+      reject(new Error(`${method} ${path}: ${e.message}`));
+    });
+    req.end(payload);
+  });
 }
 
 /** Like call, but throws unless the status is one of `ok`. */

@@ -2,8 +2,8 @@
  * Issue 4: N applications x 10 members on the mock IaaS with zero boot delay. A fresh server in a
  * child process (STRATO_MOCK_BOOT_DELAY=0, STRATO_MOCK_HEALTH_INTERVAL=15000, every other timing at
  * its default); N copies of single-cartridge-app (distinct applicationId, cartridgeMin = cartridgeMax
- * = 10, see apps.ts). All N deploy POSTs are sent at once, then GET /api/applications is polled
- * until every one is Active. The bench uses the REST API only.
+ * = 10, see apps.ts). All N deploy POSTs are sent at once (over DEPLOY_CONNECTIONS connections),
+ * then GET /api/applications is polled until every one is Active. The bench uses the REST API only.
  *
  * Figures, printed only when every deploy POST was answered 202, every application became Active
  * within the time limit with exactly 10 Active members, and the mock IaaS runs exactly one instance
@@ -12,9 +12,17 @@
  * 500 ms and at the end).
  */
 import { addBenchApplications, BENCH_APPLICATION_POLICY, checkMembers, mockInstances, pool, statuses } from './apps.ts';
-import { call, Figures, log, memoryOf, sleep, spawnServer } from './lib.ts';
+import { Agent } from 'node:http';
+import { callVia, Figures, log, memoryOf, sleep, spawnServer } from './lib.ts';
 
 const MEMBERS = 10;
+/**
+ * The deploy POSTs are all sent at once through this many keep-alive connections (the others wait
+ * in the client). With one connection per request, 1,000 connections at once overflow the server's
+ * listen backlog (node's default 511) while its event loop is busy deploying: the kernel drops
+ * connections (ListenOverflows) and some clients see ECONNRESET.
+ */
+const DEPLOY_CONNECTIONS = 64;
 
 export async function scale(n: number, timeLimitMs: number): Promise<void> {
   const prefix = `apps_${n}x${MEMBERS}`;
@@ -39,10 +47,11 @@ export async function scale(n: number, timeLimitMs: number): Promise<void> {
     // every deploy POST at once; each may wait for the answer until the time limit
     const failures: string[] = [];
     let answered = 0;
+    const agent = new Agent({ keepAlive: true, maxSockets: DEPLOY_CONNECTIONS });
     const deploying = Promise.all(
       ids.map(async (id) => {
         try {
-          const r = await call(server.url, 'POST', `/api/applications/${id}/deploy/${BENCH_APPLICATION_POLICY}`, '', timeLimitMs);
+          const r = await callVia(agent, server.url, 'POST', `/api/applications/${id}/deploy/${BENCH_APPLICATION_POLICY}`, '', timeLimitMs);
           if (r.status !== 202) failures.push(`deploy ${id}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
         } catch (e) {
           failures.push(`deploy ${id}: ${(e as Error).message}`);
@@ -50,6 +59,7 @@ export async function scale(n: number, timeLimitMs: number): Promise<void> {
         answered++;
       }),
     ).then(() => {
+      agent.destroy();
       const ms = performance.now() - t0;
       log(`${prefix}: ${n} deploy POSTs answered after ${ms.toFixed(0)} ms (${failures.length} failed)`);
       return ms;
@@ -78,7 +88,18 @@ export async function scale(n: number, timeLimitMs: number): Promise<void> {
     clearInterval(sampler);
     sampler = undefined;
     peakMb = Math.max(peakMb, memoryOf(server.pid).hwmMb);
-    if (failures.length > 0) throw new Error(`${prefix}: ${failures.length} deploy POSTs failed; first: ${failures.slice(0, 3).join('; ')}`);
+    if (failures.length > 0) {
+      const kinds = new Map<string, number>();
+      for (const f of failures) {
+        const kind = f.replace(/^deploy \S+: /, '').replace(/bench-app-\d+/g, 'bench-app-N');
+        kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+      }
+      const alive = server.child.exitCode === null && server.child.signalCode === null;
+      throw new Error(
+        `${prefix}: ${failures.length} deploy POSTs failed (server ${alive ? 'still running' : 'exited'}): ` +
+          [...kinds].map(([k, c]) => `${c} x ${k}`).join('; ').slice(0, 1500),
+      );
+    }
     if (activeMs === undefined) throw new Error(`${prefix}: ${active}/${n} applications Active (${answered}/${n} deploy POSTs answered) at the time limit of ${timeLimitMs} ms`);
     const deployedMs = await deploying;
     log(`${prefix}: all Active after ${activeMs.toFixed(0)} ms; checking every application's members`);
