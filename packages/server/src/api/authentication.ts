@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { forbidden, isStratoError, unauthenticated } from '@strato/model';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Directory } from '../tenancy/directory.ts';
@@ -110,8 +110,9 @@ async function authenticate(request: FastifyRequest, directory: Directory, sessi
     try {
       return await logins.login(request.ip, user, password);
     } catch (error) {
-      // the user name only: a password is never logged
-      request.log.warn({ user: user.slice(0, 200), ip: request.ip, status: (error as { statusCode?: number }).statusCode }, 'login refused');
+      // neither the password nor the user name (people type passwords there): a fingerprint of the name
+      const userFingerprint = createHash('sha256').update(user).digest('hex').slice(0, 12);
+      request.log.warn({ userFingerprint, ip: request.ip, status: (error as { statusCode?: number }).statusCode }, 'login refused');
       throw error;
     }
   }
