@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { parseJson } from '@strato/model';
@@ -431,5 +432,42 @@ describe('every route, every method, every spelling, any body', () => {
       ),
       draws(300),
     );
+  });
+});
+
+describe('the property tests of the server', () => {
+  it('all draw their cases through draws(), so STRATO_FC_RUNS and STRATO_FC_SEED reach every one', () => {
+    const dir = new URL('./', import.meta.url);
+    let asserts = 0;
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
+      const text = readFileSync(new URL(file, dir), 'utf8');
+      const properties = (text.match(/\bfc\.assert\(/g) ?? []).length;
+      // draws(n) as the parameters argument, last before fc.assert's closing parenthesis
+      const drawn = (text.match(/\bdraws\(\d+\),?\s*\)/g) ?? []).length;
+      assert.equal(drawn, properties, `${file}: ${properties} fc.assert calls, ${drawn} draws(n)`);
+      asserts += properties;
+    }
+    assert.ok(asserts >= 5, `${asserts} property tests found`);
+  });
+
+  it('draws() takes STRATO_FC_RUNS and STRATO_FC_SEED, and refuses values that are not whole numbers', () => {
+    const saved = { runs: process.env.STRATO_FC_RUNS, seed: process.env.STRATO_FC_SEED };
+    try {
+      process.env.STRATO_FC_RUNS = '7';
+      process.env.STRATO_FC_SEED = '-42';
+      assert.deepEqual(draws(100), { numRuns: 7, seed: -42 });
+      delete process.env.STRATO_FC_RUNS;
+      delete process.env.STRATO_FC_SEED;
+      assert.deepEqual(draws(100), { numRuns: 100 });
+      process.env.STRATO_FC_RUNS = 'lots';
+      assert.throws(() => draws(100), /STRATO_FC_RUNS/);
+      process.env.STRATO_FC_RUNS = '0';
+      assert.throws(() => draws(100), /STRATO_FC_RUNS/);
+    } finally {
+      for (const [name, value] of [['STRATO_FC_RUNS', saved.runs], ['STRATO_FC_SEED', saved.seed]] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
   });
 });
