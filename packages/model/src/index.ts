@@ -20,6 +20,7 @@
  * rule-helpers.ts (message helpers).
  */
 export * from './errors.ts';
+export * from './clock.ts';
 export * from './json.ts';
 export * from './artifacts.ts';
 export * from './schemas.ts';

@@ -1,4 +1,17 @@
-import { conflict, deploymentPoliciesOf, invalid, notFound, unavailable, type Application, type Catalog, type Timings } from '@strato/model';
+import {
+  conflict,
+  deploymentPoliciesOf,
+  invalid,
+  notFound,
+  systemClock,
+  unavailable,
+  type Application,
+  type Cancel,
+  type Catalog,
+  type Clock,
+  type Scheduler,
+  type Timings,
+} from '@strato/model';
 import { MessageBus, type EventMap, type EventName } from '@strato/messaging';
 import type { Logger } from 'pino';
 import { definitionsOf } from './autoscaler/application-definitions.ts';
@@ -7,6 +20,7 @@ import { Orchestrator } from './autoscaler/orchestrator.ts';
 import { CloudController } from './cloud/cloud-controller.ts';
 import type { IaasDriver } from './cloud/iaas-driver.ts';
 import { FaultDetector } from './health/fault-detector.ts';
+import { TimerScheduler } from './services/timer-scheduler.ts';
 import type { Registry, StoredApplication } from './registry/registry.ts';
 import type { Store } from './store/store.ts';
 import { SUPER_TENANT_ID } from './store/store.ts';
@@ -28,6 +42,9 @@ export interface ControlPlaneOptions {
   spinAfterTerminate?: boolean;
   /** STRATO_REQUEST_TIMEOUT: how long deploy and undeploy wait for the control loop. @default 30000 */
   requestTimeout?: number;
+  /** time and timers (a fake clock in tests). @default the system clock and Node's timers */
+  clock?: Clock;
+  scheduler?: Scheduler;
   log: Logger;
 }
 
@@ -43,12 +60,16 @@ export class ControlPlane {
   readonly cloud: CloudController;
   readonly orchestrator: Orchestrator;
   readonly faults: FaultDetector;
-  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly cancels: Cancel[] = [];
+  private readonly clock: Clock;
+  private readonly scheduler: Scheduler;
   private readonly unsubscribes: (() => Promise<void>)[] = [];
   private stopped = false;
 
   constructor(private readonly o: ControlPlaneOptions) {
     const log = o.log;
+    this.clock = o.clock ?? systemClock;
+    this.scheduler = o.scheduler ?? new TimerScheduler(log);
     this.state = new RuntimeState(o.store);
     this.loop = new ControlLoop(
       () => this.state.flush(),
@@ -69,6 +90,8 @@ export class ControlPlane {
       timings: () => o.timings,
       iaasRetryInterval: o.iaasRetryInterval,
       spinAfterTerminate: o.spinAfterTerminate ?? false,
+      clock: this.clock,
+      scheduler: this.scheduler,
       log: log.child({ component: 'autoscaler' }),
       onUndeployed: (appId, tenantId) => void this.settleRecord(appId, tenantId),
     });
@@ -76,6 +99,8 @@ export class ControlPlane {
       faultTimeout: () => o.timings.memberFaultTimeout,
       checkInterval: () => Math.min(o.timings.memberFaultCheckInterval, o.timings.memberFaultTimeout),
       onFault: (memberId) => this.onFault(memberId),
+      clock: this.clock,
+      scheduler: this.scheduler,
       log: log.child({ component: 'health' }),
     });
     this.cloud.onActivated = (m) => {
@@ -169,25 +194,23 @@ export class ControlPlane {
     this.faults.start();
 
     const t = this.o.timings;
-    this.every(Math.min(t.clusterMonitorInterval, t.memberListWatcherInterval), () => {
+    this.every('monitor tick', Math.min(t.clusterMonitorInterval, t.memberListWatcherInterval), () => {
       for (const appId of this.state.apps.keys()) this.loop.requestReconcile(appId);
       void this.settleRecords();
     });
-    this.every(t.completeTopologyInterval, () => void this.publishCompleteTopology());
+    this.every('complete topology', t.completeTopologyInterval, () => void this.publishCompleteTopology());
     // A member whose status has not moved for a whole cluster monitor interval is re-announced, so
     // its instance repeats the event that may have been lost (a broker failover, a crash). While
     // our own events still wait in the publish queue nothing is lost, only late: no re-announcing.
     const stalledMs = Math.max(t.clusterMonitorInterval, 10);
-    this.every(stalledMs, () => {
+    this.every('re-announce stalled members', stalledMs, () => {
       if (this.o.bus.pendingCount > 0) return;
-      this.loop.submit(() => void this.cloud.reannounceStalled(Date.now(), stalledMs));
+      this.loop.submit(() => void this.cloud.reannounceStalled(this.clock.now(), stalledMs));
     });
   }
 
-  private every(ms: number, fn: () => void): void {
-    const timer = setInterval(fn, Math.max(ms, 10));
-    timer.unref();
-    this.timers.push(timer);
+  private every(name: string, ms: number, fn: () => void): void {
+    this.cancels.push(this.scheduler.every(name, ms, fn));
   }
 
   /**
@@ -226,7 +249,7 @@ export class ControlPlane {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    for (const t of this.timers) clearInterval(t);
+    for (const cancel of this.cancels) cancel();
     this.faults.stop();
     for (const u of this.unsubscribes) await u().catch(() => undefined);
     await this.loop.idle();
@@ -342,11 +365,13 @@ export class ControlPlane {
    */
   private bounded(committed: Promise<unknown>, what: string): Promise<void> {
     const ms = this.o.requestTimeout ?? 30_000;
-    let timer: NodeJS.Timeout | undefined;
+    let cancel: Cancel = () => undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(unavailable(`${what} was recorded, but the control plane did not confirm it within ${ms} ms; it goes on: read the application back`)), ms);
+      cancel = this.scheduler.after('request bound', ms, () =>
+        reject(unavailable(`${what} was recorded, but the control plane did not confirm it within ${ms} ms; it goes on: read the application back`)),
+      );
     });
-    return Promise.race([committed.then(() => undefined), timeout]).finally(() => clearTimeout(timer));
+    return Promise.race([committed.then(() => undefined), timeout]).finally(() => cancel());
   }
 
   /**

@@ -18,6 +18,8 @@ import {
   type ClusterStatus,
   type ComponentNode,
   type GroupStatus,
+  type Clock,
+  type Scheduler,
   type Timings,
 } from '@strato/model';
 import type { EventMap, EventName } from '@strato/messaging';
@@ -47,6 +49,8 @@ export interface OrchestratorOptions {
   iaasRetryInterval: number;
   /** Stratos's spinAfterTerminate: members being drained or terminated count toward the minimum. @default false */
   spinAfterTerminate: boolean;
+  clock: Clock;
+  scheduler: Scheduler;
   log: Logger;
   /**
    * Told, after the commit, that the runtime of an undeployed application is gone. It must not be
@@ -105,7 +109,7 @@ export class Orchestrator {
       instances: {},
       groupInstances: {},
       clusters,
-      deployedAt: Date.now(),
+      deployedAt: this.o.clock.now(),
     };
     this.definitions.set(app.applicationId, defs);
     this.state.putApp(rt);
@@ -145,7 +149,7 @@ export class Orchestrator {
     const rt = this.state.apps.get(appId);
     const defs = this.definitions.get(appId);
     if (!rt || !defs) return;
-    const now = Date.now();
+    const now = this.o.clock.now();
     if (rt.undeploy === 'none') this.ensureApplicationInstances(rt, defs, now);
     for (const inst of Object.values(rt.instances)) {
       if (inst.status === 'Terminated') continue;
@@ -484,7 +488,7 @@ export class Orchestrator {
     const m = this.state.members.get(memberId);
     if (!m || m.disposition === 'obsolete') return;
     this.o.log.warn({ memberId, clusterId: m.clusterId, status: m.status }, 'member fault: no health statistics; it is terminated (and replaced unless it was being drained)');
-    const now = Date.now();
+    const now = this.o.clock.now();
     this.setDisposition(m, 'obsolete', now);
     this.o.cloud.terminate(m, now);
     this.o.loop.requestReconcile(m.applicationId);
@@ -587,9 +591,9 @@ export class Orchestrator {
     const rt = this.state.apps.get(m.applicationId);
     const ci = rt?.clusters[m.clusterId]?.instances[m.clusterInstanceId];
     if (!rt || !ci) return;
-    ci.spawnBackoffUntil = Date.now() + this.o.iaasRetryInterval;
+    ci.spawnBackoffUntil = this.o.clock.now() + this.o.iaasRetryInterval;
     this.state.putApp(rt);
-    setTimeout(() => this.o.loop.requestReconcile(m.applicationId), this.o.iaasRetryInterval + 1).unref();
+    this.o.scheduler.after('retry the IaaS', this.o.iaasRetryInterval + 1, () => this.o.loop.requestReconcile(m.applicationId));
   }
 
   // ---- statuses and their events -----------------------------------------------------------------

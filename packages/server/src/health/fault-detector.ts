@@ -1,3 +1,4 @@
+import type { Cancel, Clock, Scheduler } from '@strato/model';
 import type { Logger } from 'pino';
 import type { RuntimeState } from '../topology/runtime-state.ts';
 
@@ -12,7 +13,7 @@ const SERVING: ReadonlySet<string> = new Set(['Active', 'In_Maintenance', 'Ready
  */
 export class FaultDetector {
   private readonly lastSeen = new Map<string, number>();
-  private timer: NodeJS.Timeout | undefined;
+  private cancel: Cancel | undefined;
 
   constructor(
     private readonly state: RuntimeState,
@@ -20,35 +21,36 @@ export class FaultDetector {
       faultTimeout: () => number;
       checkInterval: () => number;
       onFault: (memberId: string) => void;
+      clock: Clock;
+      scheduler: Scheduler;
       log: Logger;
     },
   ) {}
 
-  start(now = Date.now()): void {
+  start(now = this.options.clock.now()): void {
     for (const m of this.state.members.values()) if (SERVING.has(m.status)) this.lastSeen.set(m.memberId, now);
     this.schedule();
   }
 
   private schedule(): void {
-    this.timer = setTimeout(() => {
+    this.cancel = this.options.scheduler.after('member fault check', this.options.checkInterval(), () => {
       this.check();
       this.schedule();
-    }, this.options.checkInterval());
-    this.timer.unref();
+    });
   }
 
   stop(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.cancel?.();
+    this.cancel = undefined;
   }
 
   /** A health statistic of a member arrived. */
-  seen(memberId: string, now = Date.now()): void {
+  seen(memberId: string, now = this.options.clock.now()): void {
     if (this.state.members.has(memberId)) this.lastSeen.set(memberId, now);
   }
 
   /** Runs one check; returns the member ids reported faulty. */
-  check(now = Date.now()): string[] {
+  check(now = this.options.clock.now()): string[] {
     const faulty: string[] = [];
     const timeout = this.options.faultTimeout();
     for (const [memberId, at] of this.lastSeen) {

@@ -1,4 +1,4 @@
-import { buildApplicationTree, type Application, type Cartridge } from '@strato/model';
+import { buildApplicationTree, type Application, type Cancel, type Cartridge, type Scheduler } from '@strato/model';
 import type { MessageBus } from '@strato/messaging';
 import type { Logger } from 'pino';
 import { definitionsOf } from '../autoscaler/application-definitions.ts';
@@ -7,6 +7,7 @@ import type { ArtifactChange, Registry } from '../registry/registry.ts';
 import { SUPER_TENANT_ID, type Store } from '../store/store.ts';
 import type { TenantRecord } from '../tenancy/directory.ts';
 import { SUPER_TENANT_DOMAIN } from '../tenancy/principal.ts';
+import { TimerScheduler } from '../services/timer-scheduler.ts';
 import { wireApplication } from './applications-view.ts';
 import { portMapOf } from './topology-view.ts';
 
@@ -19,7 +20,7 @@ import { portMapOf } from './topology-view.ts';
  * and maximums (rest-api.md, PUT /applications).
  */
 export class ModelBroadcaster {
-  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly cancels: Cancel[] = [];
   private readonly unsubscribes: (() => Promise<void>)[] = [];
 
   constructor(
@@ -29,6 +30,7 @@ export class ModelBroadcaster {
     private readonly intervals: { applications: number; tenants: number },
     private readonly store: Store,
     private readonly log: Logger,
+    private readonly scheduler: Scheduler = new TimerScheduler(log),
   ) {}
 
   async start(): Promise<void> {
@@ -37,18 +39,14 @@ export class ModelBroadcaster {
       await this.bus.subscribe('CompleteApplicationsRequestEvent', () => void this.publishCompleteApplications()),
       await this.bus.subscribe('CompleteTenantRequestEvent', () => void this.publishCompleteTenants()),
     );
-    this.every(this.intervals.applications, () => void this.publishCompleteApplications());
-    this.every(this.intervals.tenants, () => void this.publishCompleteTenants());
-  }
-
-  private every(ms: number, fn: () => void): void {
-    const timer = setInterval(fn, Math.max(ms, 10));
-    timer.unref();
-    this.timers.push(timer);
+    this.cancels.push(
+      this.scheduler.every('complete applications', this.intervals.applications, () => void this.publishCompleteApplications()),
+      this.scheduler.every('complete tenants', this.intervals.tenants, () => void this.publishCompleteTenants()),
+    );
   }
 
   async stop(): Promise<void> {
-    for (const t of this.timers) clearInterval(t);
+    for (const cancel of this.cancels) cancel();
     for (const u of this.unsubscribes) await u().catch(() => undefined);
   }
 
