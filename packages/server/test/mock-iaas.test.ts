@@ -599,8 +599,13 @@ describe('mock IaaS API', () => {
   test('status, instances, one instance, 404, kill by DELETE and by POST .../kill, start by POST', async (t) => {
     const h = await harness(t, { bootDelayMs: 0, healthIntervalMs: 50 });
     const app = Fastify({ logger: false });
+    const declared: [string, unknown][] = [];
+    app.addHook('onRoute', (route) => void declared.push([`${route.method} ${route.url}`, route.config]));
     mockIaasRoutes(app, h.driver);
     t.after(() => app.close());
+    // every route declares itself for the super tenant's administrators (the server's hook enforces it)
+    assert.ok(declared.length >= 8, JSON.stringify(declared));
+    for (const [route, config] of declared) assert.equal((config as { superAdminOnly?: boolean })?.superAdminOnly, true, route);
     const call = async (method: 'GET' | 'POST' | 'DELETE', url: string, payload?: unknown) => {
       const res = await app.inject({ method, url, ...(payload === undefined ? {} : { payload: payload as object }) });
       return { status: res.statusCode, body: res.json() };
