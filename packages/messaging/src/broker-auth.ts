@@ -172,6 +172,9 @@ export interface BrokerAuthorityOptions {
   logger?: Logger;
 }
 
+/** scrypt password checks (operators) running at once at most; more are answered CONNACK 3. */
+const MAX_SCRYPT_IN_FLIGHT = 4;
+
 /** Why something was refused, or undefined when it is allowed. */
 type Verdict = string | undefined;
 
@@ -191,6 +194,10 @@ export class BrokerAuthority {
   private readonly simulator: BrokerCredentials | undefined;
   private readonly memberSecret: Buffer;
   private readonly operators = new Map<string, OperatorAccount>();
+  /** Per operator: the SHA-256 of the password last verified (scrypt runs once, not per reconnect). */
+  private readonly verifiedOperators = new Map<string, Buffer>();
+  /** scrypt verifications running: at most {@link MAX_SCRYPT_IN_FLIGHT}, so guessing cannot exhaust the CPU. */
+  private scryptInFlight = 0;
   private readonly log: Logger | undefined;
 
   constructor(options: BrokerAuthorityOptions) {
@@ -228,7 +235,19 @@ export class BrokerAuthority {
     }
     const op = this.operators.get(username);
     if (op !== undefined) {
-      return (await verifyPassword(password, op.passwordHash)) ? { role: op.role === 'full' ? 'operator-full' : 'operator-read', name: username } : undefined;
+      const identity: BrokerIdentity = { role: op.role === 'full' ? 'operator-full' : 'operator-read', name: username };
+      const digest = createHash('sha256').update(password).digest();
+      const known = this.verifiedOperators.get(username);
+      if (known !== undefined && timingSafeEqual(known, digest)) return identity;
+      if (this.scryptInFlight >= MAX_SCRYPT_IN_FLIGHT) throw new Error('Too many operator password checks at once');
+      this.scryptInFlight++;
+      try {
+        if (!(await verifyPassword(password, op.passwordHash))) return undefined;
+      } finally {
+        this.scryptInFlight--;
+      }
+      this.verifiedOperators.set(username, digest);
+      return identity;
     }
     const clusterId = clusterIdOfMember(username);
     if (clusterId === undefined) return undefined;
@@ -321,7 +340,7 @@ export class BrokerAuthority {
             done(null, true);
           },
           (err: unknown) => {
-            this.log?.error({ clientId: client.id, err }, 'message broker could not check credentials');
+            this.log?.warn({ clientId: client.id, user: shorten(username), reason: (err as Error).message }, 'message broker could not check credentials: client refused');
             done(refuse(3, 'Server unavailable'), false);
           },
         );

@@ -169,3 +169,20 @@ test('filter coverage, member ids, password hashes', async () => {
   assert.equal(await verifyPassword('correct horsf', hash), false);
   assert.equal(await verifyPassword('x', 'scrypt$1$1$1$AAAA$BBBB'), false);
 });
+
+test('operator passwords: at most four scrypt checks at once; a verified password is not checked again', async () => {
+  const authority = new BrokerAuthority({
+    controlPlane: cp,
+    memberSecret: secret,
+    operators: [{ username: 'viewer', role: 'read', passwordHash: await hashPassword('viewer-password') }],
+  });
+  const guesses = Array.from({ length: 10 }, (_, i) => authority.authenticate('viewer', `guess-${i}`).then((id) => id ?? 'refused', () => 'busy'));
+  const outcomes = await Promise.all(guesses);
+  assert.deepEqual(outcomes, [...Array(4).fill('refused'), ...Array(6).fill('busy')]);
+  assert.deepEqual(await authority.authenticate('viewer', 'viewer-password'), { role: 'operator-read', name: 'viewer' });
+  // verified once: the same password passes without scrypt, even while checks are saturated
+  const busy = Array.from({ length: 4 }, () => authority.authenticate('viewer', 'wrong-one').catch(() => undefined));
+  assert.deepEqual(await authority.authenticate('viewer', 'viewer-password'), { role: 'operator-read', name: 'viewer' });
+  assert.equal(await authority.authenticate('viewer', 'viewer-passwore').catch(() => 'busy'), 'busy');
+  await Promise.all(busy);
+});
