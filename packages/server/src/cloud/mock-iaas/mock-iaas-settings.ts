@@ -53,7 +53,7 @@ export const MOCK_IAAS_SETTINGS: SettingInfo[] = [
   {
     env: 'STRATO_MOCK_AGENTLESS_PROVIDERS',
     default: '(unset)',
-    meaning: 'Comma-separated provider names (bound to the mock driver) whose mock instances get addresses but no simulated agent: a real cartridge agent, reading the launch payload (`GET /mock-iaas/api/instances/{id}`, with its `mb.username` / `mb.password`), speaks for each.',
+    meaning: 'Comma-separated provider names (bound to the mock driver) whose mock instances get addresses but no simulated agent: a real cartridge agent, reading the launch payload (`GET /mock-iaas/api/instances/{id}` as a super-tenant admin, with its `mb.username` / `mb.password`), speaks for each.',
   },
 ];
 
