@@ -186,3 +186,59 @@ test('operator passwords: at most four scrypt checks at once; a verified passwor
   assert.equal(await authority.authenticate('viewer', 'viewer-passwore').catch(() => 'busy'), 'busy');
   await Promise.all(busy);
 });
+
+test('who may publish and subscribe what (every role)', async () => {
+  const authority = new BrokerAuthority({
+    controlPlane: cp,
+    simulator: sim,
+    memberSecret: secret,
+    operators: [
+      { username: 'viewer', role: 'read', passwordHash: await hashPassword('viewer-password') },
+      { username: 'admin-tool', role: 'full', passwordHash: await hashPassword('admin-tool-password') },
+    ],
+  });
+  const who = async (username: string, password: string) => (await authority.authenticate(username, password))!;
+  const roles = {
+    cp: await who(cp.username, cp.password),
+    sim: await who(sim.username, sim.password),
+    read: await who('viewer', 'viewer-password'),
+    full: await who('admin-tool', 'admin-tool-password'),
+    member: await who(memberA, memberPassword(secret, memberA)),
+  };
+  const own = status(memberA);
+  const other = status(memberB);
+  const inflight = (c: string | undefined) => JSON.stringify({ clusterId: c, clusterInstanceId: 'app1-1', networkPartitionId: 'np', inFlightRequestCount: 3 });
+  const cases: Array<[string, string, Record<keyof typeof roles, boolean>]> = [
+    ['instance/status/InstanceReadyToShutdownEvent', own, { cp: true, sim: true, read: false, full: true, member: true }],
+    ['instance/status/InstanceReadyToShutdownEvent', other, { cp: true, sim: true, read: false, full: true, member: false }],
+    ['health/stat/MemberHealthStatEvent', own, { cp: true, sim: true, read: false, full: true, member: true }],
+    ['health/stat/MemberHealthStatEvent', other, { cp: true, sim: true, read: false, full: true, member: false }],
+    ['health/stat/InFlightRequestCountEvent', inflight(clusterId), { cp: true, sim: true, read: false, full: true, member: true }],
+    ['health/stat/InFlightRequestCountEvent', inflight('other.cluster.php.domain'), { cp: true, sim: true, read: false, full: true, member: false }],
+    ['initializer/CompleteTopologyRequestEvent', '{}', { cp: true, sim: true, read: false, full: true, member: true }],
+    ['initializer/CompleteApplicationsRequestEvent', '{}', { cp: true, sim: false, read: false, full: true, member: false }],
+    ['topology/MemberTerminatedEvent', own, { cp: true, sim: false, read: false, full: true, member: false }],
+    ['health/stat/MemberFaultEvent', own, { cp: true, sim: false, read: false, full: true, member: false }],
+    ['instance/notifier/InstanceCleanupMemberEvent', own, { cp: true, sim: false, read: false, full: true, member: false }],
+    ['$SYS/broker/x', '{}', { cp: false, sim: false, read: false, full: false, member: false }],
+  ];
+  for (const [topic, payload, allowed] of cases) {
+    for (const [role, identity] of Object.entries(roles)) {
+      const verdict = authority.mayPublish(identity, topic, Buffer.from(payload));
+      assert.equal(verdict === undefined, allowed[role as keyof typeof roles], `${role} publishing ${topic} ${payload.slice(0, 60)}: ${verdict}`);
+    }
+  }
+  assert.match(String(authority.mayPublish(roles.member, 'instance/status/InstanceActivatedEvent', 'not json')), /not JSON/);
+  const subscriptions: Array<[string, Record<keyof typeof roles, boolean>]> = [
+    ['#', { cp: true, sim: false, read: true, full: true, member: false }],
+    ['topology/#', { cp: true, sim: true, read: true, full: true, member: true }],
+    ['instance/notifier/InstanceCleanupMemberEvent', { cp: true, sim: true, read: true, full: true, member: true }],
+    ['health/stat/#', { cp: true, sim: false, read: true, full: true, member: false }],
+    ['application/#', { cp: true, sim: false, read: true, full: true, member: false }],
+  ];
+  for (const [filter, allowed] of subscriptions) {
+    for (const [role, identity] of Object.entries(roles)) {
+      assert.equal(authority.maySubscribe(identity, filter) === undefined, allowed[role as keyof typeof roles], `${role} subscribing ${filter}`);
+    }
+  }
+});
