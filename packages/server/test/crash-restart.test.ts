@@ -1,7 +1,7 @@
 /**
- * kill -9 restart (issue 4, point 7): the server runs as a real child process
- * (the bundle `npm start` runs, built from the sources, with the embedded broker and the mock IaaS) and is killed with
- * SIGKILL at three moments: right after the deploy request, in the middle of the deploy (some
+ * kill -9 restart (issue 4, point 7): the server runs as a real child process (the bundle `npm
+ * start` runs, built from the sources, with the embedded broker and the mock IaaS) and is killed
+ * with SIGKILL at three moments: right after the deploy request, in the middle of the deploy (some
  * members Active, not all), and during the graceful undeploy (members draining). What the killed
  * server left in its store is read before the restart, so each moment is proven, not hoped for:
  * the deploy or undeploy had not finished when the process died. A new process on the same data
@@ -23,8 +23,8 @@ import {
   manifestEntry,
   membersOf,
   minimumsOf,
-  registerSample,
   mockInstancesOf,
+  registerSample,
   removeSample,
   undeploySample,
   until,
@@ -47,8 +47,6 @@ const runtimeOf = async (call: Call): Promise<any> => {
   const r = await call('GET', `/api/applications/${APP_ID}/runtime`);
   return r.status === 200 ? r.body : undefined;
 };
-
-const instancesOf = mockInstancesOf;
 
 /**
  * Waits for the application Active with exactly `min` Active members per cluster instance, and
@@ -75,7 +73,7 @@ async function assertConverged(base: string, minOf: Map<string, number>, moment:
   await until(
     `${moment}: one mock instance per member, none other`,
     async () => {
-      instances = await instancesOf(base);
+      instances = await mockInstancesOf(base);
       const ids = instances.map((i) => i.memberId as string).sort();
       return JSON.stringify(ids) === JSON.stringify(members);
     },
@@ -98,7 +96,7 @@ async function assertUndeployed(base: string, moment: string): Promise<void> {
     async () => digest(await runtimeOf(call)),
   );
   assert.equal((await call('GET', `/api/applications/${APP_ID}/runtime`)).status, 404, `${moment}: no runtime`);
-  assert.deepEqual(await instancesOf(base), [], `${moment}: no mock instance left`);
+  assert.deepEqual(await mockInstancesOf(base), [], `${moment}: no mock instance left`);
 }
 
 async function crashThreeTimes(databaseUrl?: string): Promise<void> {
