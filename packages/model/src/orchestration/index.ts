@@ -12,4 +12,5 @@ export * from './application-tree.ts';
 export * from './activation.ts';
 export * from './partition-algorithms.ts';
 export * from './member-expiry.ts';
+export * from './cluster-decisions.ts';
 export * from './settings-defaults.ts';

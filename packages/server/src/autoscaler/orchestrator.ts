@@ -3,12 +3,7 @@ import {
   clusterHostName,
   clusterNodes,
   enoughGroupInstancesActive,
-  nextPartitionForScaleDown,
-  nextPartitionForScaleUp,
-  afterPendingExpiry,
-  obsoleteMemberExpired,
-  pendingMemberExpired,
-  terminationPendingExpired,
+  decideClusterInstance,
   parsePartitionAlgorithm,
   rollUpChildren,
   startable,
@@ -18,6 +13,7 @@ import {
   type ClusterStatus,
   type ComponentNode,
   type GroupStatus,
+  type MemberStep,
   type Clock,
   type Scheduler,
   type Timings,
@@ -37,8 +33,6 @@ import type { RuntimeState } from '../topology/runtime-state.ts';
 import { initialNetworkPartitions, type ApplicationDefinitions } from './application-definitions.ts';
 import type { ControlLoop } from './control-loop.ts';
 import { buildPayload } from './payload.ts';
-
-const PENDING: ReadonlySet<string> = new Set(['Created', 'Initialized', 'Starting']);
 
 export interface OrchestratorOptions {
   state: RuntimeState;
@@ -362,7 +356,7 @@ export class Orchestrator {
 
   // ---- clusters ----------------------------------------------------------------------------------
 
-  /** One cluster instance: member housekeeping, minimum and maximum, status. */
+  /** One cluster instance: applies the cluster decision of model (housekeeping, minimum and maximum, status). */
   private reconcileClusterInstance(
     rt: ApplicationRuntime,
     defs: ApplicationDefinitions,
@@ -372,83 +366,77 @@ export class Orchestrator {
   ): 'inactive' | undefined {
     const cluster = rt.clusters[node.id];
     const t = this.o.timings();
+    const cloud = this.o.cloud;
     const members = this.state.membersOf(cluster.clusterId, ci.instanceId);
-    const force = rt.undeploy === 'force';
+    const { algorithm, slots } = this.partitionsOf(defs, cluster, ci.networkPartitionId);
+    const decision = decideClusterInstance(
+      {
+        status: ci.status,
+        min: node.min,
+        max: node.max,
+        force: rt.undeploy === 'force',
+        spinAfterTerminate: this.o.spinAfterTerminate,
+        spawnBackoffUntil: ci.spawnBackoffUntil,
+        lastPartitionIndex: ci.lastPartitionIndex,
+        pendingExpiries: ci.pendingExpiries,
+        algorithm,
+        slots,
+        members: members.map((m) => ({
+          ...m,
+          hasInstance: m.instanceId !== undefined,
+          terminating: cloud.isTerminating(m.memberId),
+          launching: cloud.isLaunching(m.memberId),
+        })),
+      },
+      now,
+      { ...t, iaasRetryInterval: this.o.iaasRetryInterval },
+    );
 
-    for (const m of members) this.houseKeep(rt, ci, m, now, t, force && ci.status === 'Terminating');
-
-    if (ci.status === 'Terminating') {
-      for (const m of members) if (m.disposition === 'normal') this.drain(m, now, force);
-      if (this.state.membersOf(cluster.clusterId, ci.instanceId).length === 0) {
-        this.setClusterStatus(rt, cluster, ci, 'Terminated', now);
-      }
-      return undefined;
+    if (decision.pendingExpiries) {
+      ci.pendingExpiries = decision.pendingExpiries;
+      this.state.putApp(rt);
     }
-
-    const normal = members.filter((m) => m.disposition === 'normal');
-    const active = normal.filter((m) => m.status === 'Active');
-    const pending = normal.filter((m) => PENDING.has(m.status));
-    // spinAfterTerminate: members on their way out still count, so no replacement starts before they are gone
-    const leaving = this.o.spinAfterTerminate ? members.length - normal.length : 0;
-    const nonTerminated = active.length + pending.length + leaving;
-    const min = node.min;
-    const max = Math.max(node.max, min);
-
-    if (nonTerminated < min && !(ci.spawnBackoffUntil && ci.spawnBackoffUntil > now)) {
-      this.spawnMembers(rt, defs, node, cluster, ci, [...active, ...pending], min - nonTerminated, now);
-    } else if (nonTerminated > max) {
-      this.scaleDown(defs, cluster, ci, [...active, ...pending], nonTerminated - max, now);
+    const byId = new Map(members.map((m) => [m.memberId, m]));
+    for (const step of decision.steps) this.applyStep(byId.get(step.memberId)!, step, now);
+    if (decision.spawn.length > 0) this.spawnMembers(rt, defs, node, cluster, ci, decision.spawn, decision.lastPartitionIndex, now);
+    if (decision.partitionsFull) {
+      this.warnOnce(`${cluster.clusterId}/${ci.instanceId}:full`, { clusterId: cluster.clusterId, instanceId: ci.instanceId }, 'every partition is full; the minimum cannot be met');
     }
-
-    if ((ci.status === 'Created' || ci.status === 'Inactive') && active.length >= min) {
-      this.setClusterStatus(rt, cluster, ci, 'Active', now);
-    } else if (ci.status === 'Active' && active.length < min) {
-      this.setClusterStatus(rt, cluster, ci, 'Inactive', now);
-      return 'inactive';
-    }
-    return undefined;
+    if (decision.status) this.setClusterStatus(rt, cluster, ci, decision.status, now);
+    return decision.status === 'Inactive' ? 'inactive' : undefined;
   }
 
-  /** Expiry of pending, termination-pending and obsolete members (orchestration.md §3.12). */
-  private houseKeep(rt: ApplicationRuntime, ci: ClusterInstanceState, m: MemberRuntime, now: number, t: Timings, forceTerminate: boolean): void {
+  /** Applies one member step of a cluster decision. */
+  private applyStep(m: MemberRuntime, step: MemberStep, now: number): void {
     const cloud = this.o.cloud;
-    if (forceTerminate && m.disposition !== 'obsolete') this.setDisposition(m, 'obsolete', now);
-    if (m.disposition === 'obsolete') {
-      if (cloud.isTerminating(m.memberId)) return;
-      if (obsoleteMemberExpired(m.dispositionAt, m.initTime, now, t.obsoletedMemberExpiryTimeout)) {
+    switch (step.step) {
+      case 'obsolete':
+        this.setDisposition(m, 'obsolete', now);
+        if (step.reason === 'pending-expired') {
+          this.o.log.warn({ memberId: m.memberId, status: m.status, partitionId: m.partitionId }, 'pending member expired; it is made obsolete');
+        } else if (step.reason === 'cleanup-expired') {
+          this.o.log.warn({ memberId: m.memberId }, 'member did not answer its cleanup request in time; it is terminated');
+        }
+        if (step.terminate) cloud.terminate(m, now);
+        return;
+      case 'drain':
+        this.setDisposition(m, 'terminationPending', now);
+        if (step.requestCleanup) cloud.requestCleanup(m, now);
+        return;
+      case 'terminate':
+        cloud.terminate(m, now);
+        return;
+      case 'forget':
         // the IaaS never confirmed the termination: forget the member (orchestration.md §3.12)
         this.o.log.error({ memberId: m.memberId }, 'obsolete member expired without its instance terminated; it is forgotten');
         cloud.remove(m);
-      } else if (!m.terminateFailedAt || now - m.terminateFailedAt >= this.o.iaasRetryInterval) {
-        cloud.terminate(m, now);
-      }
-      return;
-    }
-    if (m.disposition === 'terminationPending') {
-      if (terminationPendingExpired(m.dispositionAt ?? now, now, t.pendingTerminationMemberExpiryTimeout)) {
-        this.o.log.warn({ memberId: m.memberId }, 'member did not answer its cleanup request in time; it is terminated');
-        this.setDisposition(m, 'obsolete', now);
-        cloud.terminate(m, now);
-      } else if (m.status === 'Active' && now - (m.cleanupSentAt ?? 0) >= t.clusterMonitorInterval) {
+        return;
+      case 'requestCleanup':
         cloud.requestCleanup(m, now);
-      }
-      return;
-    }
-    if (PENDING.has(m.status)) {
-      const record = ci.pendingExpiries?.[m.partitionId];
-      if (pendingMemberExpired(m.initTime, now, t.pendingMemberExpiryTimeout, record)) {
-        const next = afterPendingExpiry(t.pendingMemberExpiryTimeout, record);
-        ci.pendingExpiries = { ...ci.pendingExpiries, [m.partitionId]: next };
-        this.state.putApp(rt);
-        this.o.log.warn(
-          { memberId: m.memberId, status: m.status, partitionId: m.partitionId, consecutiveExpiries: next.consecutive, partitionTimeoutMs: next.timeoutMs },
-          'pending member expired; it is made obsolete',
-        );
-        this.setDisposition(m, 'obsolete', now);
-        cloud.terminate(m, now);
-      } else if (m.status === 'Created' && !m.instanceId && !cloud.isLaunching(m.memberId)) {
+        return;
+      case 'launch':
         this.o.loop.onCommit(() => cloud.launch(m.memberId));
-      }
+        return;
     }
   }
 
@@ -456,17 +444,6 @@ export class Orchestrator {
     m.disposition = d;
     m.dispositionAt = now;
     this.state.putMember(m);
-  }
-
-  /** Takes a member out of service: gracefully (cleanup request) when it is Active, else at once. */
-  private drain(m: MemberRuntime, now: number, force: boolean): void {
-    if (!force && (m.status === 'Active' || m.status === 'In_Maintenance' || m.status === 'ReadyToShutDown')) {
-      this.setDisposition(m, 'terminationPending', now);
-      if (m.status === 'Active') this.o.cloud.requestCleanup(m, now);
-      return;
-    }
-    this.setDisposition(m, 'obsolete', now);
-    this.o.cloud.terminate(m, now);
   }
 
   /** A member activated: its partition's consecutive pending expiries (and doubled timeout) are reset. */
@@ -503,24 +480,16 @@ export class Orchestrator {
     };
   }
 
-  private countByPartition(members: MemberRuntime[]): Map<string, number> {
-    const counts = new Map<string, number>();
-    for (const m of members) counts.set(m.partitionId, (counts.get(m.partitionId) ?? 0) + 1);
-    return counts;
-  }
-
   private spawnMembers(
     rt: ApplicationRuntime,
     defs: ApplicationDefinitions,
     node: ComponentNode,
     cluster: ClusterRuntime,
     ci: ClusterInstanceState,
-    current: MemberRuntime[],
-    count: number,
+    partitions: string[],
+    lastPartitionIndex: number | undefined,
     now: number,
   ): void {
-    const { algorithm, slots } = this.partitionsOf(defs, cluster, ci.networkPartitionId);
-    const counts = this.countByPartition(current);
     const np = defs.networkPartitions.get(ci.networkPartitionId);
     const cartridge = defs.cartridges.get(cluster.serviceName);
     if (!np || !cartridge) {
@@ -528,15 +497,9 @@ export class Orchestrator {
       return;
     }
     const subscription = findSubscription(defs, node.alias);
-    for (let i = 0; i < count; i++) {
-      const partitionId = nextPartitionForScaleUp(algorithm, slots, counts, ci.lastPartitionIndex);
-      if (partitionId === undefined) {
-        this.warnOnce(`${cluster.clusterId}/${ci.instanceId}:full`, { clusterId: cluster.clusterId, instanceId: ci.instanceId }, 'every partition is full; the minimum cannot be met');
-        return;
-      }
-      counts.set(partitionId, (counts.get(partitionId) ?? 0) + 1);
-      ci.lastPartitionIndex = slots.findIndex((s) => s.id === partitionId);
-      this.state.putApp(rt);
+    ci.lastPartitionIndex = lastPartitionIndex;
+    this.state.putApp(rt);
+    for (const partitionId of partitions) {
       const properties = [
         ...(cartridge.property ?? []),
         ...(subscription?.subscribableInfo?.property ?? []),
@@ -570,19 +533,6 @@ export class Orchestrator {
         },
         now,
       );
-    }
-  }
-
-  private scaleDown(defs: ApplicationDefinitions, cluster: ClusterRuntime, ci: ClusterInstanceState, current: MemberRuntime[], count: number, now: number): void {
-    const { algorithm, slots } = this.partitionsOf(defs, cluster, ci.networkPartitionId);
-    const remaining = [...current];
-    for (let i = 0; i < count; i++) {
-      const partitionId = nextPartitionForScaleDown(algorithm, slots, this.countByPartition(remaining)) ?? remaining[remaining.length - 1]?.partitionId;
-      const inPartition = remaining.filter((m) => m.partitionId === partitionId);
-      const victim = inPartition.find((m) => PENDING.has(m.status)) ?? inPartition[inPartition.length - 1];
-      if (!victim) return;
-      remaining.splice(remaining.indexOf(victim), 1);
-      this.drain(victim, now, false);
     }
   }
 

@@ -1,4 +1,4 @@
-import type { ApplicationStatus, ClusterStatus, GroupStatus, MemberStatus, PendingExpiryRecord } from '@strato/model';
+import type { ApplicationStatus, ClusterStatus, GroupStatus, MemberDisposition, MemberStatus, PendingExpiryRecord } from '@strato/model';
 
 /**
  * The runtime state of deployed applications, as strato persists it: one `applicationRuntime`
@@ -73,11 +73,8 @@ export interface ApplicationRuntime {
   deployedAt: number;
 }
 
-/**
- * Where a member stands from the autoscaler's point of view (orchestration.md §1.6): counted
- * normally, draining after a cleanup request, or obsolete (to be terminated without grace).
- */
-export type MemberDisposition = 'normal' | 'terminationPending' | 'obsolete';
+/** Where a member stands from the autoscaler's point of view (orchestration.md §1.6), defined in model. */
+export type { MemberDisposition };
 
 export interface MemberPort {
   name?: string;
