@@ -1,7 +1,12 @@
+import pino from 'pino';
+import pretty from 'pino-pretty';
 import { startServer } from './server.ts';
 import { loadSettings } from './settings.ts';
 
-/** `npm start`: strato on embedded defaults (or the STRATO_* settings of the environment). */
+/**
+ * `npm start`: strato on embedded defaults (or the STRATO_* settings of the environment). Logs are
+ * readable lines at a terminal and JSON lines otherwise (a file, a pipe, a log collector).
+ */
 async function main(): Promise<void> {
   let settings;
   try {
@@ -10,7 +15,11 @@ async function main(): Promise<void> {
     process.stderr.write(`strato: ${(e as Error).message}\n`);
     process.exit(2);
   }
-  const server = await startServer(settings);
+  const options = { level: settings.logLevel, base: { service: 'strato' } };
+  const logger = process.stdout.isTTY
+    ? pino(options, pretty({ colorize: true, sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' }))
+    : pino(options);
+  const server = await startServer(settings, logger);
   const password = process.env.STRATO_ADMIN_PASSWORD ? '(from STRATO_ADMIN_PASSWORD)' : settings.adminPassword;
   process.stdout.write(`strato is ready at ${server.url}/api  —  sign in as admin / ${password}  (started in ${Math.round(performance.now())} ms)\n`);
   let stopping = false;
