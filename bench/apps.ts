@@ -4,7 +4,6 @@
  * (partitionMax = `members`), autoscaling policy, application policy and php cartridge, all added
  * over the REST API.
  */
-import { activeMembersOf } from './deploy.ts';
 import { call, must, sample } from './lib.ts';
 
 /** The application policy every bench application is deployed with. */
@@ -54,6 +53,27 @@ export async function addBenchApplications(url: string, ids: string[], members: 
     c.subscribableInfo.deploymentPolicy = 'bench-dp';
     await must(url, 'POST', '/api/applications', app, [201]);
   });
+}
+
+/** The member ids of a runtime view; throws unless every cluster instance is Active with only Active members. */
+export function activeMembersOf(runtime: any, appId: string): string[] {
+  const ids: string[] = [];
+  let clusters = 0;
+  const level = (l: any) => {
+    for (const ci of l.clusterInstances ?? []) {
+      clusters++;
+      const members = ci.member ?? [];
+      if (ci.status !== 'Active' || members.length === 0 || members.some((m: any) => m.status !== 'Active')) {
+        throw new Error(`${appId}: cluster instance ${ci.clusterId}/${ci.instanceId} is ${ci.status} with members ${JSON.stringify(members.map((m: any) => m.status))}`);
+      }
+      ids.push(...members.map((m: any) => m.memberId as string));
+    }
+    for (const g of l.groupInstances ?? []) level(g);
+  };
+  for (const i of runtime?.applicationInstances ?? []) level(i);
+  if (clusters === 0) throw new Error(`${appId}: Active without any cluster instance`);
+  if (new Set(ids).size !== ids.length) throw new Error(`${appId}: a member listed twice`);
+  return ids;
 }
 
 /** Application id → status, as GET /api/applications lists them. */

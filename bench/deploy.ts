@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { activeMembersOf } from './apps.ts';
 import { call, Figures, log, must, SAMPLES, spawnServer, waitFor } from './lib.ts';
 
 interface ManifestCall {
@@ -64,27 +65,6 @@ export async function deployToActive(application: string): Promise<number> {
   } finally {
     await server.stop();
   }
-}
-
-/** The member ids of a runtime view; throws unless every cluster instance is Active with only Active members. */
-export function activeMembersOf(runtime: any, appId: string): string[] {
-  const ids: string[] = [];
-  let clusters = 0;
-  const level = (l: any) => {
-    for (const ci of l.clusterInstances ?? []) {
-      clusters++;
-      const members = ci.member ?? [];
-      if (ci.status !== 'Active' || members.length === 0 || members.some((m: any) => m.status !== 'Active')) {
-        throw new Error(`${appId}: cluster instance ${ci.clusterId}/${ci.instanceId} is ${ci.status} with members ${JSON.stringify(members.map((m: any) => m.status))}`);
-      }
-      ids.push(...members.map((m: any) => m.memberId as string));
-    }
-    for (const g of l.groupInstances ?? []) level(g);
-  };
-  for (const i of runtime?.applicationInstances ?? []) level(i);
-  if (clusters === 0) throw new Error(`${appId}: Active without any cluster instance`);
-  if (new Set(ids).size !== ids.length) throw new Error(`${appId}: a member listed twice`);
-  return ids;
 }
 
 export async function deploySingle(): Promise<void> {

@@ -281,13 +281,16 @@ export async function call(base: string, method: string, path: string, body?: un
     if (name === 'TimeoutError' || name === 'AbortError') throw new Error(`${method} ${path}: no answer within ${timeoutMs} ms`);
     throw new Error(`${method} ${path}: ${(e as Error).message}${(e as Error).cause ? ` (${String((e as Error).cause)})` : ''}`);
   }
-  let parsed: unknown = text;
+  return { status, body: parsed(text) };
+}
+
+/** An answer's body: its JSON, or the text itself when it is not JSON. */
+function parsed(text: string): unknown {
   try {
-    parsed = text ? JSON.parse(text) : undefined;
+    return text ? JSON.parse(text) : undefined;
   } catch {
-    /* left as text */
+    return text;
   }
-  return { status, body: parsed };
 }
 
 /**
@@ -317,13 +320,7 @@ export function callVia(agent: Agent, base: string, method: string, path: string
       });
       res.on('end', () => {
         clearTimeout(timer);
-        let parsed: unknown = text;
-        try {
-          parsed = text ? JSON.parse(text) : undefined;
-        } catch {
-          /* left as text */
-        }
-        resolve({ status: res.statusCode ?? 0, body: parsed });
+        resolve({ status: res.statusCode ?? 0, body: parsed(text) });
       });
     });
     req.on('error', (e) => {
