@@ -14,7 +14,8 @@
  *   id under a secret the server keeps ({@link memberPassword}): verified without any lookup, valid
  *   across restarts. A member may publish only the topics a cartridge agent publishes, and only
  *   about itself (the `memberId` and `clusterId` of the payload are its own), and subscribe only
- *   what an agent subscribes (cartridge-agent.md §3.2).
+ *   what an agent subscribes (cartridge-agent.md §3.2). Its requests for the complete topology or
+ *   tenants pass at most once per {@link REQUEST_INTERVAL_MS} each.
  *
  * Anything else is refused and logged (without credentials). Passwords are compared in constant
  * time (digests of equal length).
@@ -175,6 +176,9 @@ export interface BrokerAuthorityOptions {
 /** scrypt password checks (operators) running at once at most; more are answered CONNACK 3. */
 const MAX_SCRYPT_IN_FLIGHT = 4;
 
+/** A member's requests for the complete topology or tenants: at most one per topic in this time. */
+export const REQUEST_INTERVAL_MS = 5_000;
+
 /** Why something was refused, or undefined when it is allowed. */
 type Verdict = string | undefined;
 
@@ -198,6 +202,8 @@ export class BrokerAuthority {
   private readonly verifiedOperators = new Map<string, Buffer>();
   /** scrypt verifications running: at most {@link MAX_SCRYPT_IN_FLIGHT}, so guessing cannot exhaust the CPU. */
   private scryptInFlight = 0;
+  /** Per member and request topic: when its last request was let through (epoch ms). */
+  private readonly lastRequest = new Map<string, number>();
   private readonly log: Logger | undefined;
 
   constructor(options: BrokerAuthorityOptions) {
@@ -277,7 +283,7 @@ export class BrokerAuthority {
       case 'member': {
         const about = AGENT_PUBLISH.get(topic);
         if (about === undefined) return 'not a topic a cartridge agent publishes';
-        if (about === 'none') return undefined;
+        if (about === 'none') return this.requestAllowed(identity.name, topic, Date.now());
         let body: unknown;
         try {
           body = JSON.parse(typeof payload === 'string' ? payload : payload.toString('utf8'));
@@ -291,6 +297,22 @@ export class BrokerAuthority {
         return undefined;
       }
     }
+  }
+
+  /**
+   * A member may ask for the complete topology (or tenants) once per {@link REQUEST_INTERVAL_MS}:
+   * each request makes the control plane publish the whole model, so a member repeating it could
+   * keep the control plane busy. An agent asks once, at start-up.
+   */
+  private requestAllowed(name: string, topic: string, now: number): Verdict {
+    const key = `${name}\u0000${topic}`;
+    const last = this.lastRequest.get(key);
+    if (last !== undefined && now - last < REQUEST_INTERVAL_MS) return `at most one request per ${REQUEST_INTERVAL_MS / 1000} s`;
+    if (this.lastRequest.size >= 100_000) {
+      for (const [k, at] of this.lastRequest) if (now - at >= REQUEST_INTERVAL_MS) this.lastRequest.delete(k);
+    }
+    this.lastRequest.set(key, now);
+    return undefined;
   }
 
   /** Whether an identity may subscribe to a topic filter; the reason when not. */

@@ -229,6 +229,9 @@ test('who may publish and subscribe what (every role)', async () => {
     }
   }
   assert.match(String(authority.mayPublish(roles.member, 'instance/status/InstanceActivatedEvent', 'not json')), /not JSON/);
+  // a member's second request for the complete topology within 5 s is refused (the first passed above)
+  assert.match(String(authority.mayPublish(roles.member, 'initializer/CompleteTopologyRequestEvent', '{}')), /at most one request per 5 s/);
+  assert.equal(authority.mayPublish(roles.member, 'initializer/CompleteTenantRequestEvent', '{}'), undefined);
   const subscriptions: Array<[string, Record<keyof typeof roles, boolean>]> = [
     ['#', { cp: true, sim: false, read: true, full: true, member: false }],
     ['topology/#', { cp: true, sim: true, read: true, full: true, member: true }],
