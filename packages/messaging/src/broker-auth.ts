@@ -340,14 +340,18 @@ export class BrokerAuthority {
     return {
       authenticate: (client, username, password, done) => {
         if (!username || password === undefined) {
-          this.log?.warn({ clientId: client.id }, 'message broker refused an anonymous client');
+          this.log?.warn({ clientId: client.id, address: addressOf(client) }, 'message broker refused an anonymous client');
           done(refuse(5, 'Not authorized'), false);
           return;
         }
         this.authenticate(username, password).then(
           (identity) => {
             if (identity === undefined) {
-              this.log?.warn({ clientId: client.id, user: shorten(username) }, 'message broker refused a client: wrong user name or password');
+              // neither the password nor the user name (people type passwords there): a fingerprint of the name
+              this.log?.warn(
+                { clientId: client.id, address: addressOf(client), userFingerprint: fingerprint(username) },
+                'message broker refused a client: wrong user name or password',
+              );
               done(refuse(4, 'Bad user name or password'), false);
               return;
             }
@@ -362,7 +366,10 @@ export class BrokerAuthority {
             done(null, true);
           },
           (err: unknown) => {
-            this.log?.warn({ clientId: client.id, user: shorten(username), reason: (err as Error).message }, 'message broker could not check credentials: client refused');
+            this.log?.warn(
+              { clientId: client.id, address: addressOf(client), userFingerprint: fingerprint(username), reason: (err as Error).message },
+              'message broker could not check credentials: client refused',
+            );
             done(refuse(3, 'Server unavailable'), false);
           },
         );
@@ -407,6 +414,16 @@ export interface AedesAuthHooks {
   ): void;
   authorizePublish(client: { id: string } | null, packet: { topic: string; payload: Buffer | string }, done: (error?: Error | null) => void): void;
   authorizeSubscribe<S extends { topic: string }>(client: { id: string }, subscription: S, done: (error: Error | null, subscription?: S | null) => void): void;
+}
+
+/** A short fingerprint of a user name that failed to log in (it may be a mistyped password). */
+function fingerprint(username: string): string {
+  return createHash('sha256').update(username).digest('hex').slice(0, 12);
+}
+
+/** The remote address of an aedes client's TCP connection, if any. */
+function addressOf(client: object): string | undefined {
+  return (client as { conn?: { remoteAddress?: string } }).conn?.remoteAddress;
 }
 
 function shorten(text: string): string {

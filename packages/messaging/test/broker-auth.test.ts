@@ -86,6 +86,10 @@ test('anonymous clients, wrong passwords, unknown users and forged member passwo
     assert.ok(!text.includes(pw), 'no password in the log');
   }
   assert.ok(records.some((r) => r.msg === 'message broker refused an anonymous client'));
+  // a refused user name is logged as a fingerprint (it may be a password typed in the wrong field)
+  const refusedLogins = records.filter((r) => r.msg === 'message broker refused a client: wrong user name or password');
+  assert.ok(refusedLogins.length >= 5 && refusedLogins.every((r) => /^[0-9a-f]{12}$/.test(String(r.userFingerprint)) && !('user' in r)));
+  assert.ok(!text.includes('nobody'));
 });
 
 test('a member publishes only about itself, on the topics an agent publishes; it subscribes only what an agent subscribes', async (t) => {
