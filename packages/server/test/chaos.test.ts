@@ -2,12 +2,13 @@
  * Chaos (issue 7): the server runs as a real child process (the bundle `npm start` runs, built
  * from the sources, with the embedded broker and the mock IaaS) with three sample applications. Ten
  * rounds: some applications are deployed and the others undeployed (each toggles with
- * probability 1/2, at least one per round), and at a random moment after the requests were
- * accepted the process is killed with SIGKILL; a new process starts on the same data dir and
- * store. After every round each application must reach the state last requested: deployed ones
- * Active with exactly cartridgeMin Active members in every cluster instance, undeployed ones back
- * in Created with no runtime; no member listed twice; the mock IaaS's instances exactly the
- * members. What the killed process left in its store is read before each restart, and the test
+ * probability 1/2, at least one per round), and at a random moment the process is killed with
+ * SIGKILL: mostly 0-600 ms after the requests were accepted, in about a third of the rounds 0-40 ms
+ * after they were sent, while they may still be unanswered. A new process starts on the same data
+ * dir and store. After every round each application must reach the state last requested (a request
+ * the kill left unanswered may have taken effect or not, but then wholly): deployed ones Active
+ * with exactly cartridgeMin Active members in every cluster instance, undeployed ones back in
+ * Created with no runtime; no member listed twice; the mock IaaS's instances exactly the members. What the killed process left in its store is read before each restart, and the test
  * requires that at least a quarter of the kills caught an operation unfinished, so that it cannot
  * pass by killing only idle servers.
  *
@@ -22,7 +23,6 @@ import pg from 'pg';
 import {
   appIdOf,
   callerOf,
-  deploySample,
   digest,
   isConverged,
   manifestEntry,
@@ -30,13 +30,13 @@ import {
   minimumsOf,
   mockInstancesOf,
   registerSample,
-  undeploySample,
   until,
   withCrashableServer,
   type Call,
   type CrashableServer,
   type StoredState,
 } from './recovery-kit.ts';
+import { isDeploy, isUndeploy } from './samples.ts';
 
 const POSTGRES_URL = process.env.STRATO_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SKIP_POSTGRES = process.env.STRATO_SKIP_POSTGRES === '1';
@@ -79,16 +79,23 @@ function generator(seed: number): () => number {
 interface Round {
   /** the applications whose state this round changes (deploy if undeployed, else undeploy) */
   toggle: string[];
-  /** ms between the answers to the round's requests and the kill */
+  /** the kill comes `killAfterMs` after the requests were sent, not after they were answered */
+  whileAnswering: boolean;
+  /** ms between the answers to the round's requests (or their sending) and the kill */
   killAfterMs: number;
 }
+
+/** With `whileAnswering`, the kill comes 0 to this many ms after the requests were sent. */
+const MAX_IN_FLIGHT_KILL_DELAY_MS = 40;
 
 function plan(seed: number): Round[] {
   const next = generator(seed);
   return Array.from({ length: ROUNDS }, () => {
     let toggle = APP_IDS.filter(() => next() < 0.5);
     if (toggle.length === 0) toggle = [APP_IDS[Math.floor(next() * APP_IDS.length)]];
-    return { toggle, killAfterMs: Math.floor(next() ** 2 * (MAX_KILL_DELAY_MS + 1)) };
+    const whileAnswering = next() < 0.3;
+    const killAfterMs = whileAnswering ? Math.floor(next() * (MAX_IN_FLIGHT_KILL_DELAY_MS + 1)) : Math.floor(next() ** 2 * (MAX_KILL_DELAY_MS + 1));
+    return { toggle, whileAnswering, killAfterMs };
   });
 }
 
@@ -165,6 +172,25 @@ async function assertRequestedState(server: CrashableServer, deployed: Set<strin
   assert.deepEqual(again.sort(), members, `${moment}: the same members`);
 }
 
+/**
+ * Waits until an application whose last request went unanswered has settled one way or the other
+ * (Active with exactly its members, or Created with no runtime); answers whether it is deployed.
+ */
+async function settledAfterRestart(call: Call, appId: string, minOf: Map<string, number>, moment: string): Promise<boolean> {
+  let last: any;
+  return until(
+    `${moment}: ${appId}, whose request went unanswered, Active with its members or back in Created`,
+    async () => {
+      last = await runtimeOf(call, appId);
+      if (isConverged(last, minOf)) return 'deployed';
+      if (last === undefined && (await call('GET', `/api/applications/${appId}`)).body?.status === 'Created') return 'undeployed';
+      return undefined;
+    },
+    30_000,
+    () => digest(last),
+  ).then((state) => state === 'deployed');
+}
+
 async function chaos(t: TestContext, databaseUrl?: string): Promise<void> {
   const rounds = plan(SEED);
   await withCrashableServer({ databaseUrl, env: { STRATO_MOCK_BOOT_DELAY: String(BOOT_DELAY_MS) } }, async (server) => {
@@ -175,26 +201,54 @@ async function chaos(t: TestContext, databaseUrl?: string): Promise<void> {
 
     const deployed = new Set<string>();
     let unfinished = 0;
+    // the random moment of the kill: the point of this test, not a wait for something to happen
+    const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
     for (const [i, round] of rounds.entries()) {
-      const moment = `seed ${SEED}, round ${i + 1} (${round.toggle.map((id) => `${deployed.has(id) ? 'undeploy' : 'deploy'} ${id}`).join(', ')}; kill ${round.killAfterMs} ms after the answers)`;
-      await Promise.all(
-        round.toggle.map((appId) => {
-          const entry = ENTRIES[APP_IDS.indexOf(appId)];
-          return deployed.has(appId) ? undeploySample(call, entry) : deploySample(call, entry);
-        }),
-      );
+      const moment =
+        `seed ${SEED}, round ${i + 1} (${round.toggle.map((id) => `${deployed.has(id) ? 'undeploy' : 'deploy'} ${id}`).join(', ')}; ` +
+        `kill ${round.killAfterMs} ms after the requests were ${round.whileAnswering ? 'sent' : 'answered'})`;
+      const answers = round.toggle.map(async (appId) => {
+        const c = ENTRIES[APP_IDS.indexOf(appId)][deployed.has(appId) ? 'undeploy' : 'deploy'].find(deployed.has(appId) ? isUndeploy : isDeploy)!;
+        try {
+          return (await call('POST', c.path, '')).status;
+        } catch {
+          return undefined; // no answer: the kill came first
+        }
+      });
+      if (round.whileAnswering) {
+        await pause(round.killAfterMs);
+        await server.kill();
+      }
+      const statuses = await Promise.all(answers);
+      const unanswered: string[] = [];
+      for (const [k, appId] of round.toggle.entries()) {
+        if (statuses[k] === undefined && round.whileAnswering) unanswered.push(appId);
+        else assert.equal(statuses[k], 202, `${moment}: ${appId}'s request answered ${statuses[k]}`);
+      }
       for (const appId of round.toggle) {
+        if (unanswered.includes(appId)) continue;
         if (deployed.has(appId)) deployed.delete(appId);
         else deployed.add(appId);
       }
-      // the random moment of the kill: the point of this test, not a wait for something to happen
-      await new Promise((resolve) => setTimeout(resolve, round.killAfterMs));
-      await server.kill();
+      if (!round.whileAnswering) {
+        await pause(round.killAfterMs);
+        await server.kill();
+      }
       const stored = await server.stored(APP_IDS);
-      const caught = round.toggle.filter((appId) => !settledAtKill(stored, appId, deployed.has(appId), minOf.get(appId)!));
+      const caught = round.toggle.filter((appId) => unanswered.includes(appId) || !settledAtKill(stored, appId, deployed.has(appId), minOf.get(appId)!));
       if (caught.length > 0) unfinished++;
-      t.diagnostic(`${moment}: at the kill ${APP_IDS.map((id) => describeStored(stored, id)).join('; ')}${caught.length ? `; unfinished: ${caught.join(', ')}` : '; all settled'}`);
       await server.start();
+      const settled: string[] = [];
+      for (const appId of unanswered) {
+        const isDeployed = await settledAfterRestart(call, appId, minOf.get(appId)!, moment);
+        if (isDeployed) deployed.add(appId);
+        else deployed.delete(appId);
+        settled.push(`${appId} ${isDeployed ? 'deployed' : 'undeployed'}`);
+      }
+      t.diagnostic(
+        `${moment}: at the kill ${APP_IDS.map((id) => describeStored(stored, id)).join('; ')}` +
+          `${caught.length ? `; unfinished: ${caught.join(', ')}` : '; all settled'}${settled.length ? `; unanswered, then: ${settled.join(', ')}` : ''}`,
+      );
       await assertRequestedState(server, deployed, minOf, moment);
     }
     assert.ok(

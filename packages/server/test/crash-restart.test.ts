@@ -13,6 +13,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import pg from 'pg';
+import { SUPER_TENANT_ID } from '../src/store/store.ts';
 import {
   appIdOf,
   callerOf,
@@ -189,6 +190,46 @@ async function crashAt(crash: CrashableServer): Promise<void> {
   await removeSample(call, ENTRY);
 }
 
+/**
+ * The chaos test's finding (seed 862346483, round 7; seed 238750749, round 5: an undeploy POST
+ * killed 17-29 ms after it was sent): undeploy() writes the record's status Undeploying, then
+ * waits for its loop task to commit; a kill in between leaves a record that says Undeploying beside
+ * a runtime that knows nothing of an undeployment. Made exact here by writing that record into the
+ * killed server's store. The restarted server must make the two agree, either way: finish the
+ * undeploy (Created, no runtime, no instance) or call the application deployed again. Today it runs
+ * the application on with the record stuck at Undeploying (hidden while the runtime is Active, shown
+ * as soon as it is not; a deploy is refused with 409).
+ */
+async function undeployRecordedNotCommitted(databaseUrl?: string): Promise<void> {
+  const entry = manifestEntry('single-cartridge-app');
+  const appId = appIdOf(entry);
+  await withCrashableServer({ databaseUrl }, async (server) => {
+    const call = callerOf(server.url);
+    await registerSample(call, entry);
+    const minOf = minimumsOf((await call('GET', `/api/applications/${appId}`)).body);
+    await deploySample(call, entry);
+    await until('Active', async () => isConverged((await call('GET', `/api/applications/${appId}/runtime`)).body, minOf), 20_000);
+    await server.kill();
+    await server.withStore(async (store) => {
+      const record = await store.get<Record<string, unknown>>('application', appId, SUPER_TENANT_ID);
+      await store.put('application', appId, { ...record, status: 'Undeploying' }, SUPER_TENANT_ID);
+    });
+    await server.start();
+    let last = '';
+    await until(
+      'the record and the runtime agreeing: Created without runtime, or deployed (not Undeploying) and Active',
+      async () => {
+        const rt = await call('GET', `/api/applications/${appId}/runtime`);
+        const stored = (await server.stored([appId])).status.get(appId);
+        last = `record ${stored}, runtime ${rt.status === 200 ? rt.body.status : rt.status}`;
+        return (stored === 'Created' && rt.status === 404) || (stored === 'Deployed' && rt.status === 200 && isConverged(rt.body, minOf));
+      },
+      5_000, // 25 monitor ticks
+      () => last,
+    );
+  });
+}
+
 describe('kill -9 of the server process in the middle of a deploy and of an undeploy', () => {
   it('SQLite: converges to exactly the right members, no mock instance leaked or counted twice', async () => {
     await crashThreeTimes();
@@ -204,4 +245,12 @@ describe('kill -9 of the server process in the middle of a deploy and of an unde
     });
     await crashThreeTimes(`${POSTGRES_URL}?schema=${schema}`);
   });
+
+  it(
+    'killed between the undeploy\'s record write and its commit: the restarted server makes record and runtime agree',
+    { todo: 'control-plane.ts start(): a record Undeploying beside a runtime without undeployment is left as it is' },
+    async () => {
+      await undeployRecordedNotCommitted();
+    },
+  );
 });

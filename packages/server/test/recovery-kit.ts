@@ -13,7 +13,7 @@ import { freePort } from '../../messaging/test/support.ts';
 import { MOCK_INSTANCE_KIND } from '../src/cloud/mock-iaas/mock-iaas.ts';
 import type { StoredApplication } from '../src/registry/registry.ts';
 import { openStore } from '../src/store/open-store.ts';
-import { SUPER_TENANT_ID } from '../src/store/store.ts';
+import { SUPER_TENANT_ID, type Store } from '../src/store/store.ts';
 import type { MemberRuntime } from '../src/topology/runtime-model.ts';
 import { ADMIN, FAST_ENV, request, type Reply } from './kit.ts';
 import { MANIFEST, isDeploy, isUndeploy, sampleText, type ManifestEntry } from './samples.ts';
@@ -205,8 +205,13 @@ export interface CrashableServer {
   kill(): Promise<void>;
   /** Starts a new process on the same data dir, store and ports; resolves once it answers. */
   start(): Promise<void>;
-  /** What the killed server left in its store (only between kill and start). */
+  /**
+   * What the store holds: between kill and start, exactly what the killed server left; while a
+   * server runs, a read beside it (both stores allow a concurrent reader).
+   */
   stored(appIds: string[]): Promise<StoredState>;
+  /** Runs fn on the server's store, opened while no process runs (between kill and start). */
+  withStore<T>(fn: (store: Store) => Promise<T>): Promise<T>;
 }
 
 /**
@@ -269,9 +274,15 @@ export async function withCrashableServer(
     url,
     kill,
     start,
-    stored: (appIds) => {
-      if (current) throw new Error('the store is read only while no server process runs');
-      return readStoredState({ dataDir, databaseUrl: opts.databaseUrl }, appIds);
+    stored: (appIds) => readStoredState({ dataDir, databaseUrl: opts.databaseUrl }, appIds),
+    withStore: async (fn) => {
+      if (current) throw new Error('the store is opened only while no server process runs');
+      const store = await openStore({ dataDir, databaseUrl: opts.databaseUrl });
+      try {
+        return await fn(store);
+      } finally {
+        await store.close();
+      }
     },
   };
   try {
