@@ -8,9 +8,11 @@
  * dir and store. After every round each application must reach the state last requested (a request
  * the kill left unanswered may have taken effect or not, but then wholly): deployed ones Active
  * with exactly cartridgeMin Active members in every cluster instance, undeployed ones back in
- * Created with no runtime; no member listed twice; the mock IaaS's instances exactly the members. What the killed process left in its store is read before each restart, and the test
- * requires that at least a quarter of the kills caught an operation unfinished, so that it cannot
- * pass by killing only idle servers.
+ * Created with no runtime; no member listed twice; the mock IaaS's instances exactly the members.
+ * What the killed process left in its store is read before each restart, and the test requires
+ * that at least a quarter of the kills caught an operation unfinished, so that it cannot pass by
+ * killing only idle servers. (A request left unanswered whose record write landed but not its
+ * commit leaves the record disagreeing with the runtime; crash-restart.test.ts pins that down.)
  *
  * The rounds (toggles and kill moments) follow from one seed, printed in the test names: set
  * STRATO_CHAOS_SEED to replay them (the timing of the server itself is not replayed).
@@ -56,6 +58,8 @@ const ROUNDS = 10;
  */
 const MAX_KILL_DELAY_MS = 600;
 const BOOT_DELAY_MS = 200;
+/** In about a third of the rounds the kill comes 0 to this many ms after the requests were sent. */
+const MAX_IN_FLIGHT_KILL_DELAY_MS = 40;
 
 /**
  * A plain cartridge; a group with a startup order (mysql, then php); nested groups with startup
@@ -84,9 +88,6 @@ interface Round {
   /** ms between the answers to the round's requests (or their sending) and the kill */
   killAfterMs: number;
 }
-
-/** With `whileAnswering`, the kill comes 0 to this many ms after the requests were sent. */
-const MAX_IN_FLIGHT_KILL_DELAY_MS = 40;
 
 function plan(seed: number): Round[] {
   const next = generator(seed);
