@@ -13,4 +13,5 @@ export * from './activation.ts';
 export * from './partition-algorithms.ts';
 export * from './member-expiry.ts';
 export * from './cluster-decisions.ts';
+export * from './level-decisions.ts';
 export * from './settings-defaults.ts';

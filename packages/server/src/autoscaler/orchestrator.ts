@@ -2,14 +2,13 @@ import {
   canTransition,
   clusterHostName,
   clusterNodes,
-  enoughGroupInstancesActive,
+  childrenToCreate,
   decideClusterInstance,
+  levelStatus,
+  onChildInactive,
   parsePartitionAlgorithm,
-  rollUpChildren,
-  startable,
-  terminationSet,
   type ApplicationStatus,
-  type ChildInstanceState,
+  type ChildSnapshot,
   type ClusterStatus,
   type ComponentNode,
   type GroupStatus,
@@ -214,40 +213,18 @@ export class Orchestrator {
     return Object.values(rt.groupInstances).filter((g) => g.alias === node.alias && g.parentInstanceId === parentInstanceId);
   }
 
-  private childStatuses(rt: ApplicationRuntime, child: ComponentNode, pid: string): string[] {
-    if (child.kind === 'cluster') {
-      const ci = this.clusterInstanceOf(rt, child, pid);
-      return ci ? [ci.status] : [];
-    }
-    return this.groupInstancesOf(rt, child, pid).map((g) => g.status);
-  }
-
-  private isChildActive(rt: ApplicationRuntime, child: ComponentNode, pid: string): boolean {
-    const statuses = this.childStatuses(rt, child, pid);
-    if (child.kind === 'cluster') return statuses[0] === 'Active';
-    return enoughGroupInstancesActive(statuses as GroupStatus[], child.min);
-  }
-
-  /**
-   * What the children of a level say about the status of the parent instance (the group status
-   * chain). Once the parent has been Active, a child that is being terminated or re-created counts
-   * as Inactive: the parent is not whole until all its children are Active again.
-   */
-  private rollUp(rt: ApplicationRuntime, node: ComponentNode, pid: string, parentStatus: string) {
-    const degraded = parentStatus === 'Active' || parentStatus === 'Inactive';
-    const cluster = (s: ClusterStatus | undefined): ClusterStatus | undefined =>
-      degraded && (s === undefined || s === 'Terminating' || s === 'Terminated') ? 'Inactive' : s;
-    const group = (ss: GroupStatus[]): GroupStatus[] => {
-      if (!degraded) return ss;
-      if (ss.length === 0) return ['Inactive'];
-      return ss.map((s) => (s === 'Terminating' || s === 'Terminated' ? 'Inactive' : s));
-    };
-    const children: ChildInstanceState[] = node.children.map((c) =>
+  /** What a level instance knows of its children: the input of the level decisions in model. */
+  private snapshots(rt: ApplicationRuntime, node: ComponentNode, pid: string): ChildSnapshot[] {
+    return node.children.map((c) =>
       c.kind === 'cluster'
-        ? { kind: 'cluster', status: cluster(this.clusterInstanceOf(rt, c, pid)?.status) }
-        : { kind: 'group', statuses: group(this.groupInstancesOf(rt, c, pid).map((g) => g.status)) },
+        ? { kind: 'cluster', alias: c.alias, status: this.clusterInstanceOf(rt, c, pid)?.status }
+        : { kind: 'group', alias: c.alias, statuses: this.groupInstancesOf(rt, c, pid).map((g) => g.status) },
     );
-    return rollUpChildren(children);
+  }
+
+  /** The status the children of a level instance say it has (levelStatus of model). */
+  private rollUp(rt: ApplicationRuntime, node: ComponentNode, pid: string, parentStatus: string) {
+    return levelStatus(this.snapshots(rt, node, pid), parentStatus);
   }
 
   private reconcileLevel(
@@ -259,18 +236,12 @@ export class Orchestrator {
     terminating: boolean,
     now: number,
   ): void {
-    const tree = node.dependencyTree;
     if (terminating) {
       for (const child of node.children) this.terminateChild(rt, child, pid, now);
     } else {
-      const anyTerminating = node.children.some((c) => this.childStatuses(rt, c, pid).includes('Terminating'));
-      if (!anyTerminating) {
-        const active = node.children.filter((c) => this.isChildActive(rt, c, pid)).map((c) => c.alias);
-        const started = node.children.filter((c) => this.childStatuses(rt, c, pid).length > 0).map((c) => c.alias);
-        for (const alias of startable(tree, active, started)) {
-          const child = node.children.find((c) => c.alias === alias);
-          if (child) this.createChild(rt, child, pid, np, now);
-        }
+      for (const alias of childrenToCreate(node, this.snapshots(rt, node, pid))) {
+        const child = node.children.find((c) => c.alias === alias);
+        if (child) this.createChild(rt, child, pid, np, now);
       }
     }
 
@@ -336,18 +307,18 @@ export class Orchestrator {
    * §3.5). The terminated components are created again, in tree order, once all of them are gone.
    */
   private applyTerminationBehaviour(rt: ApplicationRuntime, node: ComponentNode, pid: string, alias: string, now: number): void {
-    const targets = terminationSet(node.dependencyTree, alias);
-    if (targets.length === 0) return;
+    const decision = onChildInactive(node, alias);
+    if (!decision.self && decision.children.length === 0) return;
     this.o.log.info(
-      { applicationId: rt.applicationId, level: node.alias, instanceId: pid, inactive: alias, behaviour: node.terminationBehaviour, terminate: targets },
+      { applicationId: rt.applicationId, level: node.alias, instanceId: pid, inactive: alias, behaviour: node.terminationBehaviour, terminate: decision.self ? 'itself' : decision.children },
       'applying termination behaviour',
     );
-    if (node.kind === 'group' && node.terminationBehaviour === 'terminate-all') {
+    if (decision.self) {
       const self = rt.groupInstances[`${node.alias}/${pid}`];
       if (self && self.status !== 'Terminating') this.setGroupStatus(rt, self, 'Terminating', now);
       return;
     }
-    for (const target of targets) {
+    for (const target of decision.children) {
       const child = node.children.find((c) => c.alias === target);
       if (child) this.terminateChild(rt, child, pid, now);
     }
