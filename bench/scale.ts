@@ -20,9 +20,10 @@ const MEMBERS = 10;
  * The deploy POSTs are all sent at once through this many keep-alive connections (the others wait
  * in the client). With one connection per request, 1,000 connections at once overflow the server's
  * listen backlog (node's default 511) while its event loop is busy deploying: the kernel drops
- * connections (ListenOverflows) and some clients see ECONNRESET.
+ * connections (ListenOverflows) and some clients see ECONNRESET. STRATO_BENCH_DEPLOY_CONNECTIONS
+ * changes it (issue 4's figure used 8 requests in flight).
  */
-const DEPLOY_CONNECTIONS = 64;
+const DEPLOY_CONNECTIONS = Number(process.env.STRATO_BENCH_DEPLOY_CONNECTIONS || 64);
 
 export async function scale(n: number, timeLimitMs: number): Promise<void> {
   const prefix = `apps_${n}x${MEMBERS}`;
