@@ -24,6 +24,7 @@ import { connect as tlsConnect } from 'node:tls';
 import { MqttClient } from 'mqtt';
 import { pino, type Logger } from 'pino';
 import { parseBrokerUrl, type BrokerAddress } from './broker-url.ts';
+import type { EventBus } from './event-bus.ts';
 import { PublishQueue } from './publish-queue.ts';
 import {
   eventNameOfTopic,
@@ -171,7 +172,7 @@ interface FilterEntry {
  * The MQTT message bus. Construct it, `subscribe`, `publish`; it connects on construction and
  * keeps reconnecting until `close()`.
  */
-export class MessageBus {
+export class MessageBus implements EventBus {
   readonly clientId: string;
   private readonly brokers: readonly BrokerAddress[];
   private readonly log: Logger;

@@ -16,5 +16,6 @@ export type * from './wire/tenancy.ts';
 export * from './health-stat-envelope.ts';
 export * from './broker-url.ts';
 export * from './bus.ts';
+export * from './event-bus.ts';
 export * from './embedded-broker.ts';
 export * from './broker-auth.ts';

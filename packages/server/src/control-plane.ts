@@ -12,7 +12,7 @@ import {
   type Scheduler,
   type Timings,
 } from '@strato/model';
-import { MessageBus, type EventMap, type EventName } from '@strato/messaging';
+import type { EventBus, EventMap, EventName } from '@strato/messaging';
 import type { Logger } from 'pino';
 import { definitionsOf } from './autoscaler/application-definitions.ts';
 import { ControlLoop } from './autoscaler/control-loop.ts';
@@ -33,7 +33,7 @@ import { completeTopology } from './topology/topology-view.ts';
 export interface ControlPlaneOptions {
   store: Store;
   registry: Registry;
-  bus: MessageBus;
+  bus: EventBus;
   /** IaaS provider name → driver */
   drivers: Map<string, IaasDriver>;
   timings: Timings;

@@ -1,5 +1,5 @@
 import { buildApplicationTree, type Application, type Cancel, type Cartridge, type Scheduler } from '@strato/model';
-import type { MessageBus } from '@strato/messaging';
+import type { EventBus } from '@strato/messaging';
 import type { Logger } from 'pino';
 import { definitionsOf } from '../autoscaler/application-definitions.ts';
 import type { ControlPlane } from '../control-plane.ts';
@@ -25,7 +25,7 @@ export class ModelBroadcaster {
 
   constructor(
     private readonly registry: Registry,
-    private readonly bus: MessageBus,
+    private readonly bus: EventBus,
     private readonly plane: ControlPlane,
     private readonly intervals: { applications: number; tenants: number },
     private readonly store: Store,
