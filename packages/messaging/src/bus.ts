@@ -1,6 +1,7 @@
 /**
  * `MessageBus`: the one MQTT connection a strato process (control plane or cartridge agent) uses
- * for every event it sends and receives.
+ * for every event it sends and receives. This file holds the connection and its failover; the
+ * subscriptions (mqtt/subscriptions.ts) and the publishing queue (mqtt/publisher.ts) are its parts.
  *
  * Semantics (orchestration.md §2, cartridge-agent.md §3.3, stack.md traps 2 and 3):
  * - MQTT 3.1.1 (`protocolVersion: 4`, what aedes speaks), clean session, QoS 1 both ways, a
@@ -25,15 +26,9 @@ import { MqttClient } from 'mqtt';
 import { pino, type Logger } from 'pino';
 import { parseBrokerUrl, type BrokerAddress } from './broker-url.ts';
 import type { EventBus } from './event-bus.ts';
-import { PublishQueue } from './publish-queue.ts';
-import {
-  eventNameOfTopic,
-  topicMatches,
-  topics,
-  type EventMap,
-  type EventName,
-  type EventsMatching,
-} from './events.ts';
+import { topics, type EventMap, type EventName, type EventsMatching } from './events.ts';
+import { Publisher } from './mqtt/publisher.ts';
+import { Subscriptions } from './mqtt/subscriptions.ts';
 
 /**
  * Stratos's agent back-off between two rounds over the broker list, in milliseconds
@@ -146,28 +141,6 @@ export interface CloseOptions {
 
 type State = 'connecting' | 'subscribing' | 'connected' | 'waiting' | 'closed';
 
-interface Outgoing {
-  name: EventName;
-  topic: string;
-  body: string;
-  deadline: number;
-  /**
-   * Connection id it was last sent on (0 = not sent, or its send failed). Connection ids only
-   * grow, so an id of a previous connection never matches the current one.
-   */
-  sentOn: number;
-  /** Acknowledged or dropped: out of the queue (set by {@link PublishQueue}). */
-  settled: boolean;
-  resolve: (delivered: boolean) => void;
-}
-
-interface FilterEntry {
-  handlers: Set<(name: EventName, payload: unknown) => void | Promise<void>>;
-  /** Connection id on which the broker acknowledged this filter (0 = none). */
-  ackedOn: number;
-  waiters: Array<() => void>;
-}
-
 /**
  * The MQTT message bus. Construct it, `subscribe`, `publish`; it connects on construction and
  * keeps reconnecting until `close()`.
@@ -181,7 +154,6 @@ export class MessageBus implements EventBus {
   private readonly livenessIntervalMs: number;
   private readonly connectTimeoutMs: number;
   private readonly keepaliveSeconds: number;
-  private readonly maxInFlight: number;
   private readonly username: string | undefined;
   private readonly password: string | undefined;
   private readonly ca: MessageBusOptions['ca'];
@@ -197,17 +169,10 @@ export class MessageBus implements EventBus {
   private pingSentAt = 0;
   private pongAt = 0;
 
-  private readonly filters = new Map<string, FilterEntry>();
-  /** Published events not yet acknowledged nor dropped, in call order. */
-  private readonly queue = new PublishQueue<Outgoing>();
-  /** Events of `queue` sent on the current connection and awaiting their PUBACK. */
-  private inFlight = 0;
-  /** A microtask will call `pump` (see `schedulePump`). */
-  private pumpScheduled = false;
-  private drainWaiters: Array<() => void> = [];
+  private readonly subscriptions: Subscriptions;
+  private readonly publisher: Publisher;
 
   private retryTimer: NodeJS.Timeout | undefined;
-  private deadlineTimer: NodeJS.Timeout | undefined;
   private readonly livenessTimer: NodeJS.Timeout;
 
   constructor(options: MessageBusOptions) {
@@ -224,10 +189,19 @@ export class MessageBus implements EventBus {
     this.livenessIntervalMs = options.livenessIntervalMs ?? 5_000;
     this.connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
     this.keepaliveSeconds = options.keepaliveSeconds ?? 60;
-    this.maxInFlight = Math.max(1, options.maxInFlight ?? 100);
     this.username = options.username;
     this.password = options.password;
     this.ca = options.ca;
+    this.subscriptions = new Subscriptions(this.log);
+    this.publisher = new Publisher({
+      log: this.log,
+      publisherTimeoutMs: this.publisherTimeoutMs,
+      maxInFlight: Math.max(1, options.maxInFlight ?? 100),
+      urls: () => this.brokers.map((b) => b.url),
+      currentUrl: () => this.currentUrl,
+      onPublishFailed: (id) => this.dropConnection(id),
+      onDrop: (info) => this.emitter.emit('drop', info),
+    });
     this.livenessTimer = setInterval(() => this.checkLiveness(), this.livenessIntervalMs);
     this.connect();
   }
@@ -244,7 +218,7 @@ export class MessageBus implements EventBus {
 
   /** Number of published events not yet acknowledged (queued or in flight). */
   get pendingCount(): number {
-    return this.queue.size;
+    return this.publisher.size;
   }
 
   /** Registers a listener for a bus event ('connect', 'disconnect', 'failover', 'drop'). */
@@ -282,18 +256,10 @@ export class MessageBus implements EventBus {
     const fn = handler as (name: EventName, payload: unknown) => void | Promise<void>;
     const unsubscribe: Unsubscribe = () => this.removeHandler(filter, fn);
     if (this.state === 'closed') return Promise.resolve(unsubscribe);
-    let entry = this.filters.get(filter);
-    const isNew = entry === undefined;
-    if (entry === undefined) {
-      entry = { handlers: new Set(), ackedOn: 0, waiters: [] };
-      this.filters.set(filter, entry);
-    }
-    entry.handlers.add(fn);
-    if (entry.ackedOn !== 0 && entry.ackedOn === this.connectionId) return Promise.resolve(unsubscribe);
-    const acked = new Promise<Unsubscribe>((resolve) => entry.waiters.push(() => resolve(unsubscribe)));
+    const { isNew, acked } = this.subscriptions.add(filter, fn, this.connectionId);
     // On a live connection a new filter is subscribed now; otherwise at the next (re)connect.
     if (isNew && this.state === 'connected') this.sendSubscribe([filter], this.connectionId);
-    return acked;
+    return acked.then(() => unsubscribe);
   }
 
   /**
@@ -313,19 +279,7 @@ export class MessageBus implements EventBus {
       this.log.warn({ event: name, topic }, 'Message bus closed: the event will be dropped');
       return Promise.resolve(false);
     }
-    return new Promise<boolean>((resolve) => {
-      this.queue.push({
-        name,
-        topic,
-        body: JSON.stringify(payload),
-        deadline: Date.now() + this.publisherTimeoutMs,
-        sentOn: 0,
-        settled: false,
-        resolve,
-      });
-      if (this.deadlineTimer === undefined) this.scheduleDeadline();
-      this.pump();
-    });
+    return this.publisher.publish(name, payload);
   }
 
   /**
@@ -335,29 +289,15 @@ export class MessageBus implements EventBus {
    */
   async close(options: CloseOptions = {}): Promise<void> {
     if (this.state === 'closed') return;
-    const drainTimeoutMs = options.drainTimeoutMs ?? 0;
-    if (drainTimeoutMs > 0 && this.queue.size > 0) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        new Promise<void>((resolve) => this.drainWaiters.push(resolve)),
-        new Promise<void>((resolve) => {
-          timer = setTimeout(resolve, drainTimeoutMs);
-        }),
-      ]);
-      clearTimeout(timer);
-    }
+    await this.publisher.drained(options.drainTimeoutMs ?? 0);
     // close() may have been called again while draining.
     if ((this.state as State) === 'closed') return;
     this.state = 'closed';
     clearInterval(this.livenessTimer);
     clearTimeout(this.retryTimer);
-    clearTimeout(this.deadlineTimer);
     this.retryTimer = undefined;
-    this.deadlineTimer = undefined;
-    for (const entry of this.queue.clear()) this.drop(entry, 'closed');
-    this.inFlight = 0;
-    for (const resolve of this.drainWaiters.splice(0)) resolve();
-    for (const entry of this.filters.values()) for (const resolve of entry.waiters.splice(0)) resolve();
+    this.publisher.close();
+    this.subscriptions.releaseAll();
     const client = this.client;
     this.client = undefined;
     this.connectionId++;
@@ -403,7 +343,7 @@ export class MessageBus implements EventBus {
     client.on('connect', () => this.onConnected(id));
     client.on('close', () => this.onClosed(id));
     client.on('message', (topic, message) => {
-      if (id === this.connectionId) this.dispatch(topic, message);
+      if (id === this.connectionId) this.subscriptions.dispatch(topic, message);
     });
     client.on('packetreceive', (packet) => {
       if (packet.cmd === 'pingresp' && id === this.connectionId) this.pongAt = Date.now();
@@ -418,7 +358,7 @@ export class MessageBus implements EventBus {
     this.pingSentAt = 0;
     this.pongAt = 0;
     this.log.info({ url }, `Connected to the message broker with address ${hostPort(this.brokers[this.brokerIndex])}`);
-    const filters = [...this.filters.keys()];
+    const filters = this.subscriptions.all();
     if (filters.length === 0) this.onReady(id);
     else this.sendSubscribe(filters, id);
   }
@@ -426,23 +366,15 @@ export class MessageBus implements EventBus {
   private sendSubscribe(filters: string[], id: number): void {
     const client = this.client;
     if (client === undefined) return;
-    const request = Object.fromEntries(filters.map((f) => [f, { qos: 1 as const }]));
-    client.subscribe(request, (error, granted) => {
+    this.subscriptions.subscribeOn(client, id, filters, (refused) => {
       if (id !== this.connectionId) return;
-      const refused = granted?.filter((g) => g.qos === 128).map((g) => g.topic) ?? [];
-      if (error !== null || refused.length > 0) {
+      if (refused.error !== undefined || refused.filters.length > 0) {
         this.log.error(
-          { url: this.currentUrl, filters, refused, err: error ?? undefined },
+          { url: this.currentUrl, filters, refused: refused.filters, err: refused.error },
           'The message broker refused a subscription: reconnecting',
         );
         this.dropConnection(id);
         return;
-      }
-      for (const filter of filters) {
-        const entry = this.filters.get(filter);
-        if (entry === undefined) continue;
-        entry.ackedOn = id;
-        for (const resolve of entry.waiters.splice(0)) resolve();
       }
       if (this.state === 'subscribing') this.onReady(id);
     });
@@ -450,16 +382,15 @@ export class MessageBus implements EventBus {
 
   private onReady(id: number): void {
     // Filters added while the resubscription was in flight are subscribed now.
-    const late = [...this.filters].filter(([, e]) => e.ackedOn !== id).map(([f]) => f);
+    const late = this.subscriptions.notAckedOn(id);
     if (late.length > 0) {
       this.sendSubscribe(late, id);
       return;
     }
     this.state = 'connected';
     // Everything unacknowledged goes out again on this connection, oldest first.
-    this.queue.rewind();
+    this.publisher.attach(this.client!, id);
     this.emitter.emit('connect', { url: this.currentUrl });
-    this.pump();
   }
 
   private onClosed(id: number): void {
@@ -470,9 +401,7 @@ export class MessageBus implements EventBus {
     this.client = undefined;
     this.connectionId++;
     if (client !== undefined) client.end(true);
-    // Entries sent on the lost connection keep its (now stale) id in `sentOn`; the queue is
-    // rewound once the next connection is ready.
-    this.inFlight = 0;
+    this.publisher.detach();
     if (wasConnected) {
       this.log.warn({ url: failed.url }, `Disconnected from the message broker ${hostPort(failed)}. Reconnecting...`);
       this.emitter.emit('disconnect', { url: failed.url });
@@ -526,141 +455,12 @@ export class MessageBus implements EventBus {
     this.client.sendPing();
   }
 
-  // ---------------------------------------------------------------- receiving
-
-  private dispatch(topic: string, message: Buffer): void {
-    const name = eventNameOfTopic(topic);
-    if (name === undefined) {
-      this.log.debug({ topic }, 'Message on a topic outside the event catalogue: skipped');
-      return;
-    }
-    let payload: unknown;
-    try {
-      payload = JSON.parse(message.toString('utf8'));
-    } catch (error) {
-      this.log.warn({ topic, err: error }, 'Message payload is not JSON: skipped');
-      return;
-    }
-    for (const [filter, entry] of this.filters) {
-      if (!topicMatches(filter, topic)) continue;
-      for (const handler of entry.handlers) {
-        try {
-          const result = handler(name, payload);
-          if (result instanceof Promise) {
-            result.catch((error: unknown) => this.log.error({ event: name, topic, err: error }, 'Event handler failed'));
-          }
-        } catch (error) {
-          this.log.error({ event: name, topic, err: error }, 'Event handler failed');
-        }
-      }
-    }
-  }
-
-  private async removeHandler(
-    filter: string,
-    handler: (name: EventName, payload: unknown) => void | Promise<void>,
-  ): Promise<void> {
-    const entry = this.filters.get(filter);
-    if (entry === undefined || !entry.handlers.delete(handler) || entry.handlers.size > 0) return;
-    this.filters.delete(filter);
-    for (const resolve of entry.waiters.splice(0)) resolve();
+  private async removeHandler(filter: string, handler: (name: EventName, payload: unknown) => void | Promise<void>): Promise<void> {
+    if (!this.subscriptions.remove(filter, handler)) return;
     const client = this.client;
     if (client !== undefined && (this.state === 'connected' || this.state === 'subscribing')) {
       await new Promise<void>((resolve) => client.unsubscribe(filter, () => resolve()));
     }
-  }
-
-  // ---------------------------------------------------------------- publishing
-
-  /** Sends waiting events, oldest first, until `maxInFlight` await their PUBACK. O(1) per event. */
-  private pump(): void {
-    if (this.state !== 'connected' || this.client === undefined) return;
-    const client = this.client;
-    const id = this.connectionId;
-    while (this.inFlight < this.maxInFlight) {
-      const entry = this.queue.takeNext();
-      if (entry === undefined) break;
-      entry.sentOn = id;
-      this.inFlight++;
-      client.publish(entry.topic, entry.body, { qos: 1 }, (error) => this.onPublished(entry, id, error));
-    }
-  }
-
-  private onPublished(entry: Outgoing, id: number, error: Error | null | undefined): void {
-    if (entry.settled || entry.sentOn !== id || id !== this.connectionId) return;
-    this.inFlight--;
-    if (error) {
-      // Not delivered on this connection: reconnect (or fail over) and send it again there.
-      this.log.warn({ event: entry.name, url: this.currentUrl, err: error }, 'Publish failed: reconnecting to retry');
-      entry.sentOn = 0;
-      this.dropConnection(id);
-      return;
-    }
-    this.queue.settle(entry);
-    entry.resolve(true);
-    if (this.queue.size === 0) {
-      for (const resolve of this.drainWaiters.splice(0)) resolve();
-    }
-    this.schedulePump();
-  }
-
-  /**
-   * Pumps once the PUBACKs read in one go have all been handled (a microtask: mqtt.js handles
-   * each received packet in its own `nextTick`), so their replacements go out together in one
-   * corked write instead of one write system call each.
-   */
-  private schedulePump(): void {
-    if (this.pumpScheduled) return;
-    this.pumpScheduled = true;
-    queueMicrotask(() => {
-      this.pumpScheduled = false;
-      this.pump();
-    });
-  }
-
-  /**
-   * Arms the deadline timer for the oldest event. Deadlines follow call order, so the timer fires
-   * about once per `publisherTimeoutMs` while events are acknowledged in time.
-   */
-  private scheduleDeadline(): void {
-    clearTimeout(this.deadlineTimer);
-    this.deadlineTimer = undefined;
-    const oldest = this.queue.peek();
-    if (oldest === undefined || this.state === 'closed') return;
-    const delay = Math.max(0, oldest.deadline - Date.now());
-    this.deadlineTimer = setTimeout(() => this.expire(), delay);
-  }
-
-  /** Drops the events whose deadline passed: O(1) per dropped event. */
-  private expire(): void {
-    this.deadlineTimer = undefined;
-    const now = Date.now();
-    let dropped = 0;
-    for (let entry = this.queue.peek(); entry !== undefined && entry.deadline <= now; entry = this.queue.peek()) {
-      this.queue.settle(entry);
-      if (entry.sentOn === this.connectionId && this.inFlight > 0) this.inFlight--;
-      this.drop(entry, 'timeout');
-      dropped++;
-    }
-    if (dropped > 0 && this.queue.size === 0) {
-      for (const resolve of this.drainWaiters.splice(0)) resolve();
-    }
-    this.scheduleDeadline();
-    this.pump();
-  }
-
-  /** Reports an event the queue gave up on (already settled there) and resolves it `false`. */
-  private drop(entry: Outgoing, reason: 'timeout' | 'closed'): void {
-    if (reason === 'timeout') {
-      this.log.error(
-        { event: entry.name, topic: entry.topic, timeoutMs: this.publisherTimeoutMs, urls: this.brokers.map((b) => b.url) },
-        `Could not publish event to any of the provided message brokers before the timeout [${this.publisherTimeoutMs} ms] exceeded. The event will be dropped.`,
-      );
-    } else {
-      this.log.warn({ event: entry.name, topic: entry.topic }, 'Message bus closed before the event was delivered: dropped');
-    }
-    this.emitter.emit('drop', { name: entry.name, topic: entry.topic, reason });
-    entry.resolve(false);
   }
 }
 

@@ -3,7 +3,7 @@ import { MAX_ID_LENGTH } from './artifacts.ts';
 import { groupReferencesOf, subscriptionsOf } from './application-references.ts';
 import { buildApplicationTree } from './orchestration/application-tree.ts';
 import type { Catalog } from './catalog.ts';
-import { conflict, invalid } from './errors.ts';
+import { error } from './errors.ts';
 import { broken, isBlank, show, TERMINATION_BEHAVIOURS } from './rule-helpers.ts';
 import { dependencyEntries, findStartupCycle, parseChildRef } from './startup-order.ts';
 
@@ -35,7 +35,7 @@ export function validateApplication(app: Application, catalog: Catalog, mode: 'a
 function validateApplicationRules(app: Application, catalog: Catalog, mode: 'add' | 'update'): void {
   const id = app.applicationId;
   const what = `application ${id}`;
-  if (isBlank(app.alias)) throw broken(what, 'alias', app.alias, 'must not be blank');
+  if (isBlank(app.alias)) throw broken('VALUE_BLANK', what, 'alias', app.alias, 'must not be blank');
   const groups = groupReferencesOf(app);
   const subs = subscriptionsOf(app);
 
@@ -43,13 +43,14 @@ function validateApplicationRules(app: Application, catalog: Catalog, mode: 'add
   const aliases = new Map<string, string>(); // alias → field path of its first use
   for (const g of groups) {
     const alias = g.ref.alias;
-    if (isBlank(alias)) throw broken(what, `${g.path}.alias`, alias, 'must not be blank');
+    if (isBlank(alias)) throw broken('VALUE_BLANK', what, `${g.path}.alias`, alias, 'must not be blank');
     if (aliases.has(alias)) {
-      throw broken(what, `${g.path}.alias`, alias, `is already used at ${aliases.get(alias)}: Cartridge group alias exists more than once`);
+      throw broken('VALUE_DUPLICATE', what, `${g.path}.alias`, alias, `is already used at ${aliases.get(alias)}: Cartridge group alias exists more than once`);
     }
     aliases.set(alias, `${g.path}.alias`);
     if (g.ref.deploymentPolicy !== undefined && g.ancestors.some((a) => a.deploymentPolicy !== undefined)) {
       throw broken(
+        'VALUE_RULE',
         what,
         `${g.path}.deploymentPolicy`,
         g.ref.deploymentPolicy,
@@ -62,6 +63,7 @@ function validateApplicationRules(app: Application, catalog: Catalog, mode: 'add
     const inherited = s.ancestors.some((a) => a.deploymentPolicy !== undefined);
     if (inherited && info.deploymentPolicy !== undefined) {
       throw broken(
+        'VALUE_RULE',
         what,
         `${s.path}.subscribableInfo.deploymentPolicy`,
         info.deploymentPolicy,
@@ -70,6 +72,7 @@ function validateApplicationRules(app: Application, catalog: Catalog, mode: 'add
     }
     if (!inherited && isBlank(info.deploymentPolicy)) {
       throw broken(
+        'VALUE_RULE',
         what,
         `${s.path}.subscribableInfo.deploymentPolicy`,
         info.deploymentPolicy ?? null,
@@ -82,42 +85,42 @@ function validateApplicationRules(app: Application, catalog: Catalog, mode: 'add
   for (const s of subs) {
     const info = s.ref.subscribableInfo;
     const at = `${s.path}.subscribableInfo`;
-    if (isBlank(info.alias)) throw broken(what, `${at}.alias`, info.alias, `must not be blank (cartridge type ${s.ref.type})`);
+    if (isBlank(info.alias)) throw broken('VALUE_BLANK', what, `${at}.alias`, info.alias, `must not be blank (cartridge type ${s.ref.type})`);
     if (!ALIAS_PATTERN.test(info.alias)) {
-      throw broken(what, `${at}.alias`, info.alias, 'must match ([a-z0-9]+([-][a-z0-9])*)+');
+      throw broken('VALUE_CHOICE', what, `${at}.alias`, info.alias, 'must match ([a-z0-9]+([-][a-z0-9])*)+');
     }
     if (info.alias.length > MAX_ID_LENGTH) {
-      throw broken(what, `${at}.alias`, info.alias, `must have at most ${MAX_ID_LENGTH} characters (cluster ids are made of it)`);
+      throw broken('VALUE_RANGE', what, `${at}.alias`, info.alias, `must have at most ${MAX_ID_LENGTH} characters (cluster ids are made of it)`);
     }
     if (aliases.has(info.alias)) {
-      throw broken(what, `${at}.alias`, info.alias, `is already used at ${aliases.get(info.alias)}: Alias is already defined`);
+      throw broken('VALUE_DUPLICATE', what, `${at}.alias`, info.alias, `is already used at ${aliases.get(info.alias)}: Alias is already defined`);
     }
     aliases.set(info.alias, `${at}.alias`);
-    if (isBlank(info.autoscalingPolicy)) throw broken(what, `${at}.autoscalingPolicy`, info.autoscalingPolicy, 'must not be blank');
+    if (isBlank(info.autoscalingPolicy)) throw broken('VALUE_BLANK', what, `${at}.autoscalingPolicy`, info.autoscalingPolicy, 'must not be blank');
     if (!catalog.autoscalingPolicies.has(info.autoscalingPolicy)) {
-      throw broken(what, `${at}.autoscalingPolicy`, info.autoscalingPolicy, 'is not an existing autoscaling policy');
+      throw broken('REFERENCE_UNRESOLVED', what, `${at}.autoscalingPolicy`, info.autoscalingPolicy, 'is not an existing autoscaling policy');
     }
     if (info.deploymentPolicy !== undefined && !catalog.deploymentPolicies.has(info.deploymentPolicy)) {
-      throw broken(what, `${at}.deploymentPolicy`, info.deploymentPolicy, 'is not an existing deployment policy');
+      throw broken('REFERENCE_UNRESOLVED', what, `${at}.deploymentPolicy`, info.deploymentPolicy, 'is not an existing deployment policy');
     }
     const { cartridgeMin, cartridgeMax } = s.ref;
     for (const [field, v] of [['cartridgeMin', cartridgeMin], ['cartridgeMax', cartridgeMax]] as const) {
-      if (v !== undefined && v < 0) throw broken(what, `${s.path}.${field}`, v, 'must be >= 0');
+      if (v !== undefined && v < 0) throw broken('VALUE_RANGE', what, `${s.path}.${field}`, v, 'must be >= 0');
     }
     if (cartridgeMin !== undefined && cartridgeMax !== undefined && cartridgeMin > cartridgeMax) {
-      throw broken(what, `${s.path}.cartridgeMin`, cartridgeMin, `must be <= cartridgeMax (${cartridgeMax})`);
+      throw broken('VALUE_RANGE', what, `${s.path}.cartridgeMin`, cartridgeMin, `must be <= cartridgeMax (${cartridgeMax})`);
     }
   }
   for (const g of groups) {
     if (g.ref.deploymentPolicy !== undefined && !catalog.deploymentPolicies.has(g.ref.deploymentPolicy)) {
-      throw broken(what, `${g.path}.deploymentPolicy`, g.ref.deploymentPolicy, 'is not an existing deployment policy');
+      throw broken('REFERENCE_UNRESOLVED', what, `${g.path}.deploymentPolicy`, g.ref.deploymentPolicy, 'is not an existing deployment policy');
     }
     const { groupMinInstances: min, groupMaxInstances: max } = g.ref;
     for (const [field, v] of [['groupMinInstances', min], ['groupMaxInstances', max]] as const) {
-      if (v !== undefined && v < 0) throw broken(what, `${g.path}.${field}`, v, 'must be >= 0');
+      if (v !== undefined && v < 0) throw broken('VALUE_RANGE', what, `${g.path}.${field}`, v, 'must be >= 0');
     }
     if (min !== undefined && max !== undefined && min > max) {
-      throw broken(what, `${g.path}.groupMinInstances`, min, `must be <= groupMaxInstances (${max})`);
+      throw broken('VALUE_RANGE', what, `${g.path}.groupMinInstances`, min, `must be <= groupMaxInstances (${max})`);
     }
   }
 
@@ -129,7 +132,7 @@ function validateApplicationRules(app: Application, catalog: Catalog, mode: 'add
   // 7. cartridge types exist
   for (const s of subs) {
     if (!catalog.cartridges.has(s.ref.type)) {
-      throw broken(what, `${s.path}.type`, s.ref.type, `is not an existing cartridge: Cartridge not found: ${s.ref.type}`);
+      throw broken('REFERENCE_UNRESOLVED', what, `${s.path}.type`, s.ref.type, `is not an existing cartridge: Cartridge not found: ${s.ref.type}`);
     }
   }
 
@@ -137,7 +140,7 @@ function validateApplicationRules(app: Application, catalog: Catalog, mode: 'add
   (app.components.groups ?? []).forEach((ref, i) => {
     const def = catalog.cartridgeGroups.get(ref.name);
     if (!def) {
-      throw broken(what, `components.groups[${i}].name`, ref.name, `is not an existing cartridge group: Cartridge group not found group-name: ${ref.name}`);
+      throw broken('REFERENCE_UNRESOLVED', what, `components.groups[${i}].name`, ref.name, `is not an existing cartridge group: Cartridge group not found group-name: ${ref.name}`);
     }
     checkGroup(app, ref, def, `components.groups[${i}]`);
   });
@@ -148,9 +151,7 @@ function validateApplicationRules(app: Application, catalog: Catalog, mode: 'add
       const now = new Set(groups.map((g) => g.ref.alias));
       for (const g of groupReferencesOf(existing)) {
         if (!now.has(g.ref.alias)) {
-          throw conflict(
-            `Application is inconsistent: the updated application ${id} must keep the structure of the existing one, but group alias ${g.ref.alias} is missing`,
-          );
+          throw error('APPLICATION_STRUCTURE_CHANGED', { id, alias: g.ref.alias });
         }
       }
     }
@@ -170,9 +171,7 @@ function checkGroup(app: Application, ref: GroupReference, def: CartridgeGroup, 
   const subscribed = new Set(typesUnder(ref));
   for (const type of typesOfDefinition(def)) {
     if (!subscribed.has(type)) {
-      throw invalid(
-        `Invalid application ${app.applicationId}: ${path}: Cartridge ${type} not defined in cartridge group: [application] ${app.applicationId} [cartridge-group-name] ${def.name} [cartridge-group-alias] ${ref.alias}`,
-      );
+      throw error('GROUP_CARTRIDGE_NOT_IN_GROUP', { application: app.applicationId, path, type, group: def.name, alias: ref.alias });
     }
   }
   (ref.groups ?? []).forEach((child, i) => {
@@ -205,22 +204,18 @@ function checkDependencies(
   for (const { list, entry } of dependencyEntries(deps)) {
     const child = parseChildRef(entry);
     if (!child) {
-      throw invalid(`Invalid ${where}.${list} entry ${show(entry)}: Incorrect startup order specified, should start with 'cartridge.' or 'group.'`);
+      throw error('STARTUP_ORDER_PREFIX', { where, list, entry: show(entry) });
     }
     const known = child.kind === 'cartridge' ? cartridges : groups;
     if (!known.has(child.alias)) {
       const noun = list === 'startupOrders' ? 'startup-order' : 'scaling-dependent';
-      throw invalid(
-        `The ${noun} defined in the ${owner} is not correct. [${noun}-alias] ${entry} is not there in the application.`,
-      );
+      throw error('STARTUP_ORDER_ALIAS_UNKNOWN', { noun, where: `the ${owner}`, entry });
     }
   }
   const tb = deps.terminationBehaviour;
   if (tb !== undefined && !(TERMINATION_BEHAVIOURS as readonly string[]).includes(tb)) {
-    throw invalid(
-      `Invalid ${where}.terminationBehaviour ${show(tb)}: Invalid termination behaviour found: [ ${tb} ], should be one of 'terminate-none', 'terminate-dependents', 'terminate-all'`,
-    );
+    throw error('TERMINATION_BEHAVIOUR', { where, value: show(tb), behaviour: tb });
   }
   const cycle = findStartupCycle(deps);
-  if (cycle) throw invalid(`startupOrders of ${owner} form a cycle: ${cycle.join(' -> ')}`);
+  if (cycle) throw error('STARTUP_ORDER_CYCLE', { owner, cycle: cycle.join(' -> ') });
 }

@@ -12,7 +12,7 @@ import type {
   User,
 } from './artifacts.ts';
 import { idOf, KIND_LABEL, MAX_ID_LENGTH } from './artifacts.ts';
-import { conflict, invalid, notFound } from './errors.ts';
+import { error, type StratoError } from './errors.ts';
 import { show } from './rule-helpers.ts';
 import { validateApplication } from './application-rules.ts';
 import { validateCartridgeGroup } from './group-rules.ts';
@@ -125,20 +125,20 @@ const capitalised = (kind: ArtifactKind) => KIND_LABEL[kind][0].toUpperCase() + 
  */
 export function validate(kind: ArtifactKind, artifact: unknown, catalog: Catalog, mode: 'add' | 'update'): void {
   if (typeof artifact !== 'object' || artifact === null) {
-    throw invalid(`A ${KIND_LABEL[kind]} must be a JSON object`);
+    throw error('ARTIFACT_NOT_OBJECT', { label: KIND_LABEL[kind] });
   }
   const id = idOf(kind, artifact);
-  if (id.trim() === '') throw invalid(`${capitalised(kind)} id is blank`);
+  if (id.trim() === '') throw error('ID_BLANK', { Kind: capitalised(kind) });
   if (id.length > MAX_ID_LENGTH) {
-    throw invalid(`${capitalised(kind)} id ${show(id)} is ${id.length} characters long: at most ${MAX_ID_LENGTH} are allowed`);
+    throw error('ID_TOO_LONG', { Kind: capitalised(kind), id: show(id), length: id.length, max: MAX_ID_LENGTH });
   }
   const existing = mapOf(kind, catalog);
   if (existing) {
     if (mode === 'add' && existing.has(id)) {
-      throw conflict(`${capitalised(kind)} already exists: [${TAG[kind]}] ${id}`);
+      throw error('ARTIFACT_EXISTS', { Kind: capitalised(kind), tag: TAG[kind], id });
     }
     if (mode === 'update' && !existing.has(id)) {
-      throw notFound(`${capitalised(kind)} not found: [${TAG[kind]}] ${id}`);
+      throw error('ARTIFACT_NOT_FOUND', { label: capitalised(kind), tag: TAG[kind], id });
     }
   }
   switch (kind) {
@@ -189,7 +189,12 @@ export function cartridgeTypesOf(group: CartridgeGroup): string[] {
  *   group app-group`), or undefined when the artifact is free
  */
 export function referrerOf(kind: ArtifactKind, id: string, catalog: Catalog): string | undefined {
-  const usedBy = (what: string, name: string) => `Cannot remove ${KIND_LABEL[kind]} ${id}: it is used by ${what} ${name}`;
+  return inUse(kind, id, catalog)?.message;
+}
+
+/** The 409 ARTIFACT_IN_USE naming the referrer of an artifact (see referrerOf), or undefined when it is free. */
+export function inUse(kind: ArtifactKind, id: string, catalog: Catalog): StratoError<'ARTIFACT_IN_USE'> | undefined {
+  const usedBy = (what: string, name: string) => error('ARTIFACT_IN_USE', { label: KIND_LABEL[kind], id, what, name });
   const apps = [...catalog.applications.values()];
   switch (kind) {
     case 'cartridge': {

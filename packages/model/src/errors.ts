@@ -1,31 +1,6 @@
-/**
- * One catalogue of the errors strato answers with. Every error carries the HTTP status it maps to;
- * the REST layer renders it as Stratos's envelope `{"status":"error","message":...}`.
- */
-export type ErrorKind =
-  | 'invalid-input' // 400: a field is missing, has the wrong type, or breaks a rule
-  | 'unauthenticated' // 401: no credentials or wrong ones
-  | 'forbidden' // 403: authenticated, but not allowed
-  | 'not-found' // 404: unknown id
-  | 'method-not-allowed' // 405
-  | 'not-acceptable' // 406
-  | 'conflict' // 409: duplicate id, still in use, wrong state
-  | 'payload-too-large' // 413
-  | 'unsupported-media-type' // 415
-  | 'unavailable'; // 503: the control plane did not finish the operation within the request bound
+import { ERROR_CATALOGUE, fillTemplate, type ErrorCode, type ErrorParamsArg } from './error-catalogue.ts';
 
-const STATUS: Record<ErrorKind, number> = {
-  'invalid-input': 400,
-  unauthenticated: 401,
-  forbidden: 403,
-  'not-found': 404,
-  'method-not-allowed': 405,
-  'not-acceptable': 406,
-  conflict: 409,
-  'payload-too-large': 413,
-  'unsupported-media-type': 415,
-  unavailable: 503,
-};
+export { ERROR_CATALOGUE, ERROR_CODES, errorCatalogueMarkdown, type CatalogueEntry, type ErrorCode, type ErrorParams } from './error-catalogue.ts';
 
 /** The longest run of non-blank characters a message quotes from the input before abbreviating it. */
 export const MAX_QUOTED_LENGTH = 120;
@@ -43,23 +18,32 @@ export function boundedMessage(message: string): string {
   return words.length > MAX_MESSAGE_LENGTH ? `${words.slice(0, MAX_MESSAGE_LENGTH - 3)}...` : words;
 }
 
-export class StratoError extends Error {
-  readonly kind: ErrorKind;
+/** The message of an error of this code: its template filled in, bounded. */
+export function errorMessage<C extends ErrorCode>(code: C, ...[params]: ErrorParamsArg<C>): string {
+  return boundedMessage(fillTemplate(code, params));
+}
+
+/**
+ * An error strato answers with: a code of the catalogue (error-catalogue.ts), the HTTP status the
+ * catalogue gives it and its message, the code's template filled in with the parameters. There is
+ * no other way to build one: every error has its entry in the catalogue. The REST layer renders it
+ * as Stratos's envelope with the code: `{"status":"error","message":...,"code":...}`.
+ */
+export class StratoError<C extends ErrorCode = ErrorCode> extends Error {
+  readonly code: C;
   readonly statusCode: number;
-  constructor(kind: ErrorKind, message: string) {
-    super(boundedMessage(message));
+  constructor(code: C, ...[params]: ErrorParamsArg<C>) {
+    super(errorMessage(code, ...([params] as ErrorParamsArg<C>)));
     this.name = 'StratoError';
-    this.kind = kind;
-    this.statusCode = STATUS[kind];
+    this.code = code;
+    this.statusCode = ERROR_CATALOGUE[code].status;
   }
 }
 
-export const invalid = (message: string) => new StratoError('invalid-input', message);
-export const notFound = (message: string) => new StratoError('not-found', message);
-export const conflict = (message: string) => new StratoError('conflict', message);
-export const forbidden = (message: string) => new StratoError('forbidden', message);
-export const unauthenticated = (message: string) => new StratoError('unauthenticated', message);
-export const unavailable = (message: string) => new StratoError('unavailable', message);
+/** An error of the catalogue: `error('ARTIFACT_NOT_FOUND', { label: 'Cartridge', tag: 'cartridge-type', id })`. */
+export function error<C extends ErrorCode>(code: C, ...params: ErrorParamsArg<C>): StratoError<C> {
+  return new StratoError(code, ...params);
+}
 
 export function isStratoError(e: unknown): e is StratoError {
   return e instanceof StratoError;

@@ -1,6 +1,6 @@
 import type { CartridgeGroup } from './artifacts.ts';
 import type { Catalog } from './catalog.ts';
-import { conflict, invalid } from './errors.ts';
+import { error } from './errors.ts';
 import { firstDuplicate, show, TERMINATION_BEHAVIOURS } from './rule-helpers.ts';
 import { dependencyEntries, findStartupCycle, parseChildRef } from './startup-order.ts';
 
@@ -19,37 +19,33 @@ import { dependencyEntries, findStartupCycle, parseChildRef } from './startup-or
 export function validateCartridgeGroup(group: CartridgeGroup, catalog: Catalog, mode: 'add' | 'update'): void {
   const visit = (g: CartridgeGroup, path: string, ancestors: string[]) => {
     const what = `Invalid cartridge group definition ${group.name}: ${path}`;
-    if (g.name.trim() === '') throw invalid(`${what}.name ${show(g.name)} must not be blank`);
+    if (g.name.trim() === '') throw error('GROUP_NAME_BLANK', { what, value: show(g.name) });
     const dupCartridge = firstDuplicate(g.cartridges ?? []);
     if (dupCartridge !== undefined) {
-      throw invalid(`${what}.cartridges: duplicate cartridges defined: ${dupCartridge}`);
+      throw error('GROUP_CARTRIDGE_DUPLICATE', { what, type: dupCartridge });
     }
     const children = g.groups ?? [];
     const dupGroup = firstDuplicate(children.map((c) => c.name));
-    if (dupGroup !== undefined) throw invalid(`${what}.groups: duplicate groups defined: ${dupGroup}`);
+    if (dupGroup !== undefined) throw error('GROUP_DUPLICATE', { what, name: dupGroup });
     (g.cartridges ?? []).forEach((type, i) => {
       if (!catalog.cartridges.has(type)) {
-        throw invalid(`${what}.cartridges[${i}] ${show(type)} is not an existing cartridge: Could not find cartridge: [cartridge-type] ${type}`);
+        throw error('GROUP_CARTRIDGE_UNRESOLVED', { what, index: i, value: show(type), type });
       }
     });
     const tb = g.dependencies?.terminationBehaviour;
     if (tb !== undefined && !(TERMINATION_BEHAVIOURS as readonly string[]).includes(tb)) {
-      throw invalid(
-        `${what}.dependencies.terminationBehaviour ${show(tb)} must be one of ${TERMINATION_BEHAVIOURS.join(', ')}: Invalid Termination Behaviour specified: [ ${tb} ]`,
-      );
+      throw error('GROUP_TERMINATION_BEHAVIOUR', { what, value: show(tb), allowed: TERMINATION_BEHAVIOURS.join(', '), behaviour: tb });
     }
     for (const { list, entry } of dependencyEntries(g.dependencies)) {
       if (!parseChildRef(entry)) {
-        throw invalid(
-          `${what}.dependencies.${list} entry ${show(entry)} must be prefixed by either 'cartridge.' or 'group.' (group ${g.name})`,
-        );
+        throw error('GROUP_DEPENDENCY_PREFIX', { what, list, entry: show(entry), group: g.name });
       }
     }
     const cycle = findStartupCycle(g.dependencies);
-    if (cycle) throw invalid(`startupOrders of [cartridge-group] ${g.name} form a cycle: ${cycle.join(' -> ')}`);
+    if (cycle) throw error('STARTUP_ORDER_CYCLE', { owner: `[cartridge-group] ${g.name}`, cycle: cycle.join(' -> ') });
     children.forEach((child, i) => {
       if (child.name === g.name || ancestors.includes(child.name)) {
-        throw invalid(`${what}.groups[${i}].name ${show(child.name)} repeats an ancestor: cyclic group behaviour identified: ${child.name}`);
+        throw error('GROUP_CYCLE', { what, index: i, value: show(child.name), name: child.name });
       }
       visit(child, `${path}.groups[${i}]`, [...ancestors, g.name]);
     });
@@ -59,7 +55,7 @@ export function validateCartridgeGroup(group: CartridgeGroup, catalog: Catalog, 
   if (mode === 'update') {
     for (const app of catalog.applications.values()) {
       if ((app.components.groups ?? []).some((g) => g.name === group.name)) {
-        throw conflict(`Cannot update cartridge group ${group.name}: it is used by application ${app.applicationId}`);
+        throw error('GROUP_IN_USE', { group: group.name, application: app.applicationId });
       }
     }
   }

@@ -4,12 +4,13 @@
  * artifacts, and the pure orchestration core (dependency tree, state machines, identifiers).
  *
  * CONTRACT (the server codes against these names; implementations live in the files named):
- *   errors.ts      StratoError, invalid, notFound, conflict, forbidden, unauthenticated
+ *   errors.ts      StratoError (built by code only: error('ARTIFACT_NOT_FOUND', {...})), the catalogue
+ *                  of codes, statuses and message templates (error-catalogue.ts, docs/errors.md)
  *   json.ts        parseJson(text): unknown  — JSON with a tolerated trailing comma before } or ],
- *                  any other syntax error throws invalid('Malformed JSON at line L, column C: ...')
+ *                  any other syntax error throws JSON_MALFORMED ('Malformed JSON at line L, column C: ...')
  *   artifacts.ts   ArtifactKind, the TypeScript types (Cartridge, CartridgeGroup, Application, ...)
  *   schemas.ts     schemas: Record<ArtifactKind, TSchema> — TypeBox input schemas (OpenAPI source)
- *   normalize.ts   normalize(kind, input): typed artifact in normal form, or throws invalid(...) naming
+ *   normalize.ts   normalize(kind, input): typed artifact in normal form, or throws a 400 (FIELD_*) naming
  *                  the field path, the value and the rule
  *   catalog.ts     Catalog (snapshot of stored artifacts) and validate(kind, artifact, catalog, mode)
  *                  and referrerOf(kind, id, catalog) for "still in use" checks

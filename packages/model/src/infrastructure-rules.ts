@@ -11,7 +11,7 @@ import type {
 } from './artifacts.ts';
 import type { Catalog } from './catalog.ts';
 import { MAX_ID_LENGTH } from './artifacts.ts';
-import { invalid } from './errors.ts';
+import { error } from './errors.ts';
 import { broken, firstDuplicate, isBlank, show } from './rule-helpers.ts';
 
 /*
@@ -21,9 +21,10 @@ import { broken, firstDuplicate, isBlank, show } from './rule-helpers.ts';
  */
 
 function checkProvider(what: string, field: string, provider: string, catalog: Catalog): void {
-  if (isBlank(provider)) throw broken(what, field, provider, 'must not be blank');
+  if (isBlank(provider)) throw broken('VALUE_BLANK', what, field, provider, 'must not be blank');
   if (!catalog.iaasProviders.includes(provider)) {
     throw broken(
+      'REFERENCE_UNRESOLVED',
       what,
       field,
       provider,
@@ -37,13 +38,13 @@ export function validateNetworkPartition(np: NetworkPartition, catalog: Catalog)
   const what = `network partition ${np.id}`;
   checkProvider(what, 'provider', np.provider, catalog);
   if (np.partitions.length === 0) {
-    throw broken(what, 'partitions', np.partitions, `must hold at least one partition: Network partition: ${np.id} doesn't have any partitions`);
+    throw broken('VALUE_BLANK', what, 'partitions', np.partitions, `must hold at least one partition: Network partition: ${np.id} doesn't have any partitions`);
   }
   np.partitions.forEach((p, i) => {
-    if (isBlank(p.id)) throw broken(what, `partitions[${i}].id`, p.id, 'must not be blank');
+    if (isBlank(p.id)) throw broken('VALUE_BLANK', what, `partitions[${i}].id`, p.id, 'must not be blank');
   });
   const dup = firstDuplicate(np.partitions.map((p) => p.id));
-  if (dup !== undefined) throw broken(what, 'partitions[].id', dup, 'is defined more than once');
+  if (dup !== undefined) throw broken('VALUE_DUPLICATE', what, 'partitions[].id', dup, 'is defined more than once');
 }
 
 const PARTITION_ALGORITHMS = ['round-robin', 'one-after-another'];
@@ -55,29 +56,29 @@ const PARTITION_ALGORITHMS = ['round-robin', 'one-after-another'];
 export function validateDeploymentPolicy(dp: DeploymentPolicy, catalog: Catalog): void {
   const what = `deployment policy ${dp.id}`;
   if (dp.networkPartitions.length === 0) {
-    throw broken(what, 'networkPartitions', dp.networkPartitions, 'must hold at least one network partition reference');
+    throw broken('VALUE_BLANK', what, 'networkPartitions', dp.networkPartitions, 'must hold at least one network partition reference');
   }
   const dupNp = firstDuplicate(dp.networkPartitions.map((n) => n.id));
-  if (dupNp !== undefined) throw broken(what, 'networkPartitions[].id', dupNp, 'is referenced more than once');
+  if (dupNp !== undefined) throw broken('VALUE_DUPLICATE', what, 'networkPartitions[].id', dupNp, 'is referenced more than once');
   dp.networkPartitions.forEach((ref, i) => {
     const at = `networkPartitions[${i}]`;
-    if (isBlank(ref.id)) throw broken(what, `${at}.id`, ref.id, 'must not be blank');
+    if (isBlank(ref.id)) throw broken('VALUE_BLANK', what, `${at}.id`, ref.id, 'must not be blank');
     const np = catalog.networkPartitions.get(ref.id);
-    if (!np) throw broken(what, `${at}.id`, ref.id, 'is not an existing network partition');
+    if (!np) throw broken('REFERENCE_UNRESOLVED', what, `${at}.id`, ref.id, 'is not an existing network partition');
     if (!PARTITION_ALGORITHMS.includes(ref.partitionAlgo)) {
-      throw broken(what, `${at}.partitionAlgo`, ref.partitionAlgo, `must be one of ${PARTITION_ALGORITHMS.join(', ')}`);
+      throw broken('VALUE_CHOICE', what, `${at}.partitionAlgo`, ref.partitionAlgo, `must be one of ${PARTITION_ALGORITHMS.join(', ')}`);
     }
     if (ref.partitions.length === 0) {
-      throw broken(what, `${at}.partitions`, ref.partitions, 'must hold at least one partition reference');
+      throw broken('VALUE_BLANK', what, `${at}.partitions`, ref.partitions, 'must hold at least one partition reference');
     }
     const dup = firstDuplicate(ref.partitions.map((p) => p.id));
-    if (dup !== undefined) throw broken(what, `${at}.partitions[].id`, dup, 'is referenced more than once');
+    if (dup !== undefined) throw broken('VALUE_DUPLICATE', what, `${at}.partitions[].id`, dup, 'is referenced more than once');
     ref.partitions.forEach((p, j) => {
       if (!np.partitions.some((q) => q.id === p.id)) {
-        throw broken(what, `${at}.partitions[${j}].id`, p.id, `is not a partition of network partition ${np.id}`);
+        throw broken('REFERENCE_UNRESOLVED', what, `${at}.partitions[${j}].id`, p.id, `is not a partition of network partition ${np.id}`);
       }
       if (p.partitionMax !== undefined && p.partitionMax < 0) {
-        throw broken(what, `${at}.partitions[${j}].partitionMax`, p.partitionMax, 'must be >= 0');
+        throw broken('VALUE_RANGE', what, `${at}.partitions[${j}].partitionMax`, p.partitionMax, 'must be >= 0');
       }
     });
   });
@@ -97,12 +98,12 @@ export function validateAutoscalingPolicy(policy: AutoscalingPolicy): void {
   const t = policy.loadThresholds;
   const rif = t?.requestsInFlight?.threshold;
   if (rif !== undefined && !(rif > 0)) {
-    throw broken(what, 'loadThresholds.requestsInFlight.threshold', rif, 'must be > 0');
+    throw broken('VALUE_RANGE', what, 'loadThresholds.requestsInFlight.threshold', rif, 'must be > 0');
   }
   for (const key of ['memoryConsumption', 'loadAverage'] as const) {
     const v = t?.[key]?.threshold;
     if (v !== undefined && !(v >= 0 && v <= 100)) {
-      throw broken(what, `loadThresholds.${key}.threshold`, v, 'must be within 0..100 (percent)');
+      throw broken('VALUE_RANGE', what, `loadThresholds.${key}.threshold`, v, 'must be within 0..100 (percent)');
     }
   }
 }
@@ -119,23 +120,23 @@ export const NETWORK_PARTITION_GROUPS = 'networkPartitionGroups';
 export function validateApplicationPolicy(policy: ApplicationPolicy, catalog: Catalog): void {
   const what = `application policy ${policy.id}`;
   if (!NP_ALGORITHMS.includes(policy.algorithm)) {
-    throw broken(what, 'algorithm', policy.algorithm, `must be one of ${NP_ALGORITHMS.join(', ')}`);
+    throw broken('VALUE_CHOICE', what, 'algorithm', policy.algorithm, `must be one of ${NP_ALGORITHMS.join(', ')}`);
   }
   if (policy.networkPartitions.length === 0) {
-    throw broken(what, 'networkPartitions', policy.networkPartitions, 'must hold at least one network partition');
+    throw broken('VALUE_BLANK', what, 'networkPartitions', policy.networkPartitions, 'must hold at least one network partition');
   }
   policy.networkPartitions.forEach((np, i) => {
     if (!catalog.networkPartitions.has(np)) {
-      throw broken(what, `networkPartitions[${i}]`, np, 'is not an existing network partition');
+      throw broken('REFERENCE_UNRESOLVED', what, `networkPartitions[${i}]`, np, 'is not an existing network partition');
     }
   });
   const dup = firstDuplicate(policy.networkPartitions);
-  if (dup !== undefined) throw broken(what, 'networkPartitions', dup, 'is listed more than once');
+  if (dup !== undefined) throw broken('VALUE_DUPLICATE', what, 'networkPartitions', dup, 'is listed more than once');
   (policy.properties ?? []).forEach((p, i) => {
     if (p.name !== NETWORK_PARTITION_GROUPS) return;
     for (const id of networkPartitionGroups(p.value ?? '').flat()) {
       if (!catalog.networkPartitions.has(id)) {
-        throw broken(what, `properties[${i}].value`, p.value, `names ${show(id)}, which is not an existing network partition`);
+        throw broken('REFERENCE_UNRESOLVED', what, `properties[${i}].value`, p.value, `names ${show(id)}, which is not an existing network partition`);
       }
     }
   });
@@ -162,20 +163,20 @@ const KUBERNETES_PORT_TYPES = ['NodePort', 'ClusterIP'];
  */
 export function validateCartridge(c: Cartridge, catalog: Catalog): void {
   const what = `cartridge ${c.type}`;
-  if (isBlank(c.category)) throw broken(what, 'category', c.category, 'must not be blank');
+  if (isBlank(c.category)) throw broken('VALUE_BLANK', what, 'category', c.category, 'must not be blank');
   if (c.iaasProvider.length === 0) {
-    throw broken(what, 'iaasProvider', c.iaasProvider, 'must hold at least one IaaS provider');
+    throw broken('VALUE_BLANK', what, 'iaasProvider', c.iaasProvider, 'must hold at least one IaaS provider');
   }
   c.iaasProvider.forEach((p, i) => checkProvider(what, `iaasProvider[${i}].type`, p.type, catalog));
   c.portMapping.forEach((pm, i) => {
     const at = `portMapping[${i}]`;
-    if (isBlank(pm.protocol)) throw broken(what, `${at}.protocol`, pm.protocol, 'must not be blank');
-    if (!(pm.port >= 1 && pm.port <= 65535)) throw broken(what, `${at}.port`, pm.port, 'must be within 1..65535');
+    if (isBlank(pm.protocol)) throw broken('VALUE_BLANK', what, `${at}.protocol`, pm.protocol, 'must not be blank');
+    if (!(pm.port >= 1 && pm.port <= 65535)) throw broken('VALUE_RANGE', what, `${at}.port`, pm.port, 'must be within 1..65535');
     if (pm.proxyPort !== undefined && !(pm.proxyPort >= 0 && pm.proxyPort <= 65535)) {
-      throw broken(what, `${at}.proxyPort`, pm.proxyPort, 'must be within 0..65535');
+      throw broken('VALUE_RANGE', what, `${at}.proxyPort`, pm.proxyPort, 'must be within 0..65535');
     }
     if (pm.kubernetesPortType !== undefined && !KUBERNETES_PORT_TYPES.includes(pm.kubernetesPortType)) {
-      throw broken(what, `${at}.kubernetesPortType`, pm.kubernetesPortType, `must be one of ${KUBERNETES_PORT_TYPES.join(', ')}`);
+      throw broken('VALUE_CHOICE', what, `${at}.kubernetesPortType`, pm.kubernetesPortType, `must be one of ${KUBERNETES_PORT_TYPES.join(', ')}`);
     }
   });
 }
@@ -184,25 +185,25 @@ export function validateCartridge(c: Cartridge, catalog: Catalog): void {
 export function validateKubernetesCluster(k: KubernetesCluster): void {
   const what = `kubernetes cluster ${k.clusterId}`;
   if (isBlank(k.kubernetesMaster.hostId)) {
-    throw broken(what, 'kubernetesMaster.hostId', k.kubernetesMaster.hostId, 'must not be blank');
+    throw broken('VALUE_BLANK', what, 'kubernetesMaster.hostId', k.kubernetesMaster.hostId, 'must not be blank');
   }
   const { lower, upper } = k.portRange;
   for (const [field, v] of [['lower', lower], ['upper', upper]] as const) {
-    if (!(v >= 1 && v <= 65535)) throw broken(what, `portRange.${field}`, v, 'must be within 1..65535');
+    if (!(v >= 1 && v <= 65535)) throw broken('VALUE_RANGE', what, `portRange.${field}`, v, 'must be within 1..65535');
   }
-  if (lower > upper) throw broken(what, 'portRange', k.portRange, 'must have lower <= upper');
+  if (lower > upper) throw broken('VALUE_RANGE', what, 'portRange', k.portRange, 'must have lower <= upper');
   const hosts = k.kubernetesHosts ?? [];
   hosts.forEach((h, i) => {
-    if (isBlank(h.hostId)) throw broken(what, `kubernetesHosts[${i}].hostId`, h.hostId, 'must not be blank');
+    if (isBlank(h.hostId)) throw broken('VALUE_BLANK', what, `kubernetesHosts[${i}].hostId`, h.hostId, 'must not be blank');
   });
   const dup = firstDuplicate([k.kubernetesMaster.hostId, ...hosts.map((h) => h.hostId)]);
-  if (dup !== undefined) throw broken(what, 'kubernetesHosts[].hostId', dup, 'is used by more than one host');
+  if (dup !== undefined) throw broken('VALUE_DUPLICATE', what, 'kubernetesHosts[].hostId', dup, 'is used by more than one host');
 }
 
 /** Kubernetes host or master on its own: a non-blank host id (checked by normalize) and host name if given. */
 export function validateKubernetesHost(kind: ArtifactKind, h: { hostId: string; hostname?: string }): void {
   if (h.hostname !== undefined && isBlank(h.hostname)) {
-    throw broken(`${kind === 'kubernetesMaster' ? 'kubernetes master' : 'kubernetes host'} ${h.hostId}`, 'hostname', h.hostname, 'must not be blank');
+    throw broken('VALUE_BLANK', `${kind === 'kubernetesMaster' ? 'kubernetes master' : 'kubernetes host'} ${h.hostId}`, 'hostname', h.hostname, 'must not be blank');
   }
 }
 
@@ -212,17 +213,17 @@ const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9]([a
 
 /** Tenant: an email that looks like one and a syntactically valid domain. */
 export function validateTenant(t: Tenant): void {
-  if (!DOMAIN.test(t.tenantDomain)) throw invalid(`Invalid domain: [domain] ${t.tenantDomain}`);
-  if (!EMAIL.test(t.email)) throw invalid(`Invalid email: [email] ${t.email}`);
+  if (!DOMAIN.test(t.tenantDomain)) throw error('TENANT_DOMAIN_INVALID', { domain: t.tenantDomain });
+  if (!EMAIL.test(t.email)) throw error('TENANT_EMAIL_INVALID', { email: t.email });
   if (t.admin !== undefined && t.admin.length > MAX_ID_LENGTH) {
-    throw invalid(`tenant.admin is ${t.admin.length} characters long: a user name has at most ${MAX_ID_LENGTH}`);
+    throw error('TENANT_ADMIN_TOO_LONG', { length: t.admin.length, max: MAX_ID_LENGTH });
   }
 }
 
 /** User: a non-blank user name; on add, a non-blank credential. */
 export function validateUser(u: User, mode: 'add' | 'update'): void {
-  if (isBlank(u.userName)) throw broken('user', 'userName', u.userName, 'must not be blank');
+  if (isBlank(u.userName)) throw broken('VALUE_BLANK', 'user', 'userName', u.userName, 'must not be blank');
   if (mode === 'add' && isBlank(u.credential)) {
-    throw broken(`user ${u.userName}`, 'credential', u.credential ?? '', 'must not be blank');
+    throw broken('VALUE_BLANK', `user ${u.userName}`, 'credential', u.credential ?? '', 'must not be blank');
   }
 }

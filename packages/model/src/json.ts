@@ -1,4 +1,4 @@
-import { invalid } from './errors.ts';
+import { error } from './errors.ts';
 
 /**
  * Parses a request body as JSON, with the one leniency Stratos's JSON reader had: a trailing comma
@@ -21,10 +21,10 @@ export function parseJson(text: string): unknown {
     const found = locateSyntaxError(lenient);
     if (found) {
       const { line, column } = lineColumn(text, found.offset);
-      throw invalid(`Malformed JSON at line ${line}, column ${column}: ${found.reason}`);
+      throw error('JSON_MALFORMED', { line, column, reason: found.reason });
     }
     /* c8 ignore next 2 -- the scanner accepts exactly what JSON.parse accepts */
-    throw invalid(`Malformed JSON: ${e instanceof Error ? e.message : String(e)}`);
+    throw error('JSON_UNPARSABLE', { reason: e instanceof Error ? e.message : String(e) });
   }
 }
 

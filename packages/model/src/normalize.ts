@@ -11,7 +11,7 @@ import type {
   Dependencies,
   GroupReference,
 } from './artifacts.ts';
-import { invalid } from './errors.ts';
+import { error, type StratoError } from './errors.ts';
 import { schemas } from './schemas.ts';
 
 /*
@@ -56,17 +56,17 @@ function validatorOf(kind: ArtifactKind): ValidateFunction {
  */
 export function normalize<K extends ArtifactKind>(kind: K, input: unknown): ArtifactOf<K> {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    throw invalid(`A ${KIND_LABEL[kind]} must be a JSON object, got ${describeType(input)}`);
+    throw error('BODY_NOT_OBJECT', { label: KIND_LABEL[kind], type: describeType(input) });
   }
   let data = prepare(input, schemas[kind] as SchemaNode, refsOf(kind)) as Record<string, unknown>;
   if (upgradeLegacyFields(kind, data)) data = prepare(data, schemas[kind] as SchemaNode, refsOf(kind)) as Record<string, unknown>;
   const validate = validatorOf(kind);
   if (!validate(data)) {
-    throw invalid(formatError(kind, validate.errors?.[0]));
+    throw schemaError(kind, validate.errors?.[0]);
   }
   const idField = ID_FIELD[kind];
   if (String(data[idField]).trim() === '') {
-    throw invalid(`${kind}.${idField} must not be blank`);
+    throw error('FIELD_BLANK', { field: `${kind}.${idField}` });
   }
   switch (kind) {
     case 'cartridge':
@@ -240,12 +240,18 @@ function truncate(s: string, max = 80): string {
   return s.length > max ? `${s.slice(0, max)}...` : s;
 }
 
-function formatError(kind: ArtifactKind, e: ErrorObject | undefined): string {
-  if (!e) return `Invalid ${KIND_LABEL[kind]}`;
+/** ajv keywords of bounds: their breach is FIELD_RANGE. */
+const RANGE_KEYWORDS = new Set(['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'minLength', 'maxLength', 'minItems', 'maxItems', 'minProperties', 'maxProperties']);
+
+/** The first schema breach as an error naming the field path, the rule and the value: FIELD_REQUIRED, FIELD_TYPE, FIELD_RANGE or FIELD_FORMAT. */
+function schemaError(kind: ArtifactKind, e: ErrorObject | undefined): StratoError {
+  /* c8 ignore next -- ajv names the breach of every failed validation */
+  if (!e) return error('ARTIFACT_INVALID', { label: KIND_LABEL[kind] });
   const path = pathOf(kind, e.instancePath);
   if (e.keyword === 'required') {
-    return `${path}.${String((e.params as { missingProperty: string }).missingProperty)} is required`;
+    return error('FIELD_REQUIRED', { field: `${path}.${String((e.params as { missingProperty: string }).missingProperty)}` });
   }
   const shown = truncate(JSON.stringify(e.data) ?? String(e.data));
-  return `${path} ${e.message ?? 'is invalid'}, got ${shown}`;
+  const code = e.keyword === 'type' ? 'FIELD_TYPE' : RANGE_KEYWORDS.has(e.keyword) ? 'FIELD_RANGE' : 'FIELD_FORMAT';
+  return error(code, { field: path, rule: e.message ?? 'is invalid', value: shown });
 }

@@ -1,5 +1,4 @@
-import { invalid } from './errors.ts';
-import type { StratoError } from './errors.ts';
+import { error, type StratoError } from './errors.ts';
 
 /** JSON of a value for a message, cut at 80 characters. */
 export function show(value: unknown): string {
@@ -7,12 +6,16 @@ export function show(value: unknown): string {
   return s.length > 80 ? `${s.slice(0, 80)}...` : s;
 }
 
+/** The codes of the rules of a kind: one template (`Invalid {what}: {field} {value} {rule}`), one code per kind of rule. */
+export type RuleCode = 'VALUE_BLANK' | 'VALUE_RANGE' | 'VALUE_CHOICE' | 'VALUE_DUPLICATE' | 'VALUE_RULE' | 'REFERENCE_UNRESOLVED';
+
 /**
  * A 400 naming the artifact, the field, the offending value and the rule, e.g.
- * `Invalid deployment policy dp-1: networkPartitions[0].partitionAlgo "x" must be one of round-robin, one-after-another`.
+ * `Invalid deployment policy dp-1: networkPartitions[0].partitionAlgo "x" must be one of round-robin, one-after-another`
+ * (code VALUE_CHOICE).
  */
-export function broken(what: string, field: string, value: unknown, rule: string): StratoError {
-  return invalid(`Invalid ${what}: ${field} ${show(value)} ${rule}`);
+export function broken(code: RuleCode, what: string, field: string, value: unknown, rule: string): StratoError<RuleCode> {
+  return error(code, { what, field, value: show(value), rule });
 }
 
 /** True for undefined, and for strings that are empty after trimming. */

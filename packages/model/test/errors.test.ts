@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { boundedMessage, invalid, MAX_MESSAGE_LENGTH, normalize, validate, emptyCatalog } from '../src/index.ts';
+import { boundedMessage, error, MAX_MESSAGE_LENGTH, normalize, validate, emptyCatalog } from '../src/index.ts';
 
 test('a short message is kept as it is', () => {
   assert.equal(boundedMessage('Invalid cartridge php: category " " must not be blank'), 'Invalid cartridge php: category " " must not be blank');
 });
 
 test('a long quoted value is abbreviated, saying how long it was', () => {
-  const message = invalid(`Cartridge not found: [cartridge-type] ${'x'.repeat(200_000)} in group g1`).message;
-  assert.match(message, /^Cartridge not found: \[cartridge-type\] x{80}\.\.\.\(200000 characters\) in group g1$/);
+  const message = error('GROUP_CARTRIDGE_DUPLICATE', { what: 'Invalid cartridge group definition g1: cartridgeGroup', type: 'x'.repeat(200_000) }).message;
+  assert.match(message, /^Invalid cartridge group definition g1: cartridgeGroup\.cartridges: duplicate cartridges defined: x{80}\.\.\.\(200000 characters\)$/);
 });
 
 test('a message of many long parts is cut at the maximum length', () => {

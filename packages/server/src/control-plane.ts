@@ -1,10 +1,7 @@
 import {
-  conflict,
   deploymentPoliciesOf,
-  invalid,
-  notFound,
+  error,
   systemClock,
-  unavailable,
   type Application,
   type Cancel,
   type Catalog,
@@ -300,7 +297,7 @@ export class ControlPlane {
 
   private async ownApplication(appId: string, who: Principal): Promise<StoredApplication> {
     const app = await this.o.store.get<StoredApplication>('application', appId, who.tenantId);
-    if (!app) throw notFound(`Application not found: [application-id] ${appId}`);
+    if (!app) throw error('APPLICATION_NOT_FOUND', { id: appId });
     return app;
   }
 
@@ -312,26 +309,24 @@ export class ControlPlane {
   async deploy(appId: string, policyId: string, who: Principal): Promise<void> {
     const { committed } = await this.o.registry.exclusive(async () => {
       const app = await this.ownApplication(appId, who);
-      if (app.status === 'Deployed') throw conflict(`Application policy already deployed: [application-id] ${appId}`);
-      if (app.status !== 'Created') throw conflict(`Application is not in CREATED state: [application-id] ${appId} [current-status] ${app.status}`);
+      if (app.status === 'Deployed') throw error('APPLICATION_ALREADY_DEPLOYED', { id: appId });
+      if (app.status !== 'Created') throw error('APPLICATION_NOT_CREATED', { id: appId, status: app.status });
       const catalog = await this.o.registry.catalog();
       const policy = catalog.applicationPolicies.get(policyId);
-      if (!policy) throw notFound(`Application policy not found: [application-policy] ${policyId}`);
+      if (!policy) throw error('APPLICATION_POLICY_NOT_FOUND', { id: policyId });
       const defs = definitionsOf(app as unknown as Application, policyId, catalog);
       for (const dpId of deploymentPoliciesOf(app as unknown as Application)) {
         const dp = catalog.deploymentPolicies.get(dpId);
-        if (!dp) throw invalid(`Deployment policy not found: [deployment-policy-id] ${dpId} used by application ${appId}`);
+        if (!dp) throw error('DEPLOYMENT_POLICY_UNRESOLVED', { id: dpId, application: appId });
         for (const np of policy.networkPartitions ?? []) {
           if (!dp.networkPartitions.some((n) => n.id === np)) {
-            throw invalid(
-              `Invalid Application Policy: Network partition [network-partition-id] ${np} is not used in application [application-id] ${appId}: deployment policy ${dpId} does not reference it`,
-            );
+            throw error('NETWORK_PARTITION_NOT_IN_POLICY', { networkPartition: np, application: appId, deploymentPolicy: dpId });
           }
         }
         for (const npRef of dp.networkPartitions) {
           const np = catalog.networkPartitions.get(npRef.id);
           if (np && !this.o.drivers.has(np.provider)) {
-            throw invalid(`Network partition ${np.id} names the IaaS provider ${np.provider}, which is bound to no driver`);
+            throw error('IAAS_PROVIDER_UNBOUND', { id: np.id, provider: np.provider });
           }
         }
       }
@@ -368,7 +363,7 @@ export class ControlPlane {
     let cancel: Cancel = () => undefined;
     const timeout = new Promise<never>((_, reject) => {
       cancel = this.scheduler.after('request bound', ms, () =>
-        reject(unavailable(`${what} was recorded, but the control plane did not confirm it within ${ms} ms; it goes on: read the application back`)),
+        reject(error('CONTROL_PLANE_TIMEOUT', { operation: what, ms })),
       );
     });
     return Promise.race([committed.then(() => undefined), timeout]).finally(() => cancel());
@@ -426,7 +421,7 @@ export class ControlPlane {
     const { committed } = await this.o.registry.exclusive(async () => {
       const app = await this.ownApplication(appId, who);
       if (app.status === 'Created') {
-        throw conflict(`Could not undeploy since application is not in DEPLOYED status [application-id] ${appId} [current status] CREATED`);
+        throw error('APPLICATION_NOT_DEPLOYED', { id: appId });
       }
       await this.o.registry.setApplicationState(appId, who.tenantId, { status: 'Undeploying' });
       // submitted under the lock, so it runs after a deploy's runtime creation; awaited outside it
@@ -440,7 +435,7 @@ export class ControlPlane {
     const app = await this.ownApplication(appId, who);
     const rt = this.state.apps.get(appId);
     const defs = this.orchestrator.definitions.get(appId);
-    if (!rt || !defs) throw notFound(`Application runtime not found: [application-id] ${appId}`);
+    if (!rt || !defs) throw error('APPLICATION_RUNTIME_NOT_FOUND', { id: appId });
     return runtimeView(this.state, rt, defs.tree, app as { name?: string }, isSuperTenant(who) ? 'admin' : who.userName);
   }
 
@@ -466,7 +461,7 @@ export class ControlPlane {
         member: instances.flatMap((i) => this.state.membersOf(c.clusterId, i.instanceId)).map(memberView),
       };
     }
-    throw notFound(`Cluster not found: [cluster-id] ${clusterId}`);
+    throw error('CLUSTER_NOT_FOUND', { id: clusterId });
   }
 
   /**
@@ -480,7 +475,7 @@ export class ControlPlane {
     for (const dpId of deploymentPoliciesOf(app as unknown as Application)) {
       for (const np of catalog.deploymentPolicies.get(dpId)?.networkPartitions ?? []) ids.add(np.id);
     }
-    if (ids.size === 0) throw notFound(`No network partitions found in the application: [application-id] ${appId}`);
+    if (ids.size === 0) throw error('NETWORK_PARTITIONS_NOT_FOUND', { id: appId });
     return { networkPartitionIds: [...ids] };
   }
 

@@ -1,4 +1,4 @@
-import { invalid } from '../errors.ts';
+import { error } from '../errors.ts';
 import type {
   ApplicationDefinition,
   CartridgeGroupDefinition,
@@ -87,7 +87,7 @@ interface Context {
 }
 
 function claimAlias(ctx: Context, alias: string): void {
-  if (ctx.aliases.has(alias)) throw invalid(`Alias is already defined: [application-id] ${ctx.appId} [alias] ${alias}`);
+  if (ctx.aliases.has(alias)) throw error('ALIAS_ALREADY_DEFINED', { application: ctx.appId, alias });
   ctx.aliases.add(alias);
 }
 
@@ -182,7 +182,7 @@ export function buildApplicationTree(app: ApplicationDefinition, groups: GroupDe
     ...(components.cartridges ?? []).map((c) => clusterNode(ctx, c, undefined)),
     ...(components.groups ?? []).map((g) => {
       const def = lookupTopLevel(groups, g.name);
-      if (def === undefined) throw invalid(`Cartridge group not found group-name: ${g.name}`);
+      if (def === undefined) throw error('GROUP_NOT_FOUND', { name: g.name });
       return groupNode(ctx, g, def, undefined);
     }),
   ];

@@ -1,4 +1,4 @@
-import { invalid } from '../errors.ts';
+import { error } from '../errors.ts';
 import type { TerminationBehaviour } from './definitions.ts';
 
 /** The two kinds of child a dependency level (application or group) can have. */
@@ -73,7 +73,7 @@ export function parseComponentReference(reference: string): ComponentRef {
     const prefix = `${kind}.`;
     if (ref.startsWith(prefix) && ref.length > prefix.length) return { kind, alias: ref.slice(prefix.length) };
   }
-  throw invalid(`Invalid startup order or scaling dependent entry [${reference}]: should start with 'cartridge.' or 'group.'`);
+  throw error('DEPENDENCY_ENTRY_INVALID', { entry: reference });
 }
 
 function resolveList(level: DependencyLevel, list: readonly string[], what: string): string[] {
@@ -83,7 +83,7 @@ function resolveList(level: DependencyLevel, list: readonly string[], what: stri
     const ref = parseComponentReference(entry);
     const child = byAlias.get(ref.alias);
     if (child === undefined || child.kind !== ref.kind) {
-      throw invalid(`The ${what} defined in ${where} is not correct. [${what}-alias] ${entry} is not there in the application.`);
+      throw error('STARTUP_ORDER_ALIAS_UNKNOWN', { noun: what, where, entry });
     }
     return ref.alias;
   });
@@ -146,17 +146,14 @@ export function buildDependencyTree(level: DependencyLevel): DependencyTree {
     });
   }
   const cycle = findCycle(mentioned, edges);
-  if (cycle) throw invalid(`Cyclic startup order in ${where}: ${cycle.join(' -> ')}`);
+  if (cycle) throw error('DEPENDENCY_CYCLE', { where, cycle: cycle.join(' -> ') });
 
   const parents = new Map<string, string>();
   for (const [from, tos] of edges) {
     for (const to of tos) {
       const existing = parents.get(to);
       if (existing !== undefined && existing !== from) {
-        throw invalid(
-          `Startup order in ${where} is not consistent: ${to} is defined more than once in another startup order ` +
-            `(after ${existing} and after ${from})`,
-        );
+        throw error('DEPENDENCY_INCONSISTENT', { where, entry: to, first: existing, second: from });
       }
       parents.set(to, from);
     }

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import swagger from '@fastify/swagger';
-import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { REGISTERED_KINDS } from '../registry/artifact-kinds.ts';
 import type { Registry } from '../registry/registry.ts';
@@ -9,7 +9,8 @@ import { artifactRoutes } from './artifact-routes.ts';
 import { installAuthentication, Logins } from './authentication.ts';
 import { cartridgeFilterRoutes } from './cartridge-filter-routes.ts';
 import { failure, success } from './envelope.ts';
-import { installErrorHandler } from './error-handler.ts';
+import { errorMessage } from '@strato/model';
+import { installErrorHandler, sendError } from './error-handler.ts';
 import { installJsonBody } from './json-body.ts';
 import { kubernetesRoutes } from './kubernetes-routes.ts';
 import { LoginThrottle, type LoginThrottleOptions } from './login-throttle.ts';
@@ -50,15 +51,15 @@ function answerClientError(this: FastifyInstance, err: Error & { code?: string; 
     socket.destroy();
     return;
   }
-  const [status, text, message] =
+  const [status, text, code, message] =
     err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-      ? [408, 'Request Timeout', 'The request took too long to arrive']
+      ? [408, 'Request Timeout', 'REQUEST_TIMEOUT' as const, errorMessage('REQUEST_TIMEOUT')]
       : err.code === 'HPE_HEADER_OVERFLOW'
-        ? [431, 'Request Header Fields Too Large', 'The request headers are too large']
-        : [400, 'Bad Request', `Malformed HTTP request${err.code ? ` (${err.code})` : ''}`];
-  this.log.debug({ err }, 'malformed request');
+        ? [431, 'Request Header Fields Too Large', 'HEADERS_TOO_LARGE' as const, errorMessage('HEADERS_TOO_LARGE')]
+        : [400, 'Bad Request', 'HTTP_MALFORMED' as const, errorMessage('HTTP_MALFORMED', { detail: err.code ? ` (${err.code})` : '' })];
+  this.log.debug({ err, code }, 'malformed request');
   if (socket.writable) {
-    const body = JSON.stringify(failure(message));
+    const body = JSON.stringify(failure(message, code));
     // an answer to HEAD has no body (its length is still the one a GET would get)
     const head = Buffer.isBuffer(err.rawPacket) && err.rawPacket.subarray(0, 5).toString('latin1') === 'HEAD ';
     socket.write(
@@ -76,9 +77,9 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     // ids are as long as their artifacts say: a path parameter is limited only by the request line
     routerOptions: { ignoreDuplicateSlashes: true, ignoreTrailingSlash: true, maxParamLength: 16 * 1024 },
     // errors the router raises before any hook (a malformed URL, ...) get the envelope too
-    frameworkErrors: (error, _request, reply) => {
+    frameworkErrors: (error, request, reply) => {
       const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 400;
-      (reply as unknown as FastifyReply).code(status).send(failure(error.message));
+      sendError(request as unknown as FastifyRequest, reply as unknown as FastifyReply, status, 'REQUEST_REJECTED', errorMessage('REQUEST_REJECTED', { reason: error.message }));
     },
     // requests node's HTTP parser refuses (a request target without its leading /, bad bytes, ...)
     clientErrorHandler: answerClientError,

@@ -1,4 +1,4 @@
-import { forbidden } from '@strato/model';
+import { error } from '@strato/model';
 import type { FastifyInstance } from 'fastify';
 import type { ControlPlane } from '../control-plane.ts';
 import { isAdmin, type Principal } from '../tenancy/principal.ts';
@@ -6,7 +6,7 @@ import { success } from './envelope.ts';
 
 /** Deploying and undeploying change what a tenant runs: its administrators only (other roles read). */
 function mayOperate(who: Principal): void {
-  if (!isAdmin(who)) throw forbidden('The user does not have required permissions to perform this operation');
+  if (!isAdmin(who)) throw error('PERMISSION_DENIED');
 }
 
 type AppParams = { Params: { id: string } };

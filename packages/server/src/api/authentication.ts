@@ -1,5 +1,5 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { forbidden, isStratoError, unauthenticated } from '@strato/model';
+import { error, isStratoError } from '@strato/model';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Directory } from '../tenancy/directory.ts';
 import { isAdmin, isSuperTenant, type Principal } from '../tenancy/principal.ts';
@@ -48,8 +48,8 @@ export class Logins {
   ) {}
 
   async login(ip: string, userName: string, password: string): Promise<Principal> {
-    if (!userName) throw unauthenticated('Username cannot be null');
-    if (!password) throw unauthenticated('password cannot be null');
+    if (!userName) throw error('USERNAME_MISSING');
+    if (!password) throw error('PASSWORD_MISSING');
     const cached = this.directory.cached(userName, password);
     if (cached) return cached;
     const key = createHmac('sha256', this.key).update(`${ip}\0${userName}\0${password}`).digest('base64');
@@ -93,7 +93,7 @@ export function installAuthentication(app: FastifyInstance, directory: Directory
     if (config.public === true && !request.is404) return;
     request.principal = await authenticate(request, directory, sessions, logins);
     if (config.superAdminOnly === true && !(isSuperTenant(request.principal) && isAdmin(request.principal))) {
-      throw forbidden('Only an administrator of the super tenant may use this endpoint');
+      throw error('SUPER_ADMIN_ONLY');
     }
   });
 }
@@ -102,7 +102,7 @@ async function authenticate(request: FastifyRequest, directory: Directory, sessi
   const header = request.headers.authorization;
   if (header) {
     const [scheme, encoded = ''] = header.split(' ');
-    if (scheme?.toLowerCase() !== 'basic') throw unauthenticated('Only HTTP Basic authentication is supported');
+    if (scheme?.toLowerCase() !== 'basic') throw error('BASIC_AUTH_ONLY');
     const decoded = Buffer.from(encoded, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     const user = colon < 0 ? decoded : decoded.slice(0, colon);
@@ -122,9 +122,9 @@ async function authenticate(request: FastifyRequest, directory: Directory, sessi
     // a session outlives neither its user, nor its tenant's activation, nor a change of password or role
     if (!(await directory.isCurrent(session.principal, session.stamp))) {
       sessions.end(sessionId!);
-      throw unauthenticated('The session has ended: its user, password, role or tenant changed');
+      throw error('SESSION_ENDED');
     }
     return session.principal;
   }
-  throw unauthenticated('The endpoint requires authentication');
+  throw error('AUTHENTICATION_REQUIRED');
 }

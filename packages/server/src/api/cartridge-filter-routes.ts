@@ -1,4 +1,4 @@
-import { invalid, notFound } from '@strato/model';
+import { error } from '@strato/model';
 import type { FastifyInstance } from 'fastify';
 import { KINDS } from '../registry/artifact-kinds.ts';
 import type { Registry } from '../registry/registry.ts';
@@ -14,7 +14,7 @@ const FILTERS: Record<string, (c: Cartridge, criteria?: string) => boolean> = {
 
 function filterOf(name: string) {
   const f = FILTERS[name];
-  if (!f) throw invalid(`Unknown cartridge filter ${JSON.stringify(name)}: expected one of ${Object.keys(FILTERS).join(', ')}`);
+  if (!f) throw error('CARTRIDGE_FILTER_UNKNOWN', { filter: JSON.stringify(name), filters: Object.keys(FILTERS).join(', ') });
   return f;
 }
 
@@ -36,7 +36,7 @@ export function cartridgeFilterRoutes(app: FastifyInstance, registry: Registry):
     async (request) => {
       const f = filterOf(request.params.filter);
       const c = await registry.get<Cartridge>(KINDS.cartridge, request.params.type, request.principal);
-      if (!f(c, request.query.criteria)) throw notFound('No cartridges found for this filter');
+      if (!f(c, request.query.criteria)) throw error('CARTRIDGE_FILTER_NO_MATCH');
       return c;
     },
   );

@@ -1,4 +1,4 @@
-import { normalize, notFound, schemas } from '@strato/model';
+import { error, normalize, schemas } from '@strato/model';
 import type { FastifyInstance } from 'fastify';
 import { KINDS } from '../registry/artifact-kinds.ts';
 import type { Registry } from '../registry/registry.ts';
@@ -47,7 +47,7 @@ export function kubernetesRoutes(app: FastifyInstance, registry: Registry): void
     const host = normalize('kubernetesHost', request.body) as Host;
     const clusters = await registry.list<Cluster>(info, request.principal);
     const owner = clusters.find((c) => (c.kubernetesHosts ?? []).some((h) => h.hostId === host.hostId));
-    if (!owner) throw notFound(`Kubernetes host not found: [kub-host] ${host.hostId}`);
+    if (!owner) throw error('KUBERNETES_HOST_NOT_FOUND', { id: host.hostId });
     const hosts = owner.kubernetesHosts!.map((h) => (h.hostId === host.hostId ? host : h));
     await registry.update(info, { ...owner, kubernetesHosts: hosts }, request.principal);
     return success(`Kubernetes host updated successfully: [kub-host] ${host.hostId}`);
@@ -56,7 +56,7 @@ export function kubernetesRoutes(app: FastifyInstance, registry: Registry): void
     const cluster = await get(request.params.id, request);
     const hosts = cluster.kubernetesHosts ?? [];
     if (!hosts.some((h) => h.hostId === request.params.hostId)) {
-      throw notFound(`Kubernetes host not found: [kub-host] ${request.params.hostId}`);
+      throw error('KUBERNETES_HOST_NOT_FOUND', { id: request.params.hostId });
     }
     await registry.update(info, { ...cluster, kubernetesHosts: hosts.filter((h) => h.hostId !== request.params.hostId) }, request.principal);
     return success(`Kubernetes Host removed successfully: [kub-host] ${request.params.hostId}`);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isIPv6 } from 'node:net';
+import { StratoError } from '@strato/model';
 
 /** How failed logins are slowed (STRATO_LOGIN_*). */
 export interface LoginThrottleOptions {
@@ -16,10 +17,9 @@ export interface LoginThrottleOptions {
 }
 
 /** A login refused because of earlier failures: 429 with `Retry-After`. */
-export class TooManyLogins extends Error {
-  readonly statusCode = 429;
+export class TooManyLogins extends StratoError<'TOO_MANY_LOGINS'> {
   constructor(readonly retryAfterSeconds: number) {
-    super(`Too many failed logins: try again in ${retryAfterSeconds} s`);
+    super('TOO_MANY_LOGINS', { seconds: retryAfterSeconds });
     this.name = 'TooManyLogins';
   }
 }

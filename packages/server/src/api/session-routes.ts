@@ -1,4 +1,4 @@
-import { unauthenticated } from '@strato/model';
+import { error } from '@strato/model';
 import type { FastifyInstance } from 'fastify';
 import type { Directory } from '../tenancy/directory.ts';
 import { SESSION_COOKIE } from './authentication.ts';
@@ -11,7 +11,7 @@ export function sessionRoutes(app: FastifyInstance, sessions: Sessions, director
   app.get('/session', { schema: { tags: ['session'] } }, async (request, reply) => {
     // the stamp of the login behind this request (a session's principal keeps its login's stamp)
     const stamp = directory.stampOf(request.principal);
-    if (!stamp) throw unauthenticated('A session needs credentials');
+    if (!stamp) throw error('SESSION_NEEDS_CREDENTIALS');
     const sessionId = sessions.create(request.principal, stamp);
     reply.header(
       'Set-Cookie',

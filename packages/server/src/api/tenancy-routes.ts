@@ -1,8 +1,8 @@
-import { schemas } from '@strato/model';
+import { error, schemas } from '@strato/model';
 import type { FastifyInstance } from 'fastify';
 import type { Directory, TenantRecord } from '../tenancy/directory.ts';
 import { documentOnly, locationOf } from './artifact-routes.ts';
-import { failure, success } from './envelope.ts';
+import { success } from './envelope.ts';
 
 type Domain = { Params: { domain: string } };
 
@@ -35,9 +35,9 @@ export function tenancyRoutes(app: FastifyInstance, directory: Directory): void 
     await directory.setTenantActive(request.params.domain, false, request.principal);
     return success(`Tenant deactivated successfully: [tenant] ${request.params.domain}`);
   });
-  app.delete('/tenants/:domain', { schema: { tags: ['tenants'] } }, async (_request, reply) =>
-    reply.code(406).send(failure('Please use the tenant deactivate method')),
-  );
+  app.delete('/tenants/:domain', { schema: { tags: ['tenants'] } }, async () => {
+    throw error('TENANT_REMOVAL_UNSUPPORTED');
+  });
 
   app.post('/users', { schema: user, validatorCompiler: documentOnly }, async (request, reply) => {
     const name = await directory.addUser(request.body, request.principal);

@@ -1,4 +1,4 @@
-import { invalid } from '@strato/model';
+import { error } from '@strato/model';
 
 /**
  * The one interface every IaaS driver implements (mock, process, kubernetes, later EC2, OpenStack,
@@ -69,7 +69,7 @@ export function validatePartitions(
     try {
       driver.validatePartition(p);
     } catch (e) {
-      throw invalid(`Network partition ${np.id} is invalid since the partition ${p.id} is invalid: ${(e as Error).message}`);
+      throw error('NETWORK_PARTITION_INVALID', { id: np.id, partition: p.id, reason: (e as Error).message });
     }
   }
 }

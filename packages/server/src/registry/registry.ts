@@ -1,15 +1,4 @@
-import {
-  conflict,
-  forbidden,
-  idOf,
-  normalize,
-  notFound,
-  referrerOf,
-  validate,
-  type ArtifactKind,
-  type Catalog,
-  unavailable,
-} from '@strato/model';
+import { error, idOf, inUse, normalize, validate, type ArtifactKind, type Catalog } from '@strato/model';
 import type { Logger } from 'pino';
 import { SUPER_TENANT_ID, type Store } from '../store/store.ts';
 import { isAdmin, isSuperTenant, type Principal } from '../tenancy/principal.ts';
@@ -93,7 +82,7 @@ export class Registry {
   exclusive<R>(fn: () => Promise<R>): Promise<R> {
     return this.mutex.run(fn, {
       waitMs: this.lockWaitMs,
-      onTimeout: () => unavailable(`The registry is busy: the change could not start within ${this.lockWaitMs} ms and was not made; try again`),
+      onTimeout: () => error('REGISTRY_BUSY', { ms: this.lockWaitMs }),
     });
   }
 
@@ -155,7 +144,7 @@ export class Registry {
 
   private authorizeChange(info: KindInfo, who: Principal): void {
     const allowed = info.ownership === 'global' ? isSuperTenant(who) && isAdmin(who) : isAdmin(who);
-    if (!allowed) throw forbidden('The user does not have required permissions to perform this operation');
+    if (!allowed) throw error('PERMISSION_DENIED');
   }
 
   async add(info: KindInfo, input: unknown, who: Principal): Promise<string> {
@@ -180,7 +169,7 @@ export class Registry {
     const scope = this.scopeFor(info, who);
     return this.exclusive(async () => {
       const existing = await this.store.get<Record<string, unknown>>(info.kind, id, scope);
-      if (!existing) throw notFound(`${info.label} not found: [${info.tag}] ${id}`);
+      if (!existing) throw error('ARTIFACT_NOT_FOUND', { label: info.label, tag: info.tag, id });
       validate(info.kind, artifact, await this.catalog(), 'update');
       this.check(info.kind, artifact);
       let body = artifact;
@@ -205,7 +194,7 @@ export class Registry {
   async get<T = Record<string, unknown>>(info: KindInfo, id: string, who: Principal): Promise<T> {
     const map = await this.globalMap<T>(info);
     const found = map ? map.get(id) : await this.store.get<T>(info.kind, id, this.scopeFor(info, who));
-    if (!found) throw notFound(`${info.label} not found: [${info.tag}] ${id}`);
+    if (!found) throw error('ARTIFACT_NOT_FOUND', { label: info.label, tag: info.tag, id });
     return found;
   }
 
@@ -221,14 +210,12 @@ export class Registry {
     const scope = this.scopeFor(info, who);
     await this.exclusive(async () => {
       const existing = await this.store.get<Record<string, unknown>>(info.kind, id, scope);
-      if (!existing) throw notFound(`${info.label} not found: [${info.tag}] ${id}`);
+      if (!existing) throw error('ARTIFACT_NOT_FOUND', { label: info.label, tag: info.tag, id });
       if (info.kind === 'application' && existing.status !== 'Created') {
-        throw conflict(
-          `Could not delete since application is not in CREATED state : [application] ${id} [current-status] ${String(existing.status).toUpperCase()}`,
-        );
+        throw error('APPLICATION_NOT_DELETABLE', { id, status: String(existing.status).toUpperCase() });
       }
-      const referrer = referrerOf(info.kind, id, await this.catalog());
-      if (referrer) throw conflict(referrer);
+      const referrer = inUse(info.kind, id, await this.catalog());
+      if (referrer) throw referrer;
       await this.write(info.kind, id, undefined, scope);
       this.log.info({ kind: info.kind, id, user: who.userName }, 'artifact removed');
       this.changed({ kind: info.kind, id, op: 'removed', artifact: existing, scope });

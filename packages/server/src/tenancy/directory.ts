@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { conflict, emptyCatalog, forbidden, invalid, normalize, notFound, unauthenticated, validate } from '@strato/model';
+import { emptyCatalog, error, normalize, validate } from '@strato/model';
 import type { Logger } from 'pino';
 import { AsyncMutex as Mutex } from '../store/async-mutex.ts';
 import { SUPER_TENANT_ID, type Store } from '../store/store.ts';
@@ -32,9 +32,6 @@ export interface UserRecord {
 }
 
 
-const NOT_PERMITTED = 'The user does not have required permissions to perform this operation';
-/** The one answer to every failed login: an unknown tenant, an unknown user and a wrong password read alike. */
-export const LOGIN_FAILED = 'Authentication failed. Please check your username/password';
 /** The most verified credentials remembered at once. */
 const MAX_CACHED_CREDENTIALS = 10_000;
 
@@ -141,8 +138,8 @@ export class Directory {
    * nor its time tells whether a user exists.
    */
   async authenticate(userName: string, password: string): Promise<Principal> {
-    if (!userName) throw unauthenticated('Username cannot be null');
-    if (!password) throw unauthenticated('password cannot be null');
+    if (!userName) throw error('USERNAME_MISSING');
+    if (!password) throw error('PASSWORD_MISSING');
     const hit = this.cached(userName, password);
     if (hit) return hit;
     const generation = this.generation;
@@ -161,7 +158,7 @@ export class Directory {
     }
     const user = tenantId === undefined ? undefined : await this.store.get<UserRecord>('user', name, tenantId);
     const matches = await verifyPassword(password, user?.passwordHash ?? (await this.dummy()));
-    if (!user || !matches || tenantId === undefined) throw unauthenticated(LOGIN_FAILED);
+    if (!user || !matches || tenantId === undefined) throw error('LOGIN_FAILED'); // one answer for an unknown tenant, an unknown user and a wrong password
     const principal: Principal = { userName: name, tenantId, tenantDomain, role: user.role };
     this.stamps.set(principal, this.stampOfUser(tenantId, user));
     // credentials that changed while scrypt ran are not remembered
@@ -195,20 +192,20 @@ export class Directory {
   // ---- tenants (super tenant only) -------------------------------------------------------------
 
   private requireSuperAdmin(who: Principal): void {
-    if (!isSuperTenant(who) || !isAdmin(who)) throw forbidden(NOT_PERMITTED);
+    if (!isSuperTenant(who) || !isAdmin(who)) throw error('PERMISSION_DENIED');
   }
 
   async addTenant(input: unknown, who: Principal): Promise<TenantRecord> {
     this.requireSuperAdmin(who);
     const bean = normalize('tenant', input) as any;
     validate('tenant', bean, emptyCatalog(), 'add');
-    if (!bean.admin) throw invalid('tenant.admin is required: the user name of the tenant administrator');
-    if (!bean.adminPassword) throw invalid('tenant.adminPassword is required: the password of the tenant administrator');
+    if (!bean.admin) throw error('TENANT_ADMIN_REQUIRED', { field: 'admin', what: 'user name' });
+    if (!bean.adminPassword) throw error('TENANT_ADMIN_REQUIRED', { field: 'adminPassword', what: 'password' });
     const passwordHash = await hashPassword(bean.adminPassword);
     return this.mutex.run(async () => {
       const all = await this.store.list<TenantRecord>('tenant', SUPER_TENANT_ID);
       if (all.some((t) => t.id === bean.tenantDomain)) {
-        throw conflict(`Tenant already exists: [tenant] ${bean.tenantDomain}`);
+        throw error('TENANT_EXISTS', { domain: bean.tenantDomain });
       }
       const tenantId = all.reduce((max, t) => Math.max(max, t.body.tenantId), 0) + 1;
       const tenant: TenantRecord = {
@@ -244,7 +241,7 @@ export class Directory {
     const passwordHash = bean.adminPassword ? await hashPassword(bean.adminPassword) : undefined;
     await this.mutex.run(async () => {
       const existing = await this.store.get<TenantRecord>('tenant', bean.tenantDomain, SUPER_TENANT_ID);
-      if (!existing) throw notFound(`Tenant not found: [tenant] ${bean.tenantDomain}`);
+      if (!existing) throw error('TENANT_NOT_FOUND', { domain: bean.tenantDomain });
       const updated: TenantRecord = strip({
         ...existing,
         firstName: bean.firstName ?? existing.firstName,
@@ -266,7 +263,7 @@ export class Directory {
   async getTenant(domain: string, who: Principal): Promise<TenantRecord> {
     this.requireSuperAdmin(who);
     const tenant = await this.store.get<TenantRecord>('tenant', domain, SUPER_TENANT_ID);
-    if (!tenant) throw notFound(`Tenant not found: [tenant] ${domain}`);
+    if (!tenant) throw error('TENANT_NOT_FOUND', { domain });
     return tenant;
   }
 
@@ -280,7 +277,7 @@ export class Directory {
     this.requireSuperAdmin(who);
     await this.mutex.run(async () => {
       const tenant = await this.store.get<TenantRecord>('tenant', domain, SUPER_TENANT_ID);
-      if (!tenant) throw notFound(`Tenant not found: [tenant] ${domain}`);
+      if (!tenant) throw error('TENANT_NOT_FOUND', { domain });
       await this.store.put('tenant', domain, { ...tenant, active }, SUPER_TENANT_ID);
       if (!active) this.revoke({ tenantId: tenant.tenantId, reason: 'tenant-deactivated' });
     });
@@ -289,13 +286,13 @@ export class Directory {
   // ---- users of the caller's tenant --------------------------------------------------------------
 
   async addUser(input: unknown, who: Principal): Promise<string> {
-    if (!isAdmin(who)) throw forbidden(NOT_PERMITTED);
+    if (!isAdmin(who)) throw error('PERMISSION_DENIED');
     const bean = normalize('user', input) as any;
     validate('user', bean, emptyCatalog(), 'add');
     const passwordHash = await hashPassword(bean.credential);
     return this.mutex.run(async () => {
       if (await this.store.get('user', bean.userName, who.tenantId)) {
-        throw conflict(`User already exists: [user] ${bean.userName}`);
+        throw error('USER_EXISTS', { user: bean.userName });
       }
       await this.store.put<UserRecord>('user', bean.userName, userRecord(bean, passwordHash), who.tenantId);
       return bean.userName as string;
@@ -303,13 +300,13 @@ export class Directory {
   }
 
   async updateUser(input: unknown, who: Principal): Promise<string> {
-    if (!isAdmin(who)) throw forbidden(NOT_PERMITTED);
+    if (!isAdmin(who)) throw error('PERMISSION_DENIED');
     const bean = normalize('user', input) as any;
     validate('user', bean, emptyCatalog(), 'update');
     const passwordHash = bean.credential ? await hashPassword(bean.credential) : undefined;
     return this.mutex.run(async () => {
       const existing = await this.store.get<UserRecord>('user', bean.userName, who.tenantId);
-      if (!existing) throw notFound(`User not found: [user] ${bean.userName}`);
+      if (!existing) throw error('USER_NOT_FOUND', { user: bean.userName });
       const updated = userRecord(bean, passwordHash ?? existing.passwordHash);
       await this.store.put<UserRecord>('user', bean.userName, updated, who.tenantId);
       if (passwordHash || updated.role !== existing.role) {
@@ -326,11 +323,11 @@ export class Directory {
   }
 
   async removeUser(userName: string, who: Principal): Promise<void> {
-    if (!isAdmin(who)) throw forbidden(NOT_PERMITTED);
+    if (!isAdmin(who)) throw error('PERMISSION_DENIED');
     await this.mutex.run(async () => {
-      if (userName === who.userName) throw conflict(`User ${userName} cannot remove itself`);
+      if (userName === who.userName) throw error('USER_REMOVES_ITSELF', { user: userName });
       if (!(await this.store.delete('user', userName, who.tenantId))) {
-        throw notFound(`Requested user ${userName} does not exist`);
+        throw error('USER_DOES_NOT_EXIST', { user: userName });
       }
       this.revoke({ tenantId: who.tenantId, userName, reason: 'user-removed' });
     });
