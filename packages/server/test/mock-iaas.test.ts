@@ -716,7 +716,7 @@ describe('mock IaaS API access (a real server)', () => {
       const anonymous = await server.call(method, path, body, null);
       assert.equal(anonymous.status, 401, `${what}: ${JSON.stringify(anonymous.body)}`);
       assert.match(anonymous.headers.get('www-authenticate') ?? '', /^Basic/, what);
-      if (method !== 'HEAD') assert.deepEqual(Object.keys(anonymous.body), ['status', 'message'], what);
+      if (method !== 'HEAD') assert.deepEqual(Object.keys(anonymous.body), ['status', 'message', 'code'], what);
       for (const [who, auth] of [['a tenant admin', BOB], ['a super-tenant user', CAROL]]) {
         const res = await server.call(method, path, body, auth);
         assert.equal(res.status, 403, `${what} as ${who}: ${JSON.stringify(res.body)}`);
