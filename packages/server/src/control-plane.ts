@@ -105,6 +105,8 @@ export class ControlPlane {
       this.orchestrator.memberActivated(m);
     };
     this.cloud.onSpawnFailure = (m) => this.orchestrator.spawnFailed(m);
+    // a driver reporting an instance gone (watch) is a member fault at once
+    this.cloud.onInstanceGone = (m) => this.onFault(m.memberId);
   }
 
   private publishAfterCommit<K extends EventName>(name: K, payload: EventMap[K]): void {
@@ -155,6 +157,8 @@ export class ControlPlane {
       }),
       await bus.subscribe('CompleteTopologyRequestEvent', () => this.afterLoad(() => void this.publishCompleteTopology())),
     );
+    const unwatch = this.cloud.watchDrivers(this.o.drivers.values(), (report) => this.afterLoad(report));
+    this.unsubscribes.push(async () => unwatch());
   }
 
   /** Loads the runtime state and resumes every deployed application (after `listen`). */
@@ -221,7 +225,7 @@ export class ControlPlane {
     const drivers = new Set(this.o.drivers.values());
     const running = new Map<IaasDriver, Set<string>>();
     for (const driver of drivers) {
-      const ids = new Set(await driver.listInstances());
+      const ids = new Set((await driver.listInstances()).map((i) => i.memberId));
       running.set(driver, ids);
       for (const memberId of ids) {
         if (!this.state.members.has(memberId)) {

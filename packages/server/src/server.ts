@@ -3,6 +3,7 @@ import pino, { type Logger } from 'pino';
 import { applicationRuntimeRoutes } from './api/application-runtime-routes.ts';
 import { buildApi } from './api/app.ts';
 import { startMessaging } from './broker/broker-setup.ts';
+import { defaultDriverRegistry } from './cloud/drivers.ts';
 import { MockIaas } from './cloud/mock-iaas/mock-iaas.ts';
 import { mockIaasRoutes } from './cloud/mock-iaas/mock-iaas-routes.ts';
 import { validatePartitions, type IaasDriver } from './cloud/iaas-driver.ts';
@@ -59,21 +60,13 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
     adminReady.catch(() => undefined); // awaited below; no unhandled rejection if a step between fails
     const iaasProviders = () => Object.keys(settings.iaasProviders);
 
-    const mockIaas = new MockIaas({
-      store,
-      bus: mockBus,
-      logger: log,
-      bootDelayMs: settings.mock.bootDelayMs,
-      healthIntervalMs: settings.mock.healthIntervalMs,
-      patterns: settings.mock.patterns,
-      agentlessProviders: settings.mock.agentlessProviders,
-    });
-    const drivers = new Map<string, IaasDriver>();
-    for (const [provider, driver] of Object.entries(settings.iaasProviders)) {
-      if (driver === 'mock') drivers.set(provider, mockIaas);
-    }
-    const registry = new Registry(store, iaasProviders, log.child({ component: 'registry' }), (kind, artifact) => {
-      if (kind === 'networkPartition') validatePartitions(artifact as unknown as NetworkPartition, drivers);
+    // one driver per bound driver name that has an implementation (the mock always runs: the
+    // mock IaaS API and tests use it); a provider bound to a name without one stays unbound
+    const built = defaultDriverRegistry().build(settings.iaasProviders, { settings, store, bus: mockBus, logger: log }, ['mock']);
+    const drivers: Map<string, IaasDriver> = built.byProvider;
+    const mockIaas = built.byName.get('mock') as MockIaas;
+    const registry = new Registry(store, iaasProviders, log.child({ component: 'registry' }), async (kind, artifact) => {
+      if (kind === 'networkPartition') await validatePartitions(artifact as unknown as NetworkPartition, drivers);
     }, settings.requestTimeout);
 
     const controlPlane = new ControlPlane({
@@ -91,8 +84,10 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
     // the control plane listens before the mock IaaS resumes its instances, so no event is missed
     await controlPlane.listen();
     cleanups.push(() => controlPlane.stop());
-    await mockIaas.start();
-    cleanups.push(() => mockIaas.stop());
+    for (const driver of built.byName.values()) {
+      await driver.start();
+      cleanups.push(() => driver.stop());
+    }
     await controlPlane.start();
     const broadcaster = new ModelBroadcaster(
       registry,

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { maskBrokerUrl, parseBrokerUrl } from '@strato/messaging';
+import { DRIVER_NAMES } from './cloud/driver-registry.ts';
 import { loadMockIaasSettings, MOCK_IAAS_SETTINGS, type MockIaasSettings } from './cloud/mock-iaas/mock-iaas-settings.ts';
 import { TIMING_DEFAULTS, type TimingName, type Timings } from '@strato/model';
 
@@ -161,7 +162,8 @@ function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-const DRIVERS = ['mock', 'kubernetes', 'process'];
+/** The driver names a provider may be bound to: the driver registry's (implemented or not yet). */
+const DRIVERS = DRIVER_NAMES;
 
 function providers(raw: string): Record<string, string> {
   const out: Record<string, string> = {};

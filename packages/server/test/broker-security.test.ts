@@ -210,7 +210,7 @@ describe('the embedded broker knows who is talking (a real server)', () => {
     await waitFor('MemberReadyToShutdownEvent', () => recorder.first('MemberReadyToShutdownEvent', (p) => p.memberId === memberId));
     await waitFor('MemberTerminatedEvent', () => recorder.first('MemberTerminatedEvent', (p) => p.memberId === memberId));
     await waitFor('agent-app Created', async () => (await server.call('GET', '/api/applications/agent-app')).body.status === 'Created');
-    assert.ok(!(await server.mockIaas.listInstances()).includes(memberId), 'its instance was terminated');
+    assert.ok(!(await server.mockIaas.listInstances()).map((i) => i.memberId).includes(memberId), 'its instance was terminated');
     // the other application was not touched
     assert.deepEqual((await membersOf(server.call, 'single-cartridge-app')).members.map((m) => [m.memberId, m.status]), [[target.memberId, 'Active']]);
   });

@@ -86,16 +86,17 @@ function newBus(prefix: string): MessageBus {
 
 function memberRequest(memberId: string, overrides: Partial<InstanceRequest> = {}): InstanceRequest {
   return {
-    applicationId: 'app1',
-    serviceName: 'php',
-    clusterId: 'app1.php1.php.domain',
-    clusterInstanceId: 'app1-1',
     memberId,
+    clusterId: 'app1.php1.php.domain',
+    cartridgeType: 'php',
+    applicationId: 'app1',
+    clusterInstanceId: 'app1-1',
     networkPartitionId: 'np1',
-    partitionId: 'p1',
     provider: 'mock',
+    ports: [],
     payload: `APPLICATION_ID=app1,MEMBER_ID=${memberId}`,
-    properties: {},
+    iaas: { properties: {} },
+    partition: { id: 'p1', properties: {} },
     ...overrides,
   };
 }
@@ -103,11 +104,11 @@ function memberRequest(memberId: string, overrides: Partial<InstanceRequest> = {
 /** The identity fields of the member events the cloud controller publishes. */
 function identity(r: InstanceRequest) {
   return {
-    serviceName: r.serviceName,
+    serviceName: r.cartridgeType,
     clusterId: r.clusterId,
     clusterInstanceId: r.clusterInstanceId,
     networkPartitionId: r.networkPartitionId,
-    partitionId: r.partitionId,
+    partitionId: r.partition.id,
     memberId: r.memberId,
   };
 }
@@ -344,7 +345,7 @@ describe('mock IaaS driver', () => {
     assert.deepEqual(a, b, 'concurrent requests for one member make one instance');
     assert.equal(a.defaultPrivateIP, '10.0.0.2');
     assert.equal((await h.driver.startInstance(memberRequest('m3'))).defaultPublicIP, '20.0.0.3');
-    assert.deepEqual((await h.driver.listInstances()).sort(), ['m1', 'm2', 'm3']);
+    assert.deepEqual((await h.driver.listInstances()).map((i) => i.memberId).sort(), ['m1', 'm2', 'm3']);
     await assert.rejects(h.driver.startInstance(memberRequest('')), /member id/);
   });
 
@@ -457,11 +458,11 @@ describe('mock IaaS driver', () => {
       [],
       'nothing from the killed instance',
     );
-    assert.deepEqual((await h.driver.listInstances()).sort(), ['alive', 'dead']);
+    assert.deepEqual((await h.driver.listInstances()).map((i) => i.memberId).sort(), ['alive', 'dead']);
     assert.equal(h.driver.describeInstance('dead')?.phase, 'killed');
 
     await h.driver.terminateInstance('dead');
-    assert.deepEqual(await h.driver.listInstances(), ['alive']);
+    assert.deepEqual((await h.driver.listInstances()).map((i) => i.memberId), ['alive']);
     assert.equal(await h.phase('dead'), undefined);
   });
 
@@ -478,7 +479,7 @@ describe('mock IaaS driver', () => {
     await h.driver.terminateInstance('gone');
     await h.driver.terminateInstance('gone');
     await h.driver.terminateInstance('never-existed');
-    assert.deepEqual(await h.driver.listInstances(), ['stays']);
+    assert.deepEqual((await h.driver.listInstances()).map((i) => i.memberId), ['stays']);
     assert.equal(await h.phase('gone'), undefined);
     assert.equal(h.driver.describeInstance('gone'), undefined);
     let from = h.recorder.size;
@@ -514,7 +515,7 @@ describe('mock IaaS driver', () => {
     const mark = h.recorder.size;
     const restartedAt = Date.now();
     const driver = await h.newDriver();
-    assert.deepEqual((await driver.listInstances()).sort(), ['active', 'booting', 'killed', 'maintenance', 'starting']);
+    assert.deepEqual((await driver.listInstances()).map((i) => i.memberId).sort(), ['active', 'booting', 'killed', 'maintenance', 'starting']);
     const [started] = await waitFor('InstanceStarted of the booting one', () => h.recorder.of('InstanceStartedEvent', 'booting', mark));
     assert.ok(started.at - restartedAt >= 100, 'after the boot delay');
     await waitFor('InstanceActivated of the starting one', () => h.recorder.of('InstanceActivatedEvent', 'starting', mark).length === 1);
@@ -554,8 +555,8 @@ describe('mock IaaS driver', () => {
     // A fake clock: statistics fall due when the test moves it on by one interval (100 fake ms).
     const h = await harness(t, { bootDelayMs: 0, healthIntervalMs: 100, patterns, now: () => now });
     const php = memberRequest('php1');
-    const tomcat = memberRequest('tomcat1', { serviceName: 'tomcat', clusterId: 'app1.tc.tomcat.domain', clusterInstanceId: 'tc-1' });
-    const mysql = memberRequest('mysql1', { serviceName: 'mysql', clusterId: 'app1.db.mysql.domain', clusterInstanceId: 'db-1' });
+    const tomcat = memberRequest('tomcat1', { cartridgeType: 'tomcat', clusterId: 'app1.tc.tomcat.domain', clusterInstanceId: 'tc-1' });
+    const mysql = memberRequest('mysql1', { cartridgeType: 'mysql', clusterId: 'app1.db.mysql.domain', clusterInstanceId: 'db-1' });
     for (const r of [php, tomcat, mysql]) {
       await h.driver.startInstance(r);
       await activate(h, r);
@@ -733,7 +734,7 @@ describe('mock IaaS API access (a real server)', () => {
       const res = await server.call(method, path, body);
       assert.ok(res.status < 500 && res.status !== 401 && res.status !== 403, `${method} ${path} as admin: ${res.status} ${JSON.stringify(res.body)}`);
     }
-    assert.deepEqual(await server.mockIaas.listInstances(), ['intruder-1'], 'admin started one');
+    assert.deepEqual((await server.mockIaas.listInstances()).map((i) => i.memberId), ['intruder-1'], 'admin started one');
   });
 
   test('404 when no provider is bound to the mock driver (401 without credentials, as any unknown path)', async (t) => {

@@ -110,7 +110,7 @@ describe('member expiries', () => {
     await waitFor('obsolete', () => server.controlPlane.state.members.get(memberId)?.disposition === 'obsolete');
     await waitFor('forgotten', () => !server.controlPlane.state.members.has(memberId), 10_000);
     assert.ok(Date.now() - forced >= 800, 'not forgotten before the obsolete timeout');
-    assert.ok((await server.mockIaas.listInstances()).includes(memberId), 'the IaaS never terminated the instance');
+    assert.ok((await server.mockIaas.listInstances()).map((i) => i.memberId).includes(memberId), 'the IaaS never terminated the instance');
     await waitFor('application Created', async () => (await statusOf(server)) === 'Created');
     assert.deepEqual(await server.store.list('member', 'all'), []);
   });

@@ -31,7 +31,7 @@ import type {
 import type { RuntimeState } from '../topology/runtime-state.ts';
 import { initialNetworkPartitions, type ApplicationDefinitions } from './application-definitions.ts';
 import type { ControlLoop } from './control-loop.ts';
-import { buildPayload } from './payload.ts';
+import { buildPayload, generateCartridgeKey } from './payload.ts';
 
 export interface OrchestratorOptions {
   state: RuntimeState;
@@ -468,14 +468,17 @@ export class Orchestrator {
       return;
     }
     const subscription = findSubscription(defs, node.alias);
+    const info = subscription?.subscribableInfo as { dependencyAliases?: string[]; lvsVirtualIP?: string } | undefined;
     ci.lastPartitionIndex = lastPartitionIndex;
+    cluster.cartridgeKey ??= generateCartridgeKey(); // kept with the runtime: the same key after a restart
     this.state.putApp(rt);
+    const named = (props: { name: string; value?: unknown }[] | undefined) => (props ?? []).map((p) => ({ name: p.name, value: String(p.value ?? '') }));
+    const record = (props: { name: string; value: string }[]) => Object.fromEntries(props.map((p) => [p.name, p.value]));
+    const iaasEntry = cartridge.iaasProvider?.find((i) => i.type === np.provider);
+    const iaas = { ...(iaasEntry?.imageId ? { imageId: iaasEntry.imageId } : {}), properties: record(named(iaasEntry?.property)) };
+    const memberProperties = { MIN_COUNT: String(node.min) };
     for (const partitionId of partitions) {
-      const properties = [
-        ...(cartridge.property ?? []),
-        ...(subscription?.subscribableInfo?.property ?? []),
-        ...(np.properties ?? []),
-      ].map((p) => ({ name: p.name, value: String(p.value ?? '') }));
+      const partition = np.partitions?.find((p) => p.id === partitionId);
       const payload = buildPayload({
         applicationId: rt.applicationId,
         cartridge,
@@ -486,8 +489,14 @@ export class Orchestrator {
         networkPartitionId: ci.networkPartitionId,
         partitionId,
         tenantId: rt.tenantId,
+        cartridgeKey: cluster.cartridgeKey,
+        groupName: groupAliasOf(defs, node.alias),
         repoUrl: subscription?.subscribableInfo?.artifactRepository?.repoUrl,
-        properties,
+        dependencyAliases: info?.dependencyAliases,
+        lvsVirtualIP: info?.lvsVirtualIP,
+        properties: named([...(cartridge.property ?? []), ...(subscription?.subscribableInfo?.property ?? [])]),
+        memberProperties,
+        networkPartitionProperties: named(np.properties),
       });
       this.o.cloud.spawn(
         {
@@ -498,9 +507,17 @@ export class Orchestrator {
           networkPartitionId: ci.networkPartitionId,
           partitionId,
           provider: np.provider,
-          ports: (cartridge.portMapping ?? []).map((p) => ({ name: p.name, protocol: p.protocol, port: p.port, proxyPort: p.proxyPort ?? 0 })),
+          ports: (cartridge.portMapping ?? []).map((p) => ({
+            name: p.name,
+            protocol: p.protocol,
+            port: p.port,
+            proxyPort: p.proxyPort ?? 0,
+            ...(p.kubernetesPortType ? { kubernetesPortType: p.kubernetesPortType } : {}),
+          })),
           payload,
-          properties: { MIN_COUNT: String(node.min) },
+          properties: memberProperties,
+          iaas,
+          partitionProperties: { ...record(named(np.properties)), ...record(named(partition?.property)) },
         },
         now,
       );
@@ -574,6 +591,21 @@ export class Orchestrator {
     this.warned.add(key);
     this.o.log.warn(fields, msg);
   }
+}
+
+/** The alias of the group whose cartridges hold a subscription alias (`GROUP_NAME`); undefined at the top level. */
+function groupAliasOf(defs: ApplicationDefinitions, alias: string): string | undefined {
+  type Level = { alias?: string; cartridges?: { subscribableInfo?: { alias?: string } }[]; groups?: Level[] };
+  const search = (level: Level | undefined, group: string | undefined): string | undefined | null => {
+    if (!level) return null;
+    if (level.cartridges?.some((c) => c.subscribableInfo?.alias === alias)) return group;
+    for (const g of level.groups ?? []) {
+      const found = search(g, g.alias);
+      if (found !== null) return found;
+    }
+    return null;
+  };
+  return search(defs.application.components as Level, undefined) ?? undefined;
 }
 
 /** The subscription (cartridge reference) of an alias anywhere in the application. */

@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import type { Cartridge } from '@strato/model';
 
 /** The values a member's launch payload is built from (orchestration.md §6.2, step 4). */
@@ -12,14 +13,52 @@ export interface PayloadInput {
   networkPartitionId: string;
   partitionId: string;
   tenantId: number;
+  /** The cluster's key (`CARTRIDGE_KEY`, see {@link generateCartridgeKey}). */
+  cartridgeKey?: string;
+  /** The alias of the group the cluster is in (`GROUP_NAME`); none at the top level. */
+  groupName?: string;
   repoUrl?: string;
+  /** The subscription's dependency aliases (`DEPENDENCY_ALIASES`). */
+  dependencyAliases?: string[];
+  /** The subscription's LVS virtual IP (`LVS_VIRTUAL_IP`, `ip|netmask`). */
+  lvsVirtualIP?: string;
+  /**
+   * The `payload_parameter.X` sources, in order: the cartridge's properties, then the
+   * subscription's; each becomes `X=value` (an existing `X` is replaced in place).
+   */
   properties: { name: string; value: string }[];
+  /** The member's properties (`MIN_COUNT`, ...), written after `INTERNAL` as Stratos's cloud controller does. */
+  memberProperties?: Record<string, string>;
+  /** The network partition's properties: its `payload_parameter.X` come last (replacing in place). */
+  networkPartitionProperties?: { name: string; value: string }[];
 }
+
+const KEY_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/**
+ * A cluster's `CARTRIDGE_KEY`: 16 random alphanumeric characters, as Stratos generates it. The
+ * agent uses it as the AES key of the repository password; it is kept with the cluster's runtime,
+ * so every member of the cluster, before and after a restart, gets the same key.
+ */
+export function generateCartridgeKey(): string {
+  let key = '';
+  for (let i = 0; i < 16; i++) key += KEY_ALPHABET[randomInt(KEY_ALPHABET.length)];
+  return key;
+}
+
+const PAYLOAD_PARAMETER = 'payload_parameter.';
 
 /**
  * The launch payload of a member as Stratos builds it: `KEY=value` pairs joined by commas, in
- * Stratos's order, then the `payload_parameter.X` properties of the cartridge, the subscription
- * and the network partition as `X=value`.
+ * Stratos's order (orchestration.md §6.2 step 4, cartridge-agent.md §2.3): the autoscaler's base
+ * keys, the cartridge's and the subscription's `payload_parameter.X` properties as `X`, `TOKEN`;
+ * then the cloud controller's keys from `MEMBER_ID` to `INTERNAL`, the member's properties, and
+ * the network partition's `payload_parameter.X` (each replacing an existing `X` in place, else
+ * appended). A value Stratos would write as `null` (unset) is written empty; the agent reads both
+ * as null. `MEMBER_ID` is empty until the cloud controller sets it ({@link withLaunchIdentity});
+ * `INSTANCE_ID` and `LB_CLUSTER_ID` stay empty as in Stratos; `TOKEN` is empty (strato has no
+ * metadata service); `PUPPET_*` are empty (strato runs no Puppet master); `EXPORTING_PROPERTIES`,
+ * `DEPENDENCY_CLUSTER_IDS` and `IMPORT_METADATA_KEYS` are empty.
  */
 export function buildPayload(p: PayloadInput): string {
   const ports = (p.cartridge.portMapping ?? []).map((m) => m.port).join('|');
@@ -28,6 +67,7 @@ export function buildPayload(p: PayloadInput): string {
     .join(';');
   const pairs: [string, string][] = [
     ['APPLICATION_ID', p.applicationId],
+    ['GROUP_NAME', p.groupName ?? ''],
     ['SERVICE_NAME', p.cartridge.type],
     ['HOST_NAME', p.hostName],
     ['MULTITENANT', String(p.cartridge.multiTenant ?? false)],
@@ -35,24 +75,49 @@ export function buildPayload(p: PayloadInput): string {
     ['TENANT_RANGE', '*'],
     ['CARTRIDGE_ALIAS', p.alias],
     ['CLUSTER_ID', p.clusterId],
+    ['CARTRIDGE_KEY', p.cartridgeKey ?? ''],
     ['DEPLOYMENT', 'default'],
+  ];
+  if (p.cartridge.deployment?.baseDir) pairs.push(['APPLICATION_PATH', p.cartridge.deployment.baseDir]);
+  pairs.push(
     ['REPO_URL', p.repoUrl ?? ''],
     ['PORTS', ports],
     ['PORT_MAPPINGS', mappings],
     ['PROVIDER', p.cartridge.provider ?? ''],
+    ['PUPPET_IP', ''],
+    ['PUPPET_HOSTNAME', ''],
+    ['PUPPET_DNS_AVAILABLE', ''],
+    ['PUPPET_ENV', ''],
+    ['DEPENDENCY_ALIASES', (p.dependencyAliases ?? []).join('|')],
+    ['EXPORTING_PROPERTIES', ''],
+    ['DEPENDENCY_CLUSTER_IDS', ''],
+    ['EXPORT_METADATA_KEYS', (p.cartridge.metadataKeys ?? []).join('|')],
+    ['IMPORT_METADATA_KEYS', ''],
+  );
+  if (p.lvsVirtualIP) pairs.push(['LVS_VIRTUAL_IP', p.lvsVirtualIP]);
+  const set = (key: string, value: string) => {
+    const at = pairs.findIndex(([k]) => k === key);
+    if (at >= 0) pairs[at] = [key, value];
+    else pairs.push([key, value]);
+  };
+  const parameters = (props: { name: string; value: string }[]) => {
+    for (const prop of props) {
+      if (prop.name.startsWith(PAYLOAD_PARAMETER)) set(prop.name.slice(PAYLOAD_PARAMETER.length), prop.value);
+    }
+  };
+  parameters(p.properties);
+  if (!pairs.some(([k]) => k === 'TOKEN')) pairs.push(['TOKEN', '']);
+  pairs.push(
+    ['MEMBER_ID', p.memberId ?? ''],
+    ['INSTANCE_ID', ''],
     ['CLUSTER_INSTANCE_ID', p.clusterInstanceId],
+    ['LB_CLUSTER_ID', ''],
     ['NETWORK_PARTITION_ID', p.networkPartitionId],
     ['PARTITION_ID', p.partitionId],
     ['INTERNAL', 'false'],
-  ];
-  if (p.memberId) pairs.push(['MEMBER_ID', p.memberId]);
-  for (const prop of p.properties) {
-    if (!prop.name.startsWith('payload_parameter.')) continue;
-    const key = prop.name.slice('payload_parameter.'.length);
-    const at = pairs.findIndex(([k]) => k === key);
-    if (at >= 0) pairs[at] = [key, prop.value];
-    else pairs.push([key, prop.value]);
-  }
+  );
+  for (const [key, value] of Object.entries(p.memberProperties ?? {})) set(key, value);
+  parameters(p.networkPartitionProperties ?? []);
   return pairs.map(([k, v]) => `${k}=${v}`).join(',');
 }
 
@@ -69,17 +134,24 @@ export interface LaunchIdentity {
 }
 
 /**
- * The payload with the member's identity set: `MEMBER_ID`, and its broker credentials under the
- * keys Stratos's agent reads (`mb.username`, `mb.password`: its `read_property` takes them from
- * launch-params when agent.conf leaves them empty). An existing pair of those keys is replaced;
- * everything else stays as it was, in order.
+ * The payload with the member's identity set: `MEMBER_ID` (in its place when the payload has the
+ * key, else appended), and its broker credentials appended under the keys Stratos's agent reads
+ * (`mb.username`, `mb.password`: its `read_property` takes them from launch-params when agent.conf
+ * leaves them empty). Existing pairs of those keys are replaced; everything else stays as it was,
+ * in order. The one place a member's identity enters its payload.
  */
 export function withLaunchIdentity(payload: string, id: LaunchIdentity): string {
-  const set: [string, string][] = [['MEMBER_ID', id.memberId]];
-  if (id.broker) set.push([MB_USERNAME_KEY, id.broker.username], [MB_PASSWORD_KEY, id.broker.password]);
-  const keys = new Set(set.map(([k]) => k));
-  const kept = payload === '' ? [] : payload.split(',').filter((item) => !keys.has(item.split('=')[0].trim()));
-  return [...kept, ...set.map(([k, v]) => `${k}=${v}`)].join(',');
+  const items = payload === '' ? [] : payload.split(',');
+  const keyOf = (item: string) => item.split('=')[0].trim();
+  // MEMBER_ID where buildPayload put it (Stratos's place, before INSTANCE_ID), else at the end
+  const at = items.findIndex((item) => keyOf(item) === 'MEMBER_ID');
+  const member = `MEMBER_ID=${id.memberId}`;
+  if (at >= 0) items[at] = member;
+  const credentials = new Set([MB_USERNAME_KEY, MB_PASSWORD_KEY]);
+  const kept = items.filter((item, i) => (i === at || keyOf(item) !== 'MEMBER_ID') && !(id.broker && credentials.has(keyOf(item))));
+  if (at < 0) kept.push(member);
+  if (id.broker) kept.push(`${MB_USERNAME_KEY}=${id.broker.username}`, `${MB_PASSWORD_KEY}=${id.broker.password}`);
+  return kept.join(',');
 }
 
 /** The payload with the value of `mb.password` replaced by `(redacted)`, for records shown or kept where no agent reads them. */

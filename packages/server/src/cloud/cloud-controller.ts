@@ -26,6 +26,10 @@ export interface MemberPlan {
   ports: MemberPort[];
   payload: string;
   properties: Record<string, string>;
+  /** The cartridge's IaaS entry for the provider. */
+  iaas: { imageId?: string; properties: Record<string, string> };
+  /** The partition's properties merged over its network partition's. */
+  partitionProperties: Record<string, string>;
 }
 
 /**
@@ -83,6 +87,8 @@ export class CloudController {
       initTime: now,
       ports: plan.ports,
       properties: { ...plan.properties, PAYLOAD: plan.payload },
+      iaas: plan.iaas,
+      partitionProperties: plan.partitionProperties,
       disposition: 'normal',
     };
     this.state.putMember(m);
@@ -96,7 +102,7 @@ export class CloudController {
     const m = this.state.members.get(memberId);
     if (!m || m.status !== 'Created' || this.launching.has(memberId)) return;
     this.launching.add(memberId);
-    const { PAYLOAD: stored = '', ...properties } = m.properties ?? {};
+    const stored = m.properties?.PAYLOAD ?? '';
     // the member's identity and its own broker credentials are added now, never stored with the member
     const payload = withLaunchIdentity(stored, { memberId, broker: this.memberCredentials?.(memberId) });
     let driver: IaasDriver;
@@ -109,16 +115,17 @@ export class CloudController {
     }
     driver
       .startInstance({
-        applicationId: m.applicationId,
-        serviceName: m.serviceName,
-        clusterId: m.clusterId,
-        clusterInstanceId: m.clusterInstanceId,
         memberId: m.memberId,
+        clusterId: m.clusterId,
+        cartridgeType: m.serviceName,
+        applicationId: m.applicationId,
+        clusterInstanceId: m.clusterInstanceId,
         networkPartitionId: m.networkPartitionId,
-        partitionId: m.partitionId,
         provider: m.provider,
+        ports: (m.ports ?? []).map((p) => ({ ...p })),
         payload,
-        properties,
+        iaas: { ...(m.iaas?.imageId !== undefined ? { imageId: m.iaas.imageId } : {}), properties: { ...(m.iaas?.properties ?? {}) } },
+        partition: { id: m.partitionId, properties: { ...(m.partitionProperties ?? {}) } },
       })
       .then(
         (info) => this.loop.submit(() => this.onLaunched(memberId, info)),
@@ -126,6 +133,40 @@ export class CloudController {
       )
       .finally(() => this.launching.delete(memberId));
   }
+
+  /**
+   * Subscribes to the `watch` of every driver that has one: an instance a driver reports gone
+   * (a VM that vanished, a process that exited) while its member is neither being terminated nor
+   * obsolete is handed to {@link onInstanceGone} at once, as a fault. `gate` runs each report
+   * (e.g. once the runtime state is loaded). Returns the unsubscribe of them all.
+   */
+  watchDrivers(drivers: Iterable<IaasDriver>, gate: (report: () => void) => void = (report) => report()): () => void {
+    const stops: (() => void)[] = [];
+    for (const driver of new Set(drivers)) {
+      if (!driver.watch) continue;
+      stops.push(driver.watch((memberId, reason) => gate(() => this.instanceGone(driver, memberId, reason))));
+    }
+    return () => {
+      for (const stop of stops.splice(0)) stop();
+    };
+  }
+
+  private instanceGone(driver: IaasDriver, memberId: string, reason: string): void {
+    const m = this.state.members.get(memberId);
+    if (!m) {
+      this.log.info({ memberId, driver: driver.name, reason }, 'the IaaS reports an instance gone that no member owns');
+      return;
+    }
+    if (m.disposition === 'obsolete' || this.terminating.has(memberId)) {
+      this.log.info({ memberId, driver: driver.name, reason }, 'the IaaS reports the instance of a member being terminated gone');
+      return;
+    }
+    this.log.warn({ memberId, clusterId: m.clusterId, status: m.status, driver: driver.name, reason }, 'the IaaS reports the instance of a member gone: a member fault');
+    this.onInstanceGone?.(m, reason);
+  }
+
+  /** Called when a driver reports the instance of a live member gone (the control plane treats it as a fault). */
+  onInstanceGone?: (m: MemberRuntime, reason: string) => void;
 
   /** Whether an IaaS start is under way for the member. */
   isLaunching(memberId: string): boolean {

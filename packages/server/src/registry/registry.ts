@@ -54,7 +54,7 @@ export class Registry {
      * Checks an artifact against the outside world after validation (the IaaS driver of a network
      * partition validates its partitions); throws a StratoError to refuse it.
      */
-    private readonly check: (kind: ArtifactKind, artifact: Record<string, unknown>) => void = () => undefined,
+    private readonly check: (kind: ArtifactKind, artifact: Record<string, unknown>) => void | Promise<void> = () => undefined,
     /** How long a change may wait for its turn before it is refused with 503 (STRATO_REQUEST_TIMEOUT). */
     private readonly lockWaitMs = 30_000,
   ) {}
@@ -153,7 +153,7 @@ export class Registry {
     const id = idOf(info.kind, artifact);
     return this.exclusive(async () => {
       validate(info.kind, artifact, await this.catalog(), 'add');
-      this.check(info.kind, artifact);
+      await this.check(info.kind, artifact);
       const body = info.kind === 'application' ? { ...artifact, status: 'Created' } : artifact;
       await this.write(info.kind, id, body, this.scopeFor(info, who));
       this.log.info({ kind: info.kind, id, user: who.userName }, 'artifact added');
@@ -171,7 +171,7 @@ export class Registry {
       const existing = await this.store.get<Record<string, unknown>>(info.kind, id, scope);
       if (!existing) throw error('ARTIFACT_NOT_FOUND', { label: info.label, tag: info.tag, id });
       validate(info.kind, artifact, await this.catalog(), 'update');
-      this.check(info.kind, artifact);
+      await this.check(info.kind, artifact);
       let body = artifact;
       if (info.kind === 'application') {
         const { status, applicationPolicyId } = existing as StoredApplication;

@@ -51,6 +51,8 @@ export interface ClusterRuntime {
   autoscalingPolicy: string;
   /** cluster instances by instance id */
   instances: Record<string, ClusterInstanceState>;
+  /** the cluster's CARTRIDGE_KEY (16 random characters, in every member's payload), set at its first member */
+  cartridgeKey?: string;
 }
 
 /** How an undeployment proceeds: not at all, gracefully (members drained), or forcefully. */
@@ -81,6 +83,7 @@ export interface MemberPort {
   protocol: string;
   port: number;
   proxyPort: number;
+  kubernetesPortType?: string;
 }
 
 export interface MemberRuntime {
@@ -102,6 +105,10 @@ export interface MemberRuntime {
   memberPublicIPs?: string[];
   ports?: MemberPort[];
   properties?: Record<string, string>;
+  /** the cartridge's IaaS entry for the member's provider, as its driver is asked (kept for a launch after a restart) */
+  iaas?: { imageId?: string; properties: Record<string, string> };
+  /** the member's partition properties merged over its network partition's, as its driver is asked */
+  partitionProperties?: Record<string, string>;
   disposition: MemberDisposition;
   /** when the disposition was last changed */
   dispositionAt?: number;

@@ -13,8 +13,9 @@
  * | GET `/instances/:id` | 200 the instance / 404 |
  * | POST `/instances` | starts an instance from a MockInstanceContext (what Stratos's cloud controller called); 200 the instance |
  * | POST `/instances/:id/allocateIpAddress` | 200 the instance (addresses are allocated at start) / 404 |
- * | DELETE `/instances/:id` | kills the instance (no more events nor statistics: the server detects a member fault); 200 always, an unknown id is only logged |
+ * | DELETE `/instances/:id` | kills the instance's agent, the VM "runs" on (no more events nor statistics: the server detects a member fault after STRATO_MEMBER_FAULT_TIMEOUT); 200 always, an unknown id is only logged |
  * | POST `/instances/:id/kill` | the same, explicitly named |
+ * | POST `/instances/:id/destroy` | the VM vanishes: the instance is gone at once and the driver's `watch` reports it (the server treats the member as faulty at once); 200 always, an unknown id is only logged |
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { MockIaas } from './mock-iaas.ts';
@@ -81,16 +82,17 @@ export function mockIaasRoutes(app: FastifyInstance, mockIaas: MockIaas): void {
     }
     try {
       await mockIaas.startInstance({
-        applicationId: body.applicationId ?? '',
-        serviceName: body.serviceName ?? '',
-        clusterId: body.clusterId ?? '',
-        clusterInstanceId: body.clusterInstanceId ?? '',
         memberId: body.memberId,
+        clusterId: body.clusterId ?? '',
+        cartridgeType: body.serviceName ?? '',
+        applicationId: body.applicationId ?? '',
+        clusterInstanceId: body.clusterInstanceId ?? '',
         networkPartitionId: body.networkPartitionId ?? '',
-        partitionId: body.partitionId ?? '',
         provider: mockIaas.name,
+        ports: [],
         payload: body.payload ?? '',
-        properties: {},
+        iaas: { properties: {} },
+        partition: { id: body.partitionId ?? '', properties: {} },
       });
     } catch (error) {
       request.log.error({ err: error, memberId: body.memberId }, 'Could not start mock instance');
@@ -112,4 +114,10 @@ export function mockIaasRoutes(app: FastifyInstance, mockIaas: MockIaas): void {
   };
   app.delete<{ Params: { id: string } }>(`${base}/instances/:id`, options, async (request) => kill(request.params.id, request.log));
   app.post<{ Params: { id: string } }>(`${base}/instances/:id/kill`, options, async (request) => kill(request.params.id, request.log));
+  app.post<{ Params: { id: string } }>(`${base}/instances/:id/destroy`, options, async (request) => {
+    const id = request.params.id;
+    if (await mockIaas.destroy(id)) return { status: 'success', message: `Mock instance destroyed: ${id}` };
+    request.log.warn({ memberId: id }, 'Mock IaaS asked to destroy an unknown instance');
+    return { status: 'success', message: `Mock instance not found: ${id}` };
+  });
 }

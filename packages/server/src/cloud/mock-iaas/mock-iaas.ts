@@ -1,33 +1,12 @@
 /**
  * The mock IaaS (orchestration.md §6.7): an IaaS driver whose "VMs" are simulated in the process.
+ * Three parts:
  *
- * Each mock instance behaves as a cartridge agent would, over the real message broker — its events
- * are the only way the control plane learns anything about it:
- *
- * | the instance receives (for itself)                     | it publishes                         | phase after       |
- * |--------------------------------------------------------|--------------------------------------|-------------------|
- * | `MemberInitializedEvent`, then `bootDelayMs`            | `InstanceStartedEvent`               | `starting`        |
- * | `MemberStartedEvent`                                    | `InstanceActivatedEvent`, then stats | `active`          |
- * | `InstanceCleanupMemberEvent` / `InstanceCleanupClusterEvent` | `InstanceMaintenanceModeEvent`  | `maintenance`     |
- * | `MemberMaintenanceModeEvent`                            | `InstanceReadyToShutdownEvent`       | `readyToShutdown` |
- *
- * A repeated event (the control plane re-announces a member whose status has not moved, because
- * an event may be lost in a broker failover or a crash) is answered with the event of the phase
- * the instance is in: `MemberInitializedEvent` to a starting or active instance → its
- * `InstanceStartedEvent` / `InstanceActivatedEvent` again; `MemberStartedEvent` to an active one →
- * `InstanceActivatedEvent` again; `MemberMaintenanceModeEvent` to a readyToShutdown one →
- * `InstanceReadyToShutdownEvent` again. Nothing else changes.
- *
- * An instance that has activated publishes health statistics every `healthIntervalMs` until it is
- * terminated or killed (as in Stratos, also while in maintenance): `MemberHealthStatEvent` for
- * `memory_consumption` and `load_average`, and `InFlightRequestCountEvent`, with values from its
- * cartridge type's patterns ({@link MockPatterns}). One driver timer walks the publishing instances
- * (each keeps its own cadence); while the bus is disconnected statistics are skipped, not queued.
- *
- * The driver subscribes once, to the five events it answers (not `topology/#`, which would make it
- * parse every CompleteTopologyEvent), and dispatches by member id. A cleanup request is answered
- * until the cloud controller acknowledges it with `MemberMaintenanceModeEvent`, as in Stratos: the
- * autoscaler repeats cleanups every cycle so that a lost event is sent again.
+ * - this driver: the instances (instance id = member id, addresses from persisted sequences),
+ *   idempotent start and terminate, persistence, failure injection, kill and destroy, `watch`;
+ * - the simulated members ({@link SimulatedMembers}, mock-members.ts): each instance's agent,
+ *   speaking Stratos's instance events and health statistics over the real message broker;
+ * - the REST API (mock-iaas-routes.ts, `/mock-iaas/api`).
  *
  * Every instance is persisted (kind `mockInstance`, super-tenant scope, id = member id) with its
  * phase, so that a restarted driver resumes each instance where it was: `booting` → publish
@@ -37,6 +16,14 @@
  * A phase is persisted once the event that enters it has been acknowledged by the broker (or
  * dropped), so a crash in between repeats the event rather than losing it; the control plane
  * treats repeated events idempotently.
+ *
+ * Two ways an instance fails without being asked to terminate, for fault tests:
+ * - {@link MockIaas.kill}: the agent crashed, the VM still runs. The instance falls silent (no
+ *   events, no health statistics) but stays listed; nothing is reported through `watch`, so the
+ *   control plane finds out the way Stratos did: missing health statistics
+ *   (STRATO_MEMBER_FAULT_TIMEOUT).
+ * - {@link MockIaas.destroy}: the VM vanished. The instance is gone at once (not listed, its
+ *   record deleted) and `watch` reports it, so the control plane treats it as a fault at once.
  *
  * Broker identity: the driver is part of the trusted server and speaks for every instance it
  * simulates over its own bus, as the broker's privileged `mock-iaas` user (it may publish the
@@ -49,14 +36,18 @@
  * addresses and keep their whole payload (credentials included), and a real cartridge agent,
  * outside the server, speaks for them. The driver publishes nothing for them.
  */
-import type { EventMap, MessageBus, Unsubscribe } from '@strato/messaging';
+import type { MessageBus } from '@strato/messaging';
 import type { Logger } from 'pino';
 import { SUPER_TENANT_ID, type Store } from '../../store/store.ts';
 import { redactPayloadSecrets } from '../../autoscaler/payload.ts';
 import type { IaasDriver, InstanceInfo, InstanceRequest } from '../iaas-driver.ts';
 import { DEFAULT_MOCK_BOOT_DELAY_MS, DEFAULT_MOCK_HEALTH_INTERVAL_MS } from './mock-iaas-settings.ts';
+import type { LiveInstance, MockInstanceRecord } from './mock-instance.ts';
 import { mockIpAddress } from './mock-ip-address.ts';
-import { factorValues, NO_MOCK_PATTERNS, PatternClock, type MockFactorValues, type MockPatterns } from './mock-patterns.ts';
+import { SimulatedMembers } from './mock-members.ts';
+import { NO_MOCK_PATTERNS, type MockPatterns } from './mock-patterns.ts';
+
+export type { MockInstancePhase, MockInstanceRecord } from './mock-instance.ts';
 
 /** Store kind of a mock instance record (scope SUPER_TENANT_ID, id = member id). */
 export const MOCK_INSTANCE_KIND = 'mockInstance';
@@ -64,36 +55,8 @@ export const MOCK_INSTANCE_KIND = 'mockInstance';
 export const MOCK_SEQUENCE_KIND = 'mockIaasSequence';
 const SEQUENCE_ID = 'addresses';
 
-/** Where a mock instance is in its conversation with the control plane. */
-export type MockInstancePhase = 'booting' | 'starting' | 'active' | 'maintenance' | 'readyToShutdown' | 'killed';
-
-/**
- * A mock instance as stored and as the mock IaaS API shows it: Stratos's MockInstanceMetadata
- * (`instanceId, defaultPrivateIp, defaultPublicIp, payload`) plus strato's extras.
- */
-export interface MockInstanceRecord {
-  /** = member id, as in Stratos. */
-  instanceId: string;
-  defaultPrivateIp: string;
-  defaultPublicIp: string;
-  /** The launch payload, `KEY=value` pairs joined by commas. */
-  payload: string;
-  memberId: string;
-  applicationId: string;
-  /** The cartridge type. */
-  serviceName: string;
-  clusterId: string;
-  clusterInstanceId: string;
-  networkPartitionId: string;
-  partitionId: string;
-  /** The provider name the instance was started for (`mock`, `ec2-sydney`, ...). */
-  provider: string;
-  phase: MockInstancePhase;
-  /** Epoch ms of the start request. */
-  createdAt: number;
-  /** Epoch ms of the last phase change. */
-  phaseChangedAt: number;
-}
+/** The reason `watch` gives for a destroyed mock instance. */
+export const MOCK_DESTROYED_REASON = 'the mock instance was destroyed (its VM vanished)';
 
 /** The persisted address sequences (Stratos kept the private and public ones apart). */
 interface AddressSequences {
@@ -142,68 +105,45 @@ export interface MockIaasOptions {
   agentlessProviders?: readonly string[];
 }
 
-/** One instance in memory. */
-interface LiveInstance {
-  record: MockInstanceRecord;
-  /** Pending boot (MemberInitialized → InstanceStarted). */
-  bootTimer: NodeJS.Timeout | undefined;
-  /** When the next health statistics are due (epoch ms per `now`); only for publishing phases. */
-  nextStatAt: number;
-  /** This instance's store writes, in order. */
-  writes: Promise<void>;
-  /** Terminated: no more writes or events. */
-  removed: boolean;
-}
-
-/** Phases in which an instance publishes health statistics. */
-const PUBLISHING: ReadonlySet<MockInstancePhase> = new Set(['active', 'maintenance', 'readyToShutdown']);
-/** Phases in which a cleanup request is answered with InstanceMaintenanceModeEvent. */
-const CLEANABLE: ReadonlySet<MockInstancePhase> = new Set(['booting', 'starting', 'active', 'maintenance']);
-
-type StatusEventName = 'InstanceStartedEvent' | 'InstanceActivatedEvent' | 'InstanceMaintenanceModeEvent' | 'InstanceReadyToShutdownEvent';
-
 /** The mock IaaS driver (name `mock`). */
 export class MockIaas implements IaasDriver {
   readonly name = 'mock';
   private readonly store: Store;
-  private readonly bus: MessageBus;
   private readonly log: Logger;
-  private readonly bootDelayMs: number;
-  private readonly healthIntervalMs: number;
-  private readonly patterns: MockPatterns;
   private readonly now: () => number;
   private readonly stopFlushTimeoutMs: number;
   private readonly agentless: ReadonlySet<string>;
+  private readonly members: SimulatedMembers;
 
   private readonly instances = new Map<string, LiveInstance>();
-  /** Instances in a publishing phase (health statistics). */
-  private readonly publishing = new Set<LiveInstance>();
   /** Start requests in progress, by member id (idempotency under concurrency). */
   private readonly starting = new Map<string, Promise<InstanceInfo>>();
-  /** Per cartridge type: its live instance count and pattern clock. */
-  private readonly types = new Map<string, { count: number; clock: PatternClock }>();
-  private unsubscribes: Unsubscribe[] = [];
-  private healthTimer: NodeJS.Timeout | undefined;
+  /** Listeners of {@link watch}. */
+  private readonly watchers = new Set<(memberId: string, reason: string) => void>();
   private running = false;
   /** Incremented by stop(): writes queued in an earlier run are skipped (the store may be closed). */
   private generation = 0;
 
   constructor(options: MockIaasOptions) {
     this.store = options.store;
-    this.bus = options.bus;
     this.log = options.logger.child({ component: 'mock-iaas' });
-    this.bootDelayMs = Math.max(0, options.bootDelayMs ?? DEFAULT_MOCK_BOOT_DELAY_MS);
-    this.healthIntervalMs = Math.max(1, options.healthIntervalMs ?? DEFAULT_MOCK_HEALTH_INTERVAL_MS);
-    this.patterns = options.patterns ?? NO_MOCK_PATTERNS;
     this.now = options.now ?? Date.now;
     this.stopFlushTimeoutMs = options.stopFlushTimeoutMs ?? 2_000;
     this.agentless = new Set(options.agentlessProviders ?? []);
-  }
-
-  /** The live instance of a member if the driver simulates its agent (not an agentless one). */
-  private simulated(memberId: string): LiveInstance | undefined {
-    const inst = this.instances.get(memberId);
-    return inst === undefined || this.agentless.has(inst.record.provider) ? undefined : inst;
+    this.members = new SimulatedMembers({
+      bus: options.bus,
+      log: this.log,
+      bootDelayMs: Math.max(0, options.bootDelayMs ?? DEFAULT_MOCK_BOOT_DELAY_MS),
+      healthIntervalMs: Math.max(1, options.healthIntervalMs ?? DEFAULT_MOCK_HEALTH_INTERVAL_MS),
+      patterns: options.patterns ?? NO_MOCK_PATTERNS,
+      now: this.now,
+      host: {
+        instance: (memberId) => this.instances.get(memberId),
+        instances: () => this.instances.values(),
+        isSimulated: (inst) => !this.agentless.has(inst.record.provider),
+        persist: (inst, after) => this.persist(inst, after),
+      },
+    });
   }
 
   /** Whether the driver is started (its instances are live). */
@@ -212,7 +152,7 @@ export class MockIaas implements IaasDriver {
   }
 
   /** Partitions of a mock network partition are always valid. */
-  validatePartition(): void {}
+  async validatePartition(): Promise<void> {}
 
   private startFailures = 0;
   private terminateFailures = 0;
@@ -257,26 +197,34 @@ export class MockIaas implements IaasDriver {
       this.log.warn({ memberId, pending: this.terminateFailures }, 'mock instance termination fails, as asked');
       throw new Error('Could not terminate mock instance: the mock IaaS was asked to fail this termination');
     }
+    if (await this.remove(memberId)) this.log.info({ memberId }, 'Mock instance terminated');
+  }
+
+  /**
+   * Removes a member's instance (terminated or destroyed): its activity stops, it is deleted from
+   * the store. Answers whether it was live.
+   */
+  private async remove(memberId: string): Promise<boolean> {
     const inst = this.instances.get(memberId);
     if (inst === undefined) {
       // Not live (driver not started, or unknown): make sure the store does not keep it.
       await this.store.delete(MOCK_INSTANCE_KIND, memberId, SUPER_TENANT_ID);
-      return;
+      return false;
     }
-    this.quiet(inst);
+    this.members.forget(inst);
     inst.removed = true;
     this.instances.delete(memberId);
-    this.forgetType(inst.record.serviceName);
     inst.writes = inst.writes.then(async () => {
       await this.store.delete(MOCK_INSTANCE_KIND, memberId, SUPER_TENANT_ID);
     });
     await inst.writes;
-    this.log.info({ memberId }, 'Mock instance terminated');
+    return true;
   }
 
   /**
-   * Kills a member's instance like a crashed VM: it publishes no more events nor statistics, but
-   * exists (listed, counted) until terminated. Answers whether the instance exists.
+   * Kills a member's instance like a crashed agent on a VM that still runs: it publishes no more
+   * events nor statistics, but exists (listed, counted) until terminated, and `watch` reports
+   * nothing. Answers whether the instance exists.
    */
   async kill(memberId: string): Promise<boolean> {
     const inst = this.instances.get(memberId);
@@ -291,19 +239,44 @@ export class MockIaas implements IaasDriver {
       });
     }
     if (inst.record.phase !== 'killed') {
-      this.quiet(inst);
-      this.setPhase(inst, 'killed');
+      this.members.kill(inst);
       this.log.info({ memberId }, 'Mock instance killed: it publishes nothing more');
     }
     await this.persist(inst);
     return true;
   }
 
-  /** The member ids of every instance (live ones once started, else the persisted ones). */
-  async listInstances(): Promise<string[]> {
-    if (this.running) return [...this.instances.keys()];
+  /**
+   * Destroys a member's instance like a VM that vanished: it is gone at once (no longer listed,
+   * its record deleted) and every {@link watch} listener is told. Answers whether it existed.
+   */
+  async destroy(memberId: string): Promise<boolean> {
+    const existed = this.instances.has(memberId) || (await this.store.get(MOCK_INSTANCE_KIND, memberId, SUPER_TENANT_ID)) !== undefined;
+    if (!existed) return false;
+    await this.remove(memberId);
+    this.log.warn({ memberId }, 'Mock instance destroyed: its VM vanished');
+    for (const listener of this.watchers) {
+      try {
+        listener(memberId, MOCK_DESTROYED_REASON);
+      } catch (err) {
+        this.log.error({ err, memberId }, 'a watcher of the mock IaaS failed');
+      }
+    }
+    return true;
+  }
+
+  /** Reports destroyed instances ({@link destroy}); killed and terminated ones are not reported. */
+  watch(onGone: (memberId: string, reason: string) => void): () => void {
+    const listener = (memberId: string, reason: string) => onGone(memberId, reason);
+    this.watchers.add(listener);
+    return () => void this.watchers.delete(listener);
+  }
+
+  /** Every instance (live ones once started, else the persisted ones), killed ones included. */
+  async listInstances(): Promise<InstanceInfo[]> {
+    if (this.running) return [...this.instances.values()].map((i) => instanceInfo(i.record));
     const records = await this.store.list<MockInstanceRecord>(MOCK_INSTANCE_KIND, SUPER_TENANT_ID);
-    return records.map((r) => r.id);
+    return records.map((r) => instanceInfo(r.body));
   }
 
   /** Every live instance, as the mock IaaS API shows it (copies). */
@@ -321,23 +294,15 @@ export class MockIaas implements IaasDriver {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    this.unsubscribes = await Promise.all([
-      this.bus.subscribe('MemberInitializedEvent', (_n, e) => this.onMemberInitialized(e)),
-      this.bus.subscribe('MemberStartedEvent', (_n, e) => this.onMemberStarted(e)),
-      this.bus.subscribe('MemberMaintenanceModeEvent', (_n, e) => this.onMemberMaintenanceMode(e)),
-      this.bus.subscribe('InstanceCleanupMemberEvent', (_n, e) => this.onCleanupMember(e)),
-      this.bus.subscribe('InstanceCleanupClusterEvent', (_n, e) => this.onCleanupCluster(e)),
-    ]);
+    await this.members.start();
     const records = await this.store.list<MockInstanceRecord>(MOCK_INSTANCE_KIND, SUPER_TENANT_ID);
     let resumed = 0;
     for (const { body } of records) {
       if (this.instances.has(body.memberId)) continue;
-      this.resume(this.adopt(body));
+      this.members.resume(this.adopt(body));
       resumed++;
     }
-    const tickMs = Math.min(1_000, Math.max(10, Math.floor(this.healthIntervalMs / 10)));
-    this.healthTimer = setInterval(() => this.publishHealthStats(), tickMs);
-    this.log.info({ resumed, bootDelayMs: this.bootDelayMs, healthIntervalMs: this.healthIntervalMs }, 'Mock IaaS started');
+    this.log.info({ resumed }, 'Mock IaaS started');
   }
 
   /**
@@ -347,10 +312,7 @@ export class MockIaas implements IaasDriver {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    clearInterval(this.healthTimer);
-    this.healthTimer = undefined;
-    const unsubscribes = this.unsubscribes.splice(0);
-    for (const inst of this.instances.values()) clearTimeout(inst.bootTimer);
+    const unsubscribe = this.members.halt(this.instances.values());
     let timer: NodeJS.Timeout | undefined;
     const writes = Promise.all([...this.instances.values()].map((i) => i.writes));
     const flushed = await Promise.race([
@@ -362,14 +324,12 @@ export class MockIaas implements IaasDriver {
     clearTimeout(timer);
     if (!flushed) this.log.warn('Mock IaaS stopped before every phase change was persisted');
     this.generation++;
-    await Promise.all(unsubscribes.map((u) => u()));
+    await unsubscribe();
     this.instances.clear();
-    this.publishing.clear();
-    this.types.clear();
     this.log.info('Mock IaaS stopped');
   }
 
-  // ---------------------------------------------------------------- creation and resumption
+  // ---------------------------------------------------------------- creation and persistence
 
   private async create(request: InstanceRequest): Promise<InstanceInfo> {
     const now = this.now();
@@ -385,11 +345,11 @@ export class MockIaas implements IaasDriver {
         payload: this.agentless.has(request.provider) ? (request.payload ?? '') : redactPayloadSecrets(request.payload ?? ''),
         memberId: request.memberId,
         applicationId: request.applicationId,
-        serviceName: request.serviceName,
+        serviceName: request.cartridgeType,
         clusterId: request.clusterId,
         clusterInstanceId: request.clusterInstanceId,
         networkPartitionId: request.networkPartitionId,
-        partitionId: request.partitionId,
+        partitionId: request.partition.id,
         provider: request.provider,
         phase: 'booting',
         createdAt: now,
@@ -404,7 +364,7 @@ export class MockIaas implements IaasDriver {
     const inst = this.adopt(record);
     if (existed) {
       // Persisted by an earlier run and not loaded yet: it resumes like the others.
-      if (this.running) this.resume(inst);
+      if (this.running) this.members.resume(inst);
       return instanceInfo(record);
     }
     this.log.info(
@@ -418,153 +378,8 @@ export class MockIaas implements IaasDriver {
   private adopt(record: MockInstanceRecord): LiveInstance {
     const inst: LiveInstance = { record, bootTimer: undefined, nextStatAt: 0, writes: Promise.resolve(), removed: false };
     this.instances.set(record.memberId, inst);
-    let type = this.types.get(record.serviceName);
-    if (type === undefined) {
-      type = { count: 0, clock: new PatternClock() };
-      this.types.set(record.serviceName, type);
-    }
-    if (type.count++ === 0) type.clock.resume(this.now());
-    if (PUBLISHING.has(record.phase) && !this.agentless.has(record.provider)) {
-      this.startStats(inst);
-      // Resumed instances spread their first statistics over one interval instead of all at once.
-      inst.nextStatAt += Math.floor(Math.random() * this.healthIntervalMs);
-    }
+    this.members.adopt(inst);
     return inst;
-  }
-
-  private forgetType(serviceName: string): void {
-    const type = this.types.get(serviceName);
-    if (type !== undefined && --type.count === 0) type.clock.pause(this.now());
-  }
-
-  /** Picks up a persisted instance where its phase says it was. */
-  private resume(inst: LiveInstance): void {
-    if (this.agentless.has(inst.record.provider)) return;
-    switch (inst.record.phase) {
-      case 'booting':
-        this.scheduleBoot(inst);
-        break;
-      case 'starting':
-        this.transition(inst, 'active', 'InstanceActivatedEvent');
-        break;
-      case 'maintenance':
-        this.transition(inst, 'readyToShutdown', 'InstanceReadyToShutdownEvent');
-        break;
-      default:
-        // active, readyToShutdown: statistics only (started by adopt); killed: silent.
-        break;
-    }
-  }
-
-  // ---------------------------------------------------------------- the conversation
-
-  private onMemberInitialized(event: EventMap['MemberInitializedEvent']): void {
-    const inst = this.simulated(event.memberId);
-    if (inst === undefined) return;
-    if (inst.record.phase === 'booting') this.scheduleBoot(inst);
-    // Starting already (e.g. resumed before the cloud controller initialised the member): say it again.
-    else if (inst.record.phase === 'starting') this.transition(inst, 'starting', 'InstanceStartedEvent');
-    // Active already: the cloud controller lost InstanceStartedEvent/InstanceActivatedEvent (a
-    // broker failover, a restart) and re-announces the member: say where the instance is.
-    else if (inst.record.phase === 'active') this.transition(inst, 'active', 'InstanceActivatedEvent');
-  }
-
-  private onMemberStarted(event: EventMap['MemberStartedEvent']): void {
-    const inst = this.simulated(event.memberId);
-    if (inst === undefined) return;
-    // A repeated MemberStartedEvent (re-announced after a lost InstanceActivatedEvent): say it again.
-    if (inst.record.phase === 'active') {
-      this.transition(inst, 'active', 'InstanceActivatedEvent');
-      return;
-    }
-    if (inst.record.phase !== 'booting' && inst.record.phase !== 'starting') return;
-    clearTimeout(inst.bootTimer);
-    inst.bootTimer = undefined;
-    this.transition(inst, 'active', 'InstanceActivatedEvent');
-  }
-
-  private onCleanupMember(event: EventMap['InstanceCleanupMemberEvent']): void {
-    const inst = this.simulated(event.memberId);
-    if (inst !== undefined) this.cleanup(inst);
-  }
-
-  private onCleanupCluster(event: EventMap['InstanceCleanupClusterEvent']): void {
-    for (const inst of this.instances.values()) {
-      const r = inst.record;
-      if (r.clusterId === event.clusterId && r.clusterInstanceId === event.clusterInstanceId && !this.agentless.has(r.provider)) this.cleanup(inst);
-    }
-  }
-
-  /**
-   * A cleanup request: maintenance mode, as long as the cloud controller has not acknowledged it
-   * (Stratos's "gracefully shut down" flag is only set on MemberMaintenanceModeEvent; the autoscaler
-   * repeats the cleanup every cycle precisely so that a lost event is sent again).
-   */
-  private cleanup(inst: LiveInstance): void {
-    if (!CLEANABLE.has(inst.record.phase)) return;
-    clearTimeout(inst.bootTimer);
-    inst.bootTimer = undefined;
-    this.transition(inst, 'maintenance', 'InstanceMaintenanceModeEvent');
-  }
-
-  private onMemberMaintenanceMode(event: EventMap['MemberMaintenanceModeEvent']): void {
-    const inst = this.simulated(event.memberId);
-    if (inst === undefined) return;
-    // readyToShutdown already: a repeated MemberMaintenanceModeEvent (the answer was lost) is answered again.
-    if (!CLEANABLE.has(inst.record.phase) && inst.record.phase !== 'readyToShutdown') return;
-    this.transition(inst, 'readyToShutdown', 'InstanceReadyToShutdownEvent');
-  }
-
-  private scheduleBoot(inst: LiveInstance): void {
-    if (inst.bootTimer !== undefined) return;
-    inst.bootTimer = setTimeout(() => {
-      inst.bootTimer = undefined;
-      if (this.running && !inst.removed && inst.record.phase === 'booting') {
-        this.transition(inst, 'starting', 'InstanceStartedEvent');
-      }
-    }, this.bootDelayMs);
-  }
-
-  /**
-   * Enters `phase` by publishing `eventName`; the phase is persisted once the broker has
-   * acknowledged the event (or the bus dropped it).
-   */
-  private transition(inst: LiveInstance, phase: MockInstancePhase, eventName: StatusEventName): void {
-    this.setPhase(inst, phase);
-    const r = inst.record;
-    const fields = {
-      serviceName: r.serviceName,
-      clusterId: r.clusterId,
-      clusterInstanceId: r.clusterInstanceId,
-      memberId: r.memberId,
-      instanceId: r.instanceId,
-      networkPartitionId: r.networkPartitionId,
-      partitionId: r.partitionId,
-    };
-    const published =
-      eventName === 'InstanceStartedEvent'
-        ? this.bus.publish(eventName, { applicationId: r.applicationId, ...fields })
-        : this.bus.publish(eventName, fields);
-    this.log.debug({ memberId: r.memberId, event: eventName, phase }, 'Mock instance event');
-    const delivered = published.then((ok) => {
-      if (!ok) this.log.warn({ memberId: r.memberId, event: eventName }, 'Mock instance event was not delivered');
-    });
-    void this.persist(inst, delivered);
-  }
-
-  private setPhase(inst: LiveInstance, phase: MockInstancePhase): void {
-    if (inst.record.phase !== phase) {
-      inst.record = { ...inst.record, phase, phaseChangedAt: this.now() };
-    }
-    if (PUBLISHING.has(phase)) this.startStats(inst);
-    else this.publishing.delete(inst);
-  }
-
-  /** Stops everything an instance does (boot timer, statistics). */
-  private quiet(inst: LiveInstance): void {
-    clearTimeout(inst.bootTimer);
-    inst.bootTimer = undefined;
-    this.publishing.delete(inst);
   }
 
   /**
@@ -584,68 +399,6 @@ export class MockIaas implements IaasDriver {
         this.log.error({ memberId: snapshot.memberId, err: error }, 'Could not persist a mock instance');
       });
     return inst.writes;
-  }
-
-  // ---------------------------------------------------------------- health statistics
-
-  private startStats(inst: LiveInstance): void {
-    if (this.publishing.has(inst)) return;
-    inst.nextStatAt = this.now(); // the first statistics at once, as Stratos's scheduler did
-    this.publishing.add(inst);
-  }
-
-  /**
-   * One pass over the publishing instances (the driver's single timer, a tenth of the interval,
-   * 10 ms to 1 s): each instance whose statistics are due publishes them, and its next ones fall
-   * due one interval later, so each keeps its own cadence.
-   */
-  private publishHealthStats(): void {
-    if (this.publishing.size === 0) return;
-    const now = this.now();
-    // Statistics are only worth something now: while the bus is disconnected they are not queued
-    // (10,000 instances would queue 2,000 events a second), only their cadence goes on.
-    const send = this.bus.connected;
-    const valuesByType = new Map<string, MockFactorValues>();
-    for (const inst of this.publishing) {
-      if (now < inst.nextStatAt) continue;
-      const next = inst.nextStatAt + this.healthIntervalMs;
-      inst.nextStatAt = next <= now ? now + this.healthIntervalMs : next;
-      if (!send) continue;
-      const r = inst.record;
-      let values = valuesByType.get(r.serviceName);
-      if (values === undefined) {
-        const clock = this.types.get(r.serviceName)?.clock;
-        values = factorValues(this.patterns.cartridges[r.serviceName], clock?.elapsed(now) ?? 0);
-        valuesByType.set(r.serviceName, values);
-      }
-      const member = {
-        clusterId: r.clusterId,
-        clusterInstanceId: r.clusterInstanceId,
-        networkPartitionId: r.networkPartitionId,
-        memberId: r.memberId,
-        partitionId: r.partitionId,
-        timestamp: now,
-      };
-      if (values.memoryConsumption !== undefined) {
-        this.publishStat('MemberHealthStatEvent', { ...member, healthDescription: 'memory_consumption', value: values.memoryConsumption });
-      }
-      if (values.loadAverage !== undefined) {
-        this.publishStat('MemberHealthStatEvent', { ...member, healthDescription: 'load_average', value: values.loadAverage });
-      }
-      if (values.requestsInFlight !== undefined) {
-        this.publishStat('InFlightRequestCountEvent', {
-          clusterId: r.clusterId,
-          clusterInstanceId: r.clusterInstanceId,
-          networkPartitionId: r.networkPartitionId,
-          inFlightRequestCount: values.requestsInFlight,
-          timestamp: now,
-        });
-      }
-    }
-  }
-
-  private publishStat<K extends 'MemberHealthStatEvent' | 'InFlightRequestCountEvent'>(name: K, payload: EventMap[K]): void {
-    void this.bus.publish(name, payload);
   }
 }
 

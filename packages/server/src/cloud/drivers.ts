@@ -1,0 +1,20 @@
+/** The IaaS drivers strato implements, registered by name (see {@link DriverRegistry}). */
+import { DriverRegistry } from './driver-registry.ts';
+import { MockIaas } from './mock-iaas/mock-iaas.ts';
+
+/** A registry with every implemented driver: `mock` (later `process`, `kubernetes`). */
+export function defaultDriverRegistry(): DriverRegistry {
+  return new DriverRegistry().register(
+    'mock',
+    ({ settings, store, bus, logger }) =>
+      new MockIaas({
+        store,
+        bus,
+        logger,
+        bootDelayMs: settings.mock.bootDelayMs,
+        healthIntervalMs: settings.mock.healthIntervalMs,
+        patterns: settings.mock.patterns,
+        agentlessProviders: settings.mock.agentlessProviders,
+      }),
+  );
+}
