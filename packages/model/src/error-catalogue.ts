@@ -411,6 +411,8 @@ export const ERROR_CODES = Object.keys(ERROR_CATALOGUE) as ErrorCode[];
 /** The template of a code with its parameters filled in (unbounded; see boundedMessage). */
 export function fillTemplate<C extends ErrorCode>(code: C, params: ErrorParams<C> | undefined): string {
   const values = (params ?? {}) as Record<string, string | number>;
+  // the types admit catalogue codes only; this stops plain JavaScript callers too
+  if (!Object.hasOwn(ERROR_CATALOGUE, code)) throw new TypeError(`No error code ${String(code)} in the catalogue`);
   return ERROR_CATALOGUE[code].template.replace(/\{(\w+)\}/g, (whole, name: string) =>
     Object.hasOwn(values, name) ? String(values[name]) : whole,
   );

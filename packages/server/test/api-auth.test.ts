@@ -276,7 +276,7 @@ describe('failed logins', () => {
   it('read the same whether the user exists or not: status, headers and body', async () => {
     const wrongPassword = visible(await server.call('GET', '/api/cartridges', undefined, basic('admin', 'not-the-password')));
     assert.equal(wrongPassword.status, 401);
-    assert.deepEqual(wrongPassword.body, { status: 'error', message: 'Authentication failed. Please check your username/password' });
+    assert.deepEqual(wrongPassword.body, { status: 'error', message: 'Authentication failed. Please check your username/password', code: 'LOGIN_FAILED' });
     assert.match(wrongPassword.headers['www-authenticate'] ?? '', /^Basic realm=/);
     for (const auth of [
       basic('mallory', 'not-the-password'), // unknown user of the super tenant

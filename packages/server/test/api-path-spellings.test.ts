@@ -167,7 +167,7 @@ describe('path spellings: the same authentication rule for every spelling the ro
     for (const marker of MARKERS) assert.ok(!res.text.includes(marker), `${what}: the body names ${marker}: ${res.text.slice(0, 300)}`);
     if (res.text !== '') {
       const body = JSON.parse(res.text);
-      assert.deepEqual(Object.keys(body).sort(), ['message', 'status'], `${what}: ${res.text.slice(0, 300)}`);
+      assert.deepEqual(Object.keys(body).sort(), ['code', 'message', 'status'], `${what}: ${res.text.slice(0, 300)}`);
       assert.equal(body.status, 'error', what);
     }
   }
