@@ -107,7 +107,7 @@ export const SETTINGS: SettingInfo[] = [
   {
     env: 'STRATO_IAAS_PROVIDERS',
     default: 'mock=mock,kubernetes=kubernetes',
-    meaning: 'IaaS provider names and the driver each is bound to, as `name=driver` pairs; e.g. `mock=mock,ec2-sydney=mock`.',
+    meaning: 'IaaS provider names and the driver each is bound to, as `name=driver` pairs; e.g. `mock=mock,ec2-sydney=mock`. Drivers: `mock`; `kubernetes` and `process` are accepted but not implemented yet (deploying onto their providers is refused with 400).',
   },
   { env: 'STRATO_MB_URLS', default: '(unset)', meaning: 'Comma-separated MQTT broker URLs (`mqtt://host:port`, `mqtt://user:password@host:port`, `mqtts://…` for TLS), tried in order with failover; logs show them without the password. Unset: strato starts an embedded broker (aedes) that refuses anonymous clients.' },
   { env: 'STRATO_MB_PORT', default: '1885', meaning: 'Port of the embedded MQTT broker on STRATO_HOST (0 picks a free port).' },
