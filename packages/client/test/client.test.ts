@@ -50,6 +50,7 @@ describe('the typed REST client against a real server', () => {
     assert.ok(duplicate.isConflict);
     assert.equal(duplicate.request, 'POST /api/cartridges');
     assert.match(duplicate.message, /web/);
+    assert.equal(duplicate.code, 'ARTIFACT_EXISTS', 'the stable code of the envelope');
   });
 
   it('updates a definition, finds nothing where nothing is, and names the field of a bad definition', async () => {
@@ -59,11 +60,14 @@ describe('the typed REST client against a real server', () => {
     assert.equal(await admin.cartridges.find('no-such-cartridge'), undefined);
     const missing = await admin.cartridges.get('no-such-cartridge').catch((e: unknown) => e);
     assert.ok(missing instanceof StratoApiError && missing.isNotFound, 'get of an unknown id is a 404');
+    assert.equal(missing.code, 'ARTIFACT_NOT_FOUND');
+    assert.equal(missing.message, 'Cartridge not found: [cartridge-type] no-such-cartridge');
     const { category: _dropped, ...noCategory } = web;
     const bad = await admin.cartridges.add({ ...noCategory, type: 'broken' }).catch((e: unknown) => e);
     assert.ok(bad instanceof StratoApiError);
     assert.equal(bad.status, 400);
     assert.equal(bad.message, 'cartridge.category is required');
+    assert.equal(bad.code, 'FIELD_REQUIRED');
     assert.equal(await admin.cartridges.find('broken'), undefined, 'nothing was written');
   });
 
@@ -84,12 +88,17 @@ describe('the typed REST client against a real server', () => {
     await waitFor('shop Created', async () => (await admin.applications.get('shop')).status === 'Created');
     const gone = await admin.applicationRuntime('shop').catch((e: unknown) => e);
     assert.ok(gone instanceof StratoApiError && gone.isNotFound);
+    assert.equal(gone.code, 'APPLICATION_RUNTIME_NOT_FOUND');
+    const undeployed = await admin.undeployApplication('shop').catch((e: unknown) => e);
+    assert.ok(undeployed instanceof StratoApiError && undeployed.isConflict);
+    assert.equal(undeployed.code, 'APPLICATION_NOT_DEPLOYED');
   });
 
   it('removes the examples in reverse order; one still in use is a typed 409 naming its user', async () => {
     const inUse = await admin.cartridges.remove('web').catch((e: unknown) => e);
     assert.ok(inUse instanceof StratoApiError && inUse.isConflict);
     assert.equal(inUse.message, 'Cannot remove cartridge web: it is used by cartridge group storefront');
+    assert.equal(inUse.code, 'ARTIFACT_IN_USE');
     for (const [collection, , id] of ordered().reverse()) assert.equal((await collection.remove(id)).status, 'success', id);
     assert.deepEqual(await admin.cartridges.list(), []);
   });
@@ -104,6 +113,7 @@ describe('the typed REST client against a real server', () => {
     assert.deepEqual((await admin.listUsers()).map((u) => u.userName), ['admin']);
     const refused = await ann.listTenants().catch((e: unknown) => e);
     assert.ok(refused instanceof StratoApiError && refused.status === 403);
+    assert.equal(refused.code, 'PERMISSION_DENIED');
   });
 
   it('throws a typed 401 for a wrong password', async () => {
@@ -112,6 +122,7 @@ describe('the typed REST client against a real server', () => {
     assert.ok(e instanceof StratoApiError);
     assert.ok(e.isUnauthenticated);
     assert.equal(e.request, 'GET /api/cartridges');
+    assert.equal(e.code, 'LOGIN_FAILED');
   });
 });
 

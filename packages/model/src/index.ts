@@ -10,6 +10,7 @@
  *                  any other syntax error throws JSON_MALFORMED ('Malformed JSON at line L, column C: ...')
  *   artifacts.ts   ArtifactKind, the TypeScript types (Cartridge, CartridgeGroup, Application, ...)
  *   schemas.ts     schemas: Record<ArtifactKind, TSchema> — TypeBox input schemas (OpenAPI source)
+ *   response-schemas.ts  TypeBox schemas of answers: envelopes (success, error with code), runtime, cluster
  *   normalize.ts   normalize(kind, input): typed artifact in normal form, or throws a 400 (FIELD_*) naming
  *                  the field path, the value and the rule
  *   catalog.ts     Catalog (snapshot of stored artifacts) and validate(kind, artifact, catalog, mode)
@@ -25,6 +26,7 @@ export * from './clock.ts';
 export * from './json.ts';
 export * from './artifacts.ts';
 export * from './schemas.ts';
+export * from './response-schemas.ts';
 export * from './normalize.ts';
 export * from './catalog.ts';
 export * from './application-references.ts';

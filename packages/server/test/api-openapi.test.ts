@@ -1,8 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { parseJson, schemas, type ArtifactKind } from '@strato/model';
-import { FAST_ENV, startTestServer, waitFor, type TestServer } from './kit.ts';
-import { sampleText } from './samples.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { startServer } from '../src/server.ts';
+import { loadSettings } from '../src/settings.ts';
+import { FAST_ENV, request, startTestServer, waitFor, type TestServer } from './kit.ts';
+import { isDeploy, MANIFEST, sampleText } from './samples.ts';
 
 /** The OpenAPI document, health, and the HTTP details Stratos's clients depend on. */
 
@@ -238,5 +244,164 @@ describe('HTTP details of Stratos clients', () => {
       assert.equal(other.status, 201, `${ct}: ${JSON.stringify(other.body)}`);
     }
     assert.deepEqual((await server.call('GET', '/api/autoscalingPolicies/as-comma')).body, { id: 'as-comma', loadThresholds: { loadAverage: { threshold: 50 } } });
+  });
+});
+
+/** The documented answers of every route, and answers the response schemas serialise without losing a field. */
+describe('OpenAPI responses', () => {
+  let server: TestServer;
+  let doc: any;
+  const APP = 'group-scaling';
+  const SUPER_ADMIN = { userName: 'admin', tenantId: -1234, tenantDomain: 'carbon.super', role: 'admin' } as const;
+  before(async () => {
+    server = await startTestServer({ mbPort: 0 }, FAST_ENV);
+    doc = (await server.call('GET', '/api/openapi.json', undefined, null)).body;
+    // a nested application: group1 holds group2 which holds group3 (cartridges c1..c4)
+    const entry = MANIFEST.find((m) => m.application.endsWith('/group-scaling-app'));
+    assert.ok(entry, APP);
+    for (const call of entry.deploy.filter((c) => !isDeploy(c))) {
+      const res = await server.call(call.method, call.path, call.body ? sampleText(call.body) : undefined);
+      assert.ok(res.status < 300, `${call.method} ${call.path}: ${JSON.stringify(res.body)}`);
+    }
+  });
+  after(() => server.stop());
+
+  const envelope = (status: 'success' | 'error') => ({ status: { type: 'string', enum: [status] }, message: { type: 'string' } });
+  const responses = (path: string, method: string) => doc.paths[path][method].responses;
+
+  it('documents deploy and undeploy as 202 with the success envelope', () => {
+    for (const [path, method] of [['/api/applications/{id}/deploy/{policy}', 'post'], ['/api/applications/{id}/undeploy', 'post']]) {
+      const ok = responses(path, method)['202'].content['application/json'].schema;
+      assert.equal(ok.type, 'object');
+      assert.deepEqual(pick(ok.properties, ['status', 'message']), envelope('success'), path);
+      assert.deepEqual(ok.required?.sort(), ['message', 'status']);
+    }
+  });
+
+  it('documents runtime, cluster and networkPartitions answers with their fields', () => {
+    const runtime = responses('/api/applications/{id}/runtime', 'get')['200'].content['application/json'].schema;
+    for (const f of ['id', 'status', 'tenantDomain', 'applicationInstances']) assert.ok(runtime.properties[f], `runtime.${f}`);
+    const instance = runtime.properties.applicationInstances.items;
+    assert.ok(instance.properties.clusterInstances && instance.properties.groupInstances);
+    const member = instance.properties.clusterInstances.items.properties.member.items;
+    for (const f of ['memberId', 'status', 'defaultPrivateIP', 'ports', 'property']) assert.ok(member.properties[f], `member.${f}`);
+    const cluster = responses('/api/cluster/{clusterId}', 'get')['200'].content['application/json'].schema;
+    for (const f of ['clusterId', 'serviceName', 'instances', 'member']) assert.ok(cluster.properties[f], `cluster.${f}`);
+    const nps = responses('/api/applications/{id}/networkPartitions', 'get')['200'].content['application/json'].schema;
+    assert.deepEqual(nps.properties.networkPartitionIds.items, { type: 'string' });
+  });
+
+  it('documents the error envelope with its code on every route of the API, for 4xx and 5xx', () => {
+    let routes = 0;
+    for (const [path, ops] of Object.entries<any>(doc.paths)) {
+      if (!path.startsWith('/api/')) continue; // the mock IaaS API answers in its own format
+      for (const [method, op] of Object.entries<any>(ops)) {
+        if (!['get', 'post', 'put', 'delete'].includes(method)) continue;
+        routes++;
+        for (const status of ['4XX', '5XX']) {
+          const schema = op.responses?.[status]?.content?.['application/json']?.schema;
+          assert.ok(schema, `${method.toUpperCase()} ${path}: ${status} documented`);
+          assert.deepEqual(pick(schema.properties, ['status', 'message']), envelope('error'));
+          assert.ok(schema.properties.code.enum.includes('ARTIFACT_NOT_FOUND'), `${method} ${path}: the codes`);
+          assert.ok(schema.properties.code.enum.includes('TOO_MANY_LOGINS'));
+        }
+      }
+    }
+    assert.ok(routes > 40, `${routes} routes`);
+  });
+
+  it('an error answered through a response schema keeps its code', async () => {
+    const missing = await server.call('GET', '/api/applications/ghost/runtime');
+    assert.equal(missing.status, 404);
+    assert.deepEqual(missing.body, { status: 'error', message: 'Application not found: [application-id] ghost', code: 'APPLICATION_NOT_FOUND' });
+    const notDeployed = await server.call('GET', `/api/applications/${APP}/runtime`);
+    assert.deepEqual(notDeployed.body, { status: 'error', message: `Application runtime not found: [application-id] ${APP}`, code: 'APPLICATION_RUNTIME_NOT_FOUND' });
+    const cluster = await server.call('GET', '/api/cluster/ghost.cluster');
+    assert.deepEqual(cluster.body, { status: 'error', message: 'Cluster not found: [cluster-id] ghost.cluster', code: 'CLUSTER_NOT_FOUND' });
+    const undeploy = await server.call('POST', `/api/applications/${APP}/undeploy`);
+    assert.equal(undeploy.status, 409);
+    assert.equal(undeploy.body.code, 'APPLICATION_NOT_DEPLOYED');
+    const policy = await server.call('POST', `/api/applications/${APP}/deploy/ap-ghost`);
+    assert.deepEqual(policy.body, { status: 'error', message: 'Application policy not found: [application-policy] ap-ghost', code: 'APPLICATION_POLICY_NOT_FOUND' });
+  });
+
+  it('serialises deploy, runtime, cluster and networkPartitions answers without losing a field', async () => {
+    const deploy = await server.call('POST', `/api/applications/${APP}/deploy/application-policy-1`);
+    assert.equal(deploy.status, 202, JSON.stringify(deploy.body));
+    assert.deepEqual(deploy.body, { status: 'success', message: `Application deployed successfully: [application] ${APP}` });
+    await waitFor('the application is Active with its members', async () => {
+      const res = await server.call('GET', `/api/applications/${APP}/runtime`);
+      return res.body.status === 'Active' && JSON.stringify(res.body).includes('"defaultPrivateIP"');
+    });
+    // the answer through the schema is the control plane's view, field for field (retried while members change)
+    const direct = async () => JSON.parse(JSON.stringify(await server.controlPlane.runtime(APP, SUPER_ADMIN)));
+    const runtime = await waitFor('a runtime answer between two equal views', async () => {
+      const before = await direct();
+      const res = await server.call('GET', `/api/applications/${APP}/runtime`);
+      return JSON.stringify(before) === JSON.stringify(await direct()) ? { before, body: res.body } : undefined;
+    });
+    assert.deepEqual(runtime.body, runtime.before);
+    const text = JSON.stringify(runtime.body);
+    for (const f of ['"groupInstances"', '"clusterInstances"', '"member"', '"ports"', '"memberPrivateIPs"', '"networkPartitionId"', '"accessUrls"']) {
+      assert.ok(text.includes(f), `the runtime answer has ${f}`);
+    }
+    // a group nested in a group keeps its own clusters and members
+    const nested = runtime.body.applicationInstances[0].groupInstances[0].groupInstances[0];
+    assert.ok(nested.clusterInstances[0].member.length > 0, JSON.stringify(nested).slice(0, 300));
+
+    const clusterId = runtime.body.applicationInstances[0].groupInstances[0].clusterInstances[0].clusterId;
+    const cluster = await waitFor('a cluster answer between two equal views', async () => {
+      const before = JSON.parse(JSON.stringify(server.controlPlane.cluster(clusterId, SUPER_ADMIN)));
+      const res = await server.call('GET', `/api/cluster/${clusterId}`);
+      return JSON.stringify(before) === JSON.stringify(server.controlPlane.cluster(clusterId, SUPER_ADMIN)) ? { before, body: res.body } : undefined;
+    });
+    assert.deepEqual(cluster.body, cluster.before);
+    assert.ok(cluster.body.member.length > 0 && cluster.body.lbCluster === false && Array.isArray(cluster.body.property));
+
+    const nps = await server.call('GET', `/api/applications/${APP}/networkPartitions`);
+    assert.deepEqual(nps.body, await server.controlPlane.networkPartitions(APP, SUPER_ADMIN));
+
+    const undeploy = await server.call('POST', `/api/applications/${APP}/undeploy?force=true`);
+    assert.deepEqual(undeploy.body, { status: 'success', message: `Application undeploy process started successfully: [application-id] ${APP}` });
+  });
+});
+
+function pick(o: Record<string, unknown>, keys: string[]): Record<string, unknown> {
+  return Object.fromEntries(keys.map((k) => [k, stripDescription(o[k])]));
+}
+
+/** A schema without its descriptions and titles (what the assertions compare). */
+function stripDescription(v: any): any {
+  if (!v || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map(stripDescription);
+  return Object.fromEntries(Object.entries(v).filter(([k]) => k !== 'description' && k !== 'title').map(([k, x]) => [k, stripDescription(x)]));
+}
+
+describe('error log lines', () => {
+  it('log each error answered with its code (pino field code), 4xx as info', async () => {
+    const lines: any[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+    const dataDir = mkdtempSync(join(tmpdir(), 'strato-test-'));
+    const settings = loadSettings({ STRATO_IAAS_PROVIDERS: 'mock=mock', STRATO_MB_PORT: '0' }, { httpPort: 0, dataDir, logLevel: 'info' });
+    const server = await startServer(settings, logger);
+    try {
+      const missing = await request(server.url, 'GET', '/api/cartridges/ghost');
+      assert.equal(missing.body.code, 'ARTIFACT_NOT_FOUND');
+      const unknown = await request(server.url, 'GET', '/api/gadgets');
+      assert.equal(unknown.body.code, 'ROUTE_NOT_FOUND');
+      const wrong = await request(server.url, 'GET', '/api/cartridges', undefined, 'Basic ' + Buffer.from('admin:nope').toString('base64'));
+      assert.equal(wrong.body.code, 'LOGIN_FAILED');
+      for (const [code, status, url] of [['ARTIFACT_NOT_FOUND', 404, '/api/cartridges/ghost'], ['ROUTE_NOT_FOUND', 404, '/api/gadgets'], ['LOGIN_FAILED', 401, '/api/cartridges']] as const) {
+        const line = lines.find((l) => l.code === code);
+        assert.ok(line, `a log line with code ${code}: ${JSON.stringify(lines.slice(-5))}`);
+        assert.equal(line.status, status);
+        assert.equal(line.url, url);
+        assert.equal(line.level, 30, 'info');
+        assert.ok(typeof line.msg === 'string' && line.msg.length > 0);
+      }
+    } finally {
+      await server.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -9,7 +9,7 @@ import { artifactRoutes } from './artifact-routes.ts';
 import { installAuthentication, Logins } from './authentication.ts';
 import { cartridgeFilterRoutes } from './cartridge-filter-routes.ts';
 import { failure, success } from './envelope.ts';
-import { errorMessage } from '@strato/model';
+import { errorMessage, errorResponses } from '@strato/model';
 import { installErrorHandler, sendError } from './error-handler.ts';
 import { installJsonBody } from './json-body.ts';
 import { kubernetesRoutes } from './kubernetes-routes.ts';
@@ -89,6 +89,12 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   }) as unknown as FastifyInstance;
   installErrorHandler(app);
   installJsonBody(app);
+  // every route of the API documents its error answers: the envelope with the code (docs/errors.md)
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/api/') || (route.schema as { hide?: boolean } | undefined)?.hide) return;
+    const response = (route.schema?.response ?? {}) as Record<string, unknown>;
+    route.schema = { ...route.schema, response: { ...errorResponses, ...response } };
+  });
   const sessions = new Sessions(deps.sessions);
   // a password change, a removed user or a deactivated tenant ends its sessions at once
   deps.directory.onRevoked((r) => {

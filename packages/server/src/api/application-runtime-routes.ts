@@ -1,4 +1,11 @@
-import { error } from '@strato/model';
+import {
+  ApplicationRuntimeSchema,
+  ClusterSchema,
+  error,
+  errorResponses,
+  NetworkPartitionIdsSchema,
+  SuccessEnvelopeSchema,
+} from '@strato/model';
 import type { FastifyInstance } from 'fastify';
 import type { ControlPlane } from '../control-plane.ts';
 import { isAdmin, type Principal } from '../tenancy/principal.ts';
@@ -14,16 +21,17 @@ type AppParams = { Params: { id: string } };
 /** Deploy, undeploy and the runtime views of applications and clusters (rest-api.md #39, #40, #42, #43, #52). */
 export function applicationRuntimeRoutes(app: FastifyInstance, plane: ControlPlane): void {
   const tags = ['applications'];
+  const accepted = { 202: SuccessEnvelopeSchema, ...errorResponses };
   app.post<{ Params: { id: string; policy: string } }>(
     '/applications/:id/deploy/:policy',
-    { schema: { tags } },
+    { schema: { tags, response: accepted } },
     async (request, reply) => {
       mayOperate(request.principal);
       await plane.deploy(request.params.id, request.params.policy, request.principal);
       return reply.code(202).send(success(`Application deployed successfully: [application] ${request.params.id}`));
     },
   );
-  app.post<AppParams & { Querystring: { force?: string } }>('/applications/:id/undeploy', { schema: { tags } }, async (request, reply) => {
+  app.post<AppParams & { Querystring: { force?: string } }>('/applications/:id/undeploy', { schema: { tags, response: accepted } }, async (request, reply) => {
     mayOperate(request.principal);
     const force = String(request.query.force ?? 'false').toLowerCase() === 'true';
     await plane.undeploy(request.params.id, force, request.principal);
@@ -31,13 +39,13 @@ export function applicationRuntimeRoutes(app: FastifyInstance, plane: ControlPla
       .code(202)
       .send(success(`Application undeploy process started successfully: [application-id] ${request.params.id}`));
   });
-  app.get<AppParams>('/applications/:id/runtime', { schema: { tags } }, async (request) =>
+  app.get<AppParams>('/applications/:id/runtime', { schema: { tags, response: { 200: ApplicationRuntimeSchema, ...errorResponses } } }, async (request) =>
     plane.runtime(request.params.id, request.principal),
   );
-  app.get<AppParams>('/applications/:id/networkPartitions', { schema: { tags } }, async (request) =>
+  app.get<AppParams>('/applications/:id/networkPartitions', { schema: { tags, response: { 200: NetworkPartitionIdsSchema, ...errorResponses } } }, async (request) =>
     plane.networkPartitions(request.params.id, request.principal),
   );
-  app.get<{ Params: { clusterId: string } }>('/cluster/:clusterId', { schema: { tags: ['clusters'] } }, async (request) =>
+  app.get<{ Params: { clusterId: string } }>('/cluster/:clusterId', { schema: { tags: ['clusters'], response: { 200: ClusterSchema, ...errorResponses } } }, async (request) =>
     plane.cluster(request.params.clusterId, request.principal),
   );
 }
