@@ -81,12 +81,12 @@ describe('network partitions are validated by the IaaS driver of their provider'
       },
     };
     const drivers = new Map([['strict', refusing as never]]);
-    assert.doesNotThrow(() => validatePartitions({ id: 'np', provider: 'strict', partitions: [{ id: 'p1', property: [{ name: 'region', value: 'r' }] }] }, drivers));
-    assert.throws(
-      () => validatePartitions({ id: 'np', provider: 'strict', partitions: [{ id: 'p1', property: [{ name: 'region', value: 'r' }] }, { id: 'p2' }] }, drivers),
+    await assert.doesNotReject(validatePartitions({ id: 'np', provider: 'strict', partitions: [{ id: 'p1', property: [{ name: 'region', value: 'r' }] }] }, drivers));
+    await assert.rejects(
+      validatePartitions({ id: 'np', provider: 'strict', partitions: [{ id: 'p1', property: [{ name: 'region', value: 'r' }] }, { id: 'p2' }] }, drivers),
       (e: any) => e.statusCode === 400 && /np is invalid since the partition p2 is invalid: a region is required/.test(e.message),
     );
-    assert.doesNotThrow(() => validatePartitions({ id: 'np', provider: 'unbound', partitions: [{ id: 'p1' }] }, drivers));
+    await assert.doesNotReject(validatePartitions({ id: 'np', provider: 'unbound', partitions: [{ id: 'p1' }] }, drivers));
   });
 });
 
