@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { parseJson, schemas, type ArtifactKind } from '@strato/model';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -232,6 +233,28 @@ describe('HTTP details of Stratos clients', () => {
     assert.equal(bad.status, 400);
     assert.equal(bad.body.status, 'error');
     assert.match(bad.body.message, /not a valid url/);
+    assert.equal(bad.body.code, 'REQUEST_REJECTED');
+  });
+
+  it('answers what the HTTP parser of node refuses with the envelope and its code', async () => {
+    const port = Number(new URL(server.url).port);
+    const send = (bytes: string) =>
+      new Promise<string>((resolve, reject) => {
+        const chunks: Buffer[] = [];
+        const socket = connect(port, '127.0.0.1', () => socket.write(bytes));
+        socket.on('data', (c: Buffer) => chunks.push(c));
+        socket.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
+        socket.on('error', reject);
+      });
+    const bodyOf = (answer: string) => JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4));
+    const malformed = await send('GET api/cartridges HTTP/1.1\r\nHost: x\r\n\r\n');
+    assert.match(malformed, /^HTTP\/1\.1 400 /);
+    assert.deepEqual(Object.keys(bodyOf(malformed)), ['status', 'message', 'code']);
+    assert.equal(bodyOf(malformed).code, 'HTTP_MALFORMED');
+    assert.match(bodyOf(malformed).message, /^Malformed HTTP request \(HPE_/);
+    const huge = await send(`GET /api/cartridges HTTP/1.1\r\nHost: x\r\nX-Big: ${'b'.repeat(20_000)}\r\n\r\n`);
+    assert.match(huge, /^HTTP\/1\.1 431 /);
+    assert.deepEqual(bodyOf(huge), { status: 'error', message: 'The request headers are too large', code: 'HEADERS_TOO_LARGE' });
   });
 
   it('tolerates a trailing comma (one sample relies on it) and a +json content type', async () => {
