@@ -186,6 +186,11 @@ export class ControlPlane {
         continue;
       }
       this.orchestrator.definitions.set(appId, definitionsOf(stored as unknown as Application, rt.applicationPolicyId, catalog));
+      if (stored.status === 'Undeploying' && rt.undeploy === 'none') {
+        // the undeployment was recorded, but its loop task was not committed (a crash in between)
+        this.o.log.warn({ applicationId: appId }, 'undeployment recorded but not under way: it is resumed (gracefully)');
+        await this.run(() => this.orchestrator.undeploy(appId, false));
+      }
     }
     await this.forgetLeakedInstances();
 
@@ -377,14 +382,26 @@ export class ControlPlane {
    * An application's record status follows its runtime (never pushed from inside a loop task,
    * which must not wait on the registry lock): a record that says Undeploying while no runtime
    * exists or is being created becomes Created; one that says Deployed with no runtime (its creation
-   * failed) gets its runtime again. Runs after an undeployment's commit and at every monitor tick.
+   * failed) gets its runtime again; one that says Undeploying beside a runtime with no undeployment
+   * under way (a crash between the record and the loop task) has its undeployment resumed. Runs
+   * after an undeployment's commit and at every monitor tick.
    */
   private async settleRecord(appId: string, tenantId?: number): Promise<void> {
     try {
       const scope = tenantId ?? (await this.tenantOfApplication(appId)).id;
       await this.o.registry.exclusive(async () => {
         const stored = await this.o.store.get<StoredApplication>('application', appId, scope);
-        if (!stored || this.state.apps.has(appId) || this.runtimePending.has(appId)) return;
+        if (!stored || this.runtimePending.has(appId)) return;
+        const rt = this.state.apps.get(appId);
+        if (rt) {
+          // Recorded as undeploying, but the runtime has no undeployment under way: resume it
+          // (an undeploy's own loop task, submitted under this lock, has run by now or runs first)
+          if (stored.status === 'Undeploying' && rt.undeploy === 'none' && !this.undeployPending.has(appId)) {
+            this.o.log.warn({ applicationId: appId }, 'undeployment recorded but not under way: it is resumed (gracefully)');
+            this.loop.submit(() => this.orchestrator.undeploy(appId, false));
+          }
+          return;
+        }
         if (stored.status === 'Undeploying') {
           await this.o.registry.setApplicationState(appId, scope, { status: 'Created' });
           this.o.log.info({ applicationId: appId }, 'application record settled: Created');
@@ -404,6 +421,8 @@ export class ControlPlane {
   }
 
   private settling = false;
+  /** Applications whose undeploy task is queued in the loop and has not run yet. */
+  private readonly undeployPending = new Set<string>();
 
   /** settleRecord for every record whose status disagrees with the runtime. */
   private async settleRecords(): Promise<void> {
@@ -412,7 +431,9 @@ export class ControlPlane {
     try {
       const catalog = await this.o.registry.catalog();
       for (const [appId, stored] of catalog.applications as Map<string, StoredApplication>) {
-        if (stored.status === 'Created' || this.state.apps.has(appId) || this.runtimePending.has(appId)) continue;
+        if (stored.status === 'Created' || this.runtimePending.has(appId)) continue;
+        const rt = this.state.apps.get(appId);
+        if (rt && !(stored.status === 'Undeploying' && rt.undeploy === 'none')) continue;
         await this.settleRecord(appId);
       }
     } finally {
@@ -429,7 +450,12 @@ export class ControlPlane {
       }
       await this.o.registry.setApplicationState(appId, who.tenantId, { status: 'Undeploying' });
       // submitted under the lock, so it runs after a deploy's runtime creation; awaited outside it
-      return { committed: this.run(() => this.orchestrator.undeploy(appId, force)) };
+      this.undeployPending.add(appId);
+      const committed = this.run(() => {
+        this.undeployPending.delete(appId);
+        this.orchestrator.undeploy(appId, force);
+      });
+      return { committed };
     });
     await this.bounded(committed, `The undeployment of application ${appId}`);
   }

@@ -119,7 +119,8 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
     // the mock IaaS API exists only while a provider is bound to the mock driver (super-tenant admins only)
     if (Object.values(settings.iaasProviders).includes('mock')) await app.register(async (mock) => mockIaasRoutes(mock, mockIaas));
     await adminReady;
-    await app.listen({ host: settings.host, port: settings.httpPort });
+    // a deep accept backlog (Node's default is 511, less than a burst of clients: connections reset)
+    await app.listen({ host: settings.host, port: settings.httpPort, backlog: 4096 });
     cleanups.push(() => app.close());
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : settings.httpPort;
