@@ -3,9 +3,9 @@
  * in-memory pino logger.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { freePort, waitFor as waitUntil } from '@strato/testing';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -13,21 +13,10 @@ import { pino, type Logger } from 'pino';
 
 /** Resolves once `predicate()` is true; rejects after `timeoutMs` naming `what`. */
 export async function waitFor(predicate: () => boolean, timeoutMs = 5_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+  await waitUntil(what, predicate, { timeoutMs, everyMs: 5 });
 }
 
-/** A port that was free a moment ago. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+export { freePort };
 
 async function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
+import { freePort } from '@strato/testing';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -78,16 +78,6 @@ function assertPopulated(snap: Record<string, any>, samples = SAMPLES): void {
   assert.deepEqual(snap.tenants.map((t: any) => t.tenantDomain), ['acme.com']);
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 interface Child {
   base: string;

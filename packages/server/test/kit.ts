@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import pino from 'pino';
+import { waitFor as waitUntil } from '@strato/testing';
 import { startServer, type RunningServer } from '../src/server.ts';
 import { loadSettings, type Settings } from '../src/settings.ts';
 
@@ -112,13 +113,6 @@ export const FAST_ENV: NodeJS.ProcessEnv = {
 };
 
 /** Polls check() until it returns a truthy value or the deadline passes (then throws with the last value). */
-export async function waitFor<T>(what: string, check: () => Promise<T> | T, timeoutMs = 20_000, everyMs = 25): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  for (;;) {
-    last = await check();
-    if (last) return last as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${JSON.stringify(last)?.slice(0, 500)}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
+export function waitFor<T>(what: string, check: () => Promise<T> | T, timeoutMs = 20_000, everyMs = 25): Promise<NonNullable<T>> {
+  return waitUntil(what, check, { timeoutMs, everyMs });
 }

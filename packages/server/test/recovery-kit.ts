@@ -4,6 +4,7 @@
  * and checking a converged runtime view exactly (no member counted twice, no instance leaked).
  */
 import assert from 'node:assert/strict';
+import { waitFor } from '@strato/testing';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -131,13 +132,7 @@ export function digest(runtime: any): string {
 
 /** Resolves with the value once check() answers one; rejects at the deadline with describe()'s words. */
 export async function until<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs: number, describe: () => Promise<string> | string = () => ''): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; ${await describe()}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  return (await waitFor(what, check, { timeoutMs, describe })) as T;
 }
 
 /** Sets cartridgeMin (and cartridgeMax, when lower) of every cartridge of an application definition. */

@@ -1,7 +1,8 @@
 /**
- * @strato/testing — what strato's tests share: a fake clock and scheduler, the IaaS driver contract suite (more to come: the test
- * server starter, waitFor, free ports, Mosquitto and sample loaders, now in packages/server/test/kit.ts
- * and packages/messaging/test/support.ts).
+ * @strato/testing — what strato's tests share: a fake clock and scheduler, waitFor and freePort, the
+ * IaaS driver contract suite (more to come: the test server starter, the Mosquitto and sample
+ * loaders, now in packages/server/test/kit.ts and packages/messaging/test/support.ts).
  */
 export { FakeClock } from './fake-clock.ts';
+export { freePort, waitFor, type WaitOptions } from './wait.ts';
 export { contractRequest, iaasDriverContract, type DriverState, type IaasDriverContractOptions } from './iaas-driver-contract.ts';
