@@ -1,13 +1,18 @@
 /**
- * The bench's own applications: copies of Stratos's single-cartridge-app (distinct applicationId,
- * cartridgeMin = cartridgeMax = `members`) on the bench's network partition, deployment policy
- * (partitionMax = `members`), autoscaling policy, application policy and php cartridge, all added
- * over the REST API.
+ * The bench's own applications, built from the project's examples (examples/README.md): copies of
+ * `hello-web` (one `web` cartridge; distinct applicationId and alias, cartridgeMin = cartridgeMax =
+ * `members`) on the examples' network partition `local-mock` (zones zone-a and zone-b), autoscaling
+ * policy `moderate` and application policy `local-mock`, with the examples' deployment policy
+ * `local-mock` whose partitionMax is raised to `members` in each zone. Everything is added over
+ * the REST API through @strato/client.
  */
-import { call, must, sample } from './lib.ts';
+import type { ApplicationRuntimeView, StratoClient } from '@strato/client';
+import { example, must } from './lib.ts';
 
-/** The application policy every bench application is deployed with. */
-export const BENCH_APPLICATION_POLICY = 'bench-ap';
+/** The application policy every bench application is deployed with (examples/application-policies/local-mock.json). */
+export const BENCH_APPLICATION_POLICY = 'local-mock';
+/** What one bench application is, for the figures' `what`. */
+export const benchApplication = (members: number) => `copies of examples' hello-web, 1 web cartridge, ${members} members each`;
 
 /** Runs fn over items with at most `width` in flight. */
 export async function pool<T>(items: T[], width: number, fn: (item: T) => Promise<void>): Promise<void> {
@@ -19,29 +24,15 @@ export async function pool<T>(items: T[], width: number, fn: (item: T) => Promis
 }
 
 /** Adds the shared definitions and one application per id (8 POSTs in flight). */
-export async function addBenchApplications(url: string, ids: string[], members: number): Promise<void> {
-  await must(url, 'POST', '/api/autoscalingPolicies', { ...sample('autoscaling-policies/autoscaling-policy-1.json'), id: 'bench-asp' }, [201]);
-  const np = sample('network-partitions/mock/network-partition-1.json');
-  await must(url, 'POST', '/api/networkPartitions', { ...np, id: 'bench-np' }, [201]);
-  await must(
-    url,
-    'POST',
-    '/api/deploymentPolicies',
-    {
-      id: 'bench-dp',
-      networkPartitions: [{ id: 'bench-np', partitionAlgo: 'one-after-another', partitions: [{ id: np.partitions[0].id, partitionMax: members }] }],
-    },
-    [201],
-  );
-  await must(url, 'POST', '/api/cartridges', sample('cartridges/mock/php.json'), [201]);
-  await must(
-    url,
-    'POST',
-    '/api/applicationPolicies',
-    { ...sample('application-policies/application-policy-1.json'), id: BENCH_APPLICATION_POLICY, networkPartitions: ['bench-np'] },
-    [201],
-  );
-  const template = sample('applications/simple/single-cartridge-app/artifacts/application.json');
+export async function addBenchApplications(client: StratoClient, ids: string[], members: number): Promise<void> {
+  await must('add network partition local-mock', client.networkPartitions.add(example('network-partitions/local-mock.json')));
+  await must('add autoscaling policy moderate', client.autoscalingPolicies.add(example('autoscaling-policies/moderate.json')));
+  const dp = example('deployment-policies/local-mock.json');
+  for (const np of dp.networkPartitions) for (const p of np.partitions) p.partitionMax = Math.max(p.partitionMax, members);
+  await must('add deployment policy local-mock', client.deploymentPolicies.add(dp));
+  await must('add application policy local-mock', client.applicationPolicies.add(example('application-policies/local-mock.json')));
+  await must('add cartridge web', client.cartridges.add(example('cartridges/web.json')));
+  const template = example('applications/hello-web.json');
   await pool(ids, 8, async (id) => {
     const app = structuredClone(template);
     app.applicationId = id;
@@ -49,14 +40,12 @@ export async function addBenchApplications(url: string, ids: string[], members: 
     const c = app.components.cartridges[0];
     c.cartridgeMin = members;
     c.cartridgeMax = members;
-    c.subscribableInfo.autoscalingPolicy = 'bench-asp';
-    c.subscribableInfo.deploymentPolicy = 'bench-dp';
-    await must(url, 'POST', '/api/applications', app, [201]);
+    await must(`add application ${id}`, client.applications.add(app));
   });
 }
 
 /** The member ids of a runtime view; throws unless every cluster instance is Active with only Active members. */
-export function activeMembersOf(runtime: any, appId: string): string[] {
+export function activeMembersOf(runtime: ApplicationRuntimeView, appId: string): string[] {
   const ids: string[] = [];
   let clusters = 0;
   const level = (l: any) => {
@@ -77,25 +66,18 @@ export function activeMembersOf(runtime: any, appId: string): string[] {
 }
 
 /** Application id → status, as GET /api/applications lists them. */
-export async function statuses(url: string): Promise<Map<string, string>> {
-  const r = await call(url, 'GET', '/api/applications');
-  if (r.status !== 200 || !Array.isArray(r.body)) throw new Error(`GET /api/applications: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
-  return new Map(r.body.map((a: any) => [a.applicationId as string, a.status as string]));
+export async function statuses(client: StratoClient): Promise<Map<string, string>> {
+  const apps = await client.applications.list();
+  if (!Array.isArray(apps)) throw new Error(`GET /api/applications: not a list: ${JSON.stringify(apps).slice(0, 300)}`);
+  return new Map(apps.map((a) => [a.applicationId, a.status]));
 }
 
 /**
  * Throws unless the application runs exactly `members` Active members (none listed twice) in
  * Active cluster instances; returns their ids.
  */
-export async function checkMembers(url: string, appId: string, members: number): Promise<string[]> {
-  const rt = await must(url, 'GET', `/api/applications/${appId}/runtime`, undefined, [200]);
-  const ids = activeMembersOf(rt.body, appId);
+export async function checkMembers(client: StratoClient, appId: string, members: number): Promise<string[]> {
+  const ids = activeMembersOf(await client.applicationRuntime(appId), appId);
   if (ids.length !== members) throw new Error(`${appId}: ${ids.length} Active members, ${members} expected`);
   return ids;
-}
-
-/** The member ids of the mock IaaS's instances. */
-export async function mockInstances(url: string): Promise<string[]> {
-  const r = await must(url, 'GET', '/mock-iaas/api/instances', undefined, [200]);
-  return (r.body as any[]).map((i) => i.memberId as string);
 }

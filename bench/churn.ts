@@ -7,7 +7,9 @@
  *
  * A fresh server in a child process (STRATO_MOCK_BOOT_DELAY=0, every other timing at its default),
  * on SQLite or on PostgreSQL (a fresh schema of STRATO_BENCH_POSTGRES_URL, dropped afterwards);
- * two copies of single-cartridge-app with 2 members each (apps.ts).
+ * two copies of the examples' hello-web with 2 members each (apps.ts), through @strato/client.
+ * The response times are those of the client's calls (fetch, plus parsing the small JSON envelope:
+ * microseconds next to the server's milliseconds).
  *
  * Figures, printed only when every deploy and undeploy was answered 202 in time, every iteration
  * converged in time, and the last application runs exactly its members with one mock instance
@@ -16,8 +18,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { addBenchApplications, BENCH_APPLICATION_POLICY, checkMembers, mockInstances, statuses } from './apps.ts';
-import { call, Figures, log, percentile, sleep, spawnServer, waitFor } from './lib.ts';
+import type { Envelope, StratoClient } from '@strato/client';
+import { addBenchApplications, BENCH_APPLICATION_POLICY, benchApplication, checkMembers, statuses } from './apps.ts';
+import { adminClient, Figures, log, mockInstances, must, percentile, sleep, spawnServer, waitFor } from './lib.ts';
 
 export const CHURN_ITERATIONS = Number(process.env.STRATO_BENCH_CHURN_ITERATIONS || 200);
 const POSTGRES_URL = process.env.STRATO_BENCH_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/test';
@@ -27,22 +30,32 @@ const CONVERGE_TIMEOUT_MS = 30_000;
 /** How long a deploy or undeploy POST may go unanswered. */
 const POST_TIMEOUT_MS = 10_000;
 
-/** Sends one POST and returns its response time; throws unless it was answered 202 in time. */
-async function timedPost(url: string, path: string): Promise<number> {
-  const t = performance.now();
-  const r = await call(url, 'POST', path, '', POST_TIMEOUT_MS);
-  const ms = performance.now() - t;
-  if (r.status !== 202) throw new Error(`POST ${path}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
-  return ms;
+/**
+ * A client whose deploy and undeploy POSTs may go unanswered POST_TIMEOUT_MS at most, and which
+ * checks that they were answered 202 (the client itself accepts any 2xx).
+ */
+function churnClient(url: string): { client: StratoClient; timed: (what: string, post: (c: StratoClient) => Promise<Envelope>) => Promise<number> } {
+  let status = 0;
+  const client = adminClient(url, { timeoutMs: POST_TIMEOUT_MS, onAnswer: (_m, _u, s) => (status = s) });
+  /** Sends one POST (one at a time) and returns its response time; throws unless it was answered 202 in time. */
+  const timed = async (what: string, post: (c: StratoClient) => Promise<Envelope>) => {
+    status = 0;
+    const t = performance.now();
+    await must(what, post(client));
+    const ms = performance.now() - t;
+    if (status !== 202) throw new Error(`${what}: answered ${status}, 202 expected`);
+    return ms;
+  };
+  return { client, timed };
 }
 
-async function converged(url: string, created: string, active: string, what: string): Promise<void> {
+async function converged(client: StratoClient, created: string, active: string, what: string): Promise<void> {
   let last = new Map<string, string>();
   try {
     await waitFor(
       what,
       async () => {
-        last = await statuses(url);
+        last = await statuses(client);
         return last.get(created) === 'Created' && last.get(active) === 'Active' ? true : undefined;
       },
       CONVERGE_TIMEOUT_MS,
@@ -74,10 +87,14 @@ export async function churn(store: 'sqlite' | 'postgres', iterations = CHURN_ITE
     const server = await spawnServer({ env });
     try {
       const url = server.url;
+      const client = adminClient(url);
+      const { timed } = churnClient(url);
+      const deploy = (id: string) => timed(`deploy ${id}`, (c) => c.deployApplication(id, BENCH_APPLICATION_POLICY));
+      const undeploy = (id: string) => timed(`undeploy ${id}`, (c) => c.undeployApplication(id));
       const apps = ['churn-a', 'churn-b'];
-      await addBenchApplications(url, apps, MEMBERS);
-      await timedPost(url, `/api/applications/${apps[0]}/deploy/${BENCH_APPLICATION_POLICY}`);
-      await converged(url, apps[1], apps[0], `${apps[0]} Active`);
+      await addBenchApplications(client, apps, MEMBERS);
+      await deploy(apps[0]);
+      await converged(client, apps[1], apps[0], `${apps[0]} Active`);
 
       const deploys: number[] = [];
       const undeploys: number[] = [];
@@ -87,10 +104,10 @@ export async function churn(store: 'sqlite' | 'postgres', iterations = CHURN_ITE
         const gap = Math.floor(Math.random() * 61);
         const at = `iteration ${i + 1}/${iterations} (deploy ${gap} ms after the undeploy)`;
         try {
-          undeploys.push(await timedPost(url, `/api/applications/${leaving}/undeploy`));
+          undeploys.push(await undeploy(leaving));
           await sleep(gap);
-          deploys.push(await timedPost(url, `/api/applications/${coming}/deploy/${BENCH_APPLICATION_POLICY}`));
-          await converged(url, leaving, coming, `${leaving} Created and ${coming} Active`);
+          deploys.push(await deploy(coming));
+          await converged(client, leaving, coming, `${leaving} Created and ${coming} Active`);
         } catch (e) {
           throw new Error(`${prefix}, ${at}: ${(e as Error).message}`);
         }
@@ -100,7 +117,7 @@ export async function churn(store: 'sqlite' | 'postgres', iterations = CHURN_ITE
 
       // the last deployed application runs exactly its members, and nothing else runs
       const last = iterations % 2 === 0 ? apps[0] : apps[1];
-      const members = (await checkMembers(url, last, MEMBERS)).sort();
+      const members = (await checkMembers(client, last, MEMBERS)).sort();
       let instances: string[] = [];
       try {
         await waitFor(
@@ -119,11 +136,12 @@ export async function churn(store: 'sqlite' | 'postgres', iterations = CHURN_ITE
           `undeploy p99 ${percentile(undeploys, 99).toFixed(1)} ms max ${Math.max(...undeploys).toFixed(1)} ms`,
       );
       const figures = new Figures();
-      figures.add(`${prefix}_deploy_p99_ms`, percentile(deploys, 99), 'ms');
-      figures.add(`${prefix}_deploy_max_ms`, Math.max(...deploys), 'ms');
-      figures.add(`${prefix}_undeploy_p99_ms`, percentile(undeploys, 99), 'ms');
-      figures.add(`${prefix}_undeploy_max_ms`, Math.max(...undeploys), 'ms');
-      figures.add(`${prefix}_iteration_mean_ms`, iterationMs, 'ms');
+      const what = `${iterations} iterations, 2 ${benchApplication(MEMBERS)}, ${store}`;
+      figures.add(`${prefix}_deploy_p99_ms`, percentile(deploys, 99), 'ms', what);
+      figures.add(`${prefix}_deploy_max_ms`, Math.max(...deploys), 'ms', what);
+      figures.add(`${prefix}_undeploy_p99_ms`, percentile(undeploys, 99), 'ms', what);
+      figures.add(`${prefix}_undeploy_max_ms`, Math.max(...undeploys), 'ms', what);
+      figures.add(`${prefix}_iteration_mean_ms`, iterationMs, 'ms', what);
       figures.print();
     } finally {
       await server.stop();

@@ -1,10 +1,12 @@
 /**
  * Issue 3: requests per second and p99 latency of `GET /api/cartridges` with 50 cartridges stored,
- * and of POST+DELETE of a cartridge, measured with autocannon (programmatic API) in this process
- * against the real server in a child process, as admin over HTTP Basic.
+ * and of POST+DELETE of a cartridge (copies of examples/cartridges/web.json with other types),
+ * measured with autocannon (programmatic API, the load generator) in this process against the real
+ * server in a child process, as admin over HTTP Basic. The set-up and the checks around the load
+ * go through @strato/client.
  */
 import autocannon, { type Result } from 'autocannon';
-import { ADMIN, Figures, log, must, sample, spawnServer } from './lib.ts';
+import { ADMIN, adminClient, example, Figures, log, must, spawnServer } from './lib.ts';
 
 const DURATION_S = Number(process.env.STRATO_BENCH_HTTP_DURATION || 10);
 const CONNECTIONS = 10;
@@ -26,12 +28,13 @@ export async function httpLoad(): Promise<void> {
   const server = await spawnServer();
   const figures = new Figures();
   try {
-    const php = sample('cartridges/mock/php.json');
+    const client = adminClient(server.url);
+    const web = example('cartridges/web.json');
     for (let i = 0; i < 50; i++) {
-      await must(server.url, 'POST', '/api/cartridges', { ...php, type: `bench-get-${i}`, displayName: `bench ${i}` }, [201]);
+      await must(`add cartridge bench-get-${i}`, client.cartridges.add({ ...web, type: `bench-get-${i}`, displayName: `bench ${i}` }));
     }
-    const list = await must(server.url, 'GET', '/api/cartridges', undefined, [200]);
-    if (!Array.isArray(list.body) || list.body.length !== 50) throw new Error(`expected 50 cartridges, got ${JSON.stringify(list.body).slice(0, 200)}`);
+    const list = await client.cartridges.list();
+    if (!Array.isArray(list) || list.length !== 50) throw new Error(`expected 50 cartridges, got ${JSON.stringify(list).slice(0, 200)}`);
 
     // GET /api/cartridges
     const get = await autocannon({
@@ -62,7 +65,7 @@ export async function httpLoad(): Promise<void> {
             return {
               ...req,
               headers: { ...req.headers, 'content-type': 'application/json' },
-              body: JSON.stringify({ ...php, type: ctx.type }),
+              body: JSON.stringify({ ...web, type: ctx.type }),
             };
           },
         },
@@ -74,8 +77,8 @@ export async function httpLoad(): Promise<void> {
       ],
     });
     check('POST+DELETE /api/cartridges', pd);
-    const after = await must(server.url, 'GET', '/api/cartridges', undefined, [200]);
-    log(`cartridges left after POST+DELETE: ${after.body.length} (50 expected, more if the run ended between a POST and its DELETE)`);
+    const after = await client.cartridges.list();
+    log(`cartridges left after POST+DELETE: ${after.length} (50 expected, more if the run ended between a POST and its DELETE)`);
     figures.add('post_delete_cartridge_requests_per_s', pd.requests.average, 'req/s');
     figures.add('post_delete_cartridge_pairs_per_s', pd['2xx'] / 2 / pd.duration, 'pairs/s');
     figures.add('post_delete_cartridge_p99_ms', pd.latency.p99, 'ms');

@@ -1,31 +1,53 @@
 /**
  * Shared helpers of `npm run bench`: JSON output, free ports, spawning the real server as a child
- * process on a fresh data dir, HTTP calls as admin, and clean-up of every child and temp dir even
- * when a figure fails or the bench is interrupted.
+ * process on a fresh data dir, the typed REST client (`@strato/client`) as admin, the project's
+ * own artifacts (examples/), and clean-up of every child and temp dir even when a figure fails or
+ * the bench is interrupted. The bench needs nothing outside the repository: Stratos's samples
+ * (../shared/stratos-samples) only add the optional `*-sample` figures when they are present.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { request as httpRequest, type Agent } from 'node:http';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type Envelope, StratoApiError, StratoClient, StratoUnreachableError } from '@strato/client';
 
 /** The repository root (bench/ is directly under it). */
 export const ROOT = fileURLToPath(new URL('../', import.meta.url));
-/** Stratos's samples, in ../shared beside the repository (STRATO_SAMPLES_DIR overrides). */
-export const SAMPLES = process.env.STRATO_SAMPLES_DIR || join(ROOT, '..', 'shared', 'stratos-samples');
+/** The project's own artifacts (examples/README.md), the bench's only inputs. */
+export const EXAMPLES = join(ROOT, 'examples');
 export const ADMIN = 'Basic ' + Buffer.from('admin:admin').toString('base64');
 
+/** An example artifact (a path under examples/), parsed: a fresh copy on every call. */
+export function example(path: string): any {
+  return JSON.parse(readFileSync(join(EXAMPLES, path), 'utf8'));
+}
+
+/**
+ * Stratos's samples, when they are beside the repository (../shared/stratos-samples, or
+ * STRATO_SAMPLES_DIR): only the optional comparison figures use them. undefined when absent.
+ */
+export function samplesDir(): string | undefined {
+  const dir = process.env.STRATO_SAMPLES_DIR || join(ROOT, '..', 'shared', 'stratos-samples');
+  return existsSync(join(dir, 'manifest.json')) ? dir : undefined;
+}
+
+/** Thrown by a bench that cannot run here (e.g. no samples): run.ts notes it on stderr, not a failure. */
+export class Skip extends Error {
+  override readonly name = 'Skip';
+}
+
 /** Prints one figure on stdout. Call it only once the run that measured it is known to be clean. */
-export function emit(name: string, value: number, unit: string): void {
+export function emit(name: string, value: number, unit: string, what?: string): void {
   const v = Number.isFinite(value) ? Math.round(value * 100) / 100 : value;
-  process.stdout.write(JSON.stringify({ name, value: v, unit }) + '\n');
+  process.stdout.write(JSON.stringify(what === undefined ? { name, value: v, unit } : { name, value: v, unit, what }) + '\n');
 }
 
 /** Prints the error line of a bench that failed, in place of its figures (stdout, JSON). */
 export function emitError(bench: string, error: unknown): void {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = describe(error);
   process.stdout.write(JSON.stringify({ name: bench, error: message.slice(0, 2000) }) + '\n');
 }
 
@@ -35,16 +57,23 @@ export function emitError(bench: string, error: unknown): void {
  * bad run is printed.
  */
 export class Figures {
-  private readonly held: { name: string; value: number; unit: string }[] = [];
+  private readonly held: { name: string; value: number; unit: string; what?: string }[] = [];
 
-  add(name: string, value: number, unit: string): void {
+  /** `what` (optional) says what was measured, e.g. which application with how many members. */
+  add(name: string, value: number, unit: string, what?: string): void {
     if (!Number.isFinite(value)) throw new Error(`figure ${name} is not a number: ${value}`);
-    this.held.push({ name, value, unit });
+    this.held.push({ name, value, unit, what });
   }
 
   print(): void {
-    for (const f of this.held) emit(f.name, f.value, f.unit);
+    for (const f of this.held) emit(f.name, f.value, f.unit, f.what);
   }
+}
+
+/** An error as one line: a StratoApiError with its request, status and code. */
+export function describe(error: unknown): string {
+  if (error instanceof StratoApiError) return `${error.request}: ${error.status}${error.code ? ` ${error.code}` : ''} ${error.message}`;
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** Progress, on stderr. */
@@ -149,7 +178,13 @@ export interface SpawnOptions {
   pollMs?: number;
 }
 
-/** One GET; resolves to the status code, or 0 when the connection fails. */
+/**
+ * One GET; resolves to the status code, or 0 when the connection fails. The health probe of
+ * spawnServer (and so the cold-start figure) stays raw node:http on purpose, not StratoClient: the
+ * first fetch of a process loads undici (tens of ms, which would land in the first cold-start run),
+ * and every refused probe of the client builds and throws a StratoUnreachableError, in a loop that
+ * polls every 5 ms. Each probe still has its timeout.
+ */
 export function getStatus(url: string, timeoutMs = 1000): Promise<number> {
   return new Promise((resolve) => {
     const req = httpRequest(url, { method: 'GET', agent: false, timeout: timeoutMs }, (res) => {
@@ -246,12 +281,7 @@ export function memoryOf(pid: number): { hwmMb: number; rssMb: number } {
 }
 
 // ---------------------------------------------------------------------------------------------
-// HTTP as admin.
-
-export interface Reply {
-  status: number;
-  body: any;
-}
+// The REST API as admin, through @strato/client.
 
 /**
  * How long one request may go unanswered before it counts as an error (STRATO_BENCH_REQUEST_TIMEOUT,
@@ -259,91 +289,78 @@ export interface Reply {
  */
 export const REQUEST_TIMEOUT_MS = Number(process.env.STRATO_BENCH_REQUEST_TIMEOUT || 30_000);
 
-/**
- * One request as admin (the mock IaaS API under /mock-iaas/api too); throws when no complete
- * answer arrived within `timeoutMs`.
- */
-export async function call(base: string, method: string, path: string, body?: unknown, timeoutMs = REQUEST_TIMEOUT_MS): Promise<Reply> {
-  const headers: Record<string, string> = { authorization: ADMIN };
-  let payload: string | undefined;
-  if (body !== undefined) {
-    payload = typeof body === 'string' ? body : JSON.stringify(body);
-    headers['content-type'] = 'application/json';
-  }
-  let text: string;
-  let status: number;
-  try {
-    const res = await fetch(base + path, { method, headers, body: payload, signal: AbortSignal.timeout(timeoutMs) });
-    status = res.status;
-    text = await res.text();
-  } catch (e) {
-    const name = (e as Error).name;
-    if (name === 'TimeoutError' || name === 'AbortError') throw new Error(`${method} ${path}: no answer within ${timeoutMs} ms`);
-    throw new Error(`${method} ${path}: ${(e as Error).message}${(e as Error).cause ? ` (${String((e as Error).cause)})` : ''}`);
-  }
-  return { status, body: parsed(text) };
-}
-
-/** An answer's body: its JSON, or the text itself when it is not JSON. */
-function parsed(text: string): unknown {
-  try {
-    return text ? JSON.parse(text) : undefined;
-  } catch {
-    return text;
-  }
+export interface ClientOptions {
+  /** per-request timeout, ms (the client's timeoutMs). @default REQUEST_TIMEOUT_MS */
+  timeoutMs?: number;
+  /** at most this many requests in flight; the others wait in the client (their timeout runs meanwhile) */
+  maxInFlight?: number;
+  /** called with every answer's method, URL and HTTP status (the client returns only the body) */
+  onAnswer?: (method: string, url: string, status: number) => void;
 }
 
 /**
- * One request as admin through a node:http Agent (a bounded pool of keep-alive connections: many
- * requests sent at once queue in the client instead of opening a connection each); throws when no
- * complete answer arrived within `timeoutMs` of sending.
+ * A StratoClient as admin on `url`; every request has a timeout. A 4xx/5xx answer throws
+ * StratoApiError, no answer in time StratoUnreachableError (`describe` turns either into one line).
  */
-export function callVia(agent: Agent, base: string, method: string, path: string, body: unknown, timeoutMs = REQUEST_TIMEOUT_MS): Promise<Reply> {
-  const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
-  const headers: Record<string, string | number> = { authorization: ADMIN };
-  if (payload !== undefined) {
-    headers['content-type'] = 'application/json';
-    headers['content-length'] = Buffer.byteLength(payload);
-  }
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      req.destroy();
-      reject(new Error(`${method} ${path}: no answer within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const req = httpRequest(base + path, { method, headers, agent }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('error', (e) => {
-        clearTimeout(timer);
-        reject(new Error(`${method} ${path}: ${e.message}`));
-      });
-      res.on('end', () => {
-        clearTimeout(timer);
-        resolve({ status: res.statusCode ?? 0, body: parsed(text) });
-      });
-    });
-    req.on('error', (e) => {
-      clearTimeout(timer);
-      reject(new Error(`${method} ${path}: ${e.message}`));
-    });
-    req.end(payload);
+export function adminClient(url: string, options: ClientOptions = {}): StratoClient {
+  return new StratoClient({
+    baseUrl: url,
+    username: 'admin',
+    password: 'admin',
+    timeoutMs: options.timeoutMs ?? REQUEST_TIMEOUT_MS,
+    fetch: wrappedFetch(options),
   });
 }
 
-/** Like call, but throws unless the status is one of `ok`. */
-export async function must(base: string, method: string, path: string, body: unknown, ok: number[], timeoutMs = REQUEST_TIMEOUT_MS): Promise<Reply> {
-  const r = await call(base, method, path, body, timeoutMs);
-  if (!ok.includes(r.status)) {
-    throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(r.body).slice(0, 500)}`);
-  }
-  return r;
+/** globalThis.fetch, with an optional bound on the requests in flight and an optional observer. */
+function wrappedFetch({ maxInFlight, onAnswer }: ClientOptions): typeof fetch | undefined {
+  if (maxInFlight === undefined && onAnswer === undefined) return undefined;
+  let inFlight = 0;
+  const waiting: (() => void)[] = [];
+  return async (input, init) => {
+    if (maxInFlight !== undefined) {
+      while (inFlight >= maxInFlight) await new Promise<void>((r) => waiting.push(r));
+      inFlight++;
+    }
+    try {
+      // the body is read here, inside the slot, so that a connection is free again when the slot is
+      const res = await fetch(input, init);
+      const body = await res.arrayBuffer();
+      onAnswer?.(init?.method ?? 'GET', String(input), res.status);
+      const nullBody = [101, 204, 205, 304].includes(res.status);
+      return new Response(nullBody ? null : body, { status: res.status, statusText: res.statusText, headers: res.headers });
+    } finally {
+      if (maxInFlight !== undefined) {
+        inFlight--;
+        waiting.shift()?.();
+      }
+    }
+  };
 }
 
-/** A sample file, parsed. */
-export function sample(path: string): any {
-  return JSON.parse(readFileSync(join(SAMPLES, path), 'utf8'));
+/**
+ * Throws unless a write was answered with Stratos's success envelope (the client already threw
+ * for a 4xx/5xx).
+ */
+export async function must(what: string, answer: Promise<Envelope>): Promise<Envelope> {
+  const envelope = await answer;
+  if (envelope?.status !== 'success') throw new Error(`${what}: answered ${JSON.stringify(envelope).slice(0, 300)}`);
+  return envelope;
 }
+
+/**
+ * The member ids of the mock IaaS's instances (GET /mock-iaas/api/instances, super-tenant admin).
+ * StratoClient sends every request to `{baseUrl}/api{path}`, so a client whose base URL is
+ * `{url}/mock-iaas` reaches the mock IaaS API with the same credentials, timeout and errors.
+ */
+export async function mockInstances(url: string, timeoutMs = REQUEST_TIMEOUT_MS): Promise<string[]> {
+  const mock = adminClient(`${url}/mock-iaas`, { timeoutMs });
+  const instances = await mock.request<{ memberId: string }[]>('GET', '/instances');
+  if (!Array.isArray(instances)) throw new Error(`GET /mock-iaas/api/instances: not a list: ${JSON.stringify(instances).slice(0, 300)}`);
+  return instances.map((i) => i.memberId);
+}
+
+export { StratoApiError, StratoUnreachableError };
 
 /** Polls fn every `everyMs` until it returns a value other than undefined or the deadline passes. */
 export async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number, everyMs = 20): Promise<T> {

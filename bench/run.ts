@@ -1,23 +1,28 @@
 /**
- * `npm run bench`: prints one JSON line per figure, `{"name","value","unit"}`, on stdout (progress
- * on stderr). Every figure runs against the real server in a child process on a fresh temp data
- * dir and free ports, over the REST API only. A bench prints its figures only after checking that
- * its run was clean (every answer as expected, nothing timed out, every deploy Active with its
- * members); otherwise it prints `{"name":"<bench>","error":"..."}` instead, the others still run,
- * and the exit code is 1.
+ * `npm run bench`: prints one JSON line per figure, `{"name","value","unit"}` (and `"what"` where it
+ * helps to say what was measured), on stdout (progress on stderr). Every figure runs against the
+ * real server in a child process on a fresh temp data dir and free ports, over the REST API only,
+ * through @strato/client (autocannon generates the HTTP load figures). It needs only the
+ * repository: its artifacts are the project's examples/. A bench prints its figures only after
+ * checking that its run was clean (every answer as expected, nothing timed out, every deploy
+ * Active with its members); otherwise it prints `{"name":"<bench>","error":"..."}` instead, the
+ * others still run, and the exit code is 1. The `*-sample` benches (Stratos's samples, for
+ * comparison with issue 4) run only when ../shared/stratos-samples is present; otherwise they are
+ * skipped with a note on stderr.
  *
  *   npm run bench                    every figure (the 1,000 x 10 case has a 10 minute limit)
  *   npm run bench -- --quick         skips the 1,000 applications x 10 members case
  *   npm run bench -- --only=a,b      only the named benches: cold-start, http-load, login,
- *                                    deploy-single, deploy-nested, churn-sqlite, churn-postgres
+ *                                    deploy-single, deploy-nested, deploy-single-sample,
+ *                                    deploy-nested-sample, churn-sqlite, churn-postgres
  *                                    (churn: both), scale-100, scale-1000
  */
 import { execFileSync } from 'node:child_process';
 import { churn } from './churn.ts';
 import { coldStart } from './cold-start.ts';
-import { deployNested, deploySingle } from './deploy.ts';
+import { deployNested, deployNestedSample, deploySingle, deploySingleSample } from './deploy.ts';
 import { httpLoad } from './http-load.ts';
-import { emitError, log } from './lib.ts';
+import { describe, emitError, log, Skip } from './lib.ts';
 import { login } from './login.ts';
 import { scale } from './scale.ts';
 
@@ -38,6 +43,8 @@ const FIGURES: { name: string; run: () => Promise<void>; full?: boolean }[] = [
   { name: 'login', run: login },
   { name: 'deploy-single', run: deploySingle },
   { name: 'deploy-nested', run: deployNested },
+  { name: 'deploy-single-sample', run: deploySingleSample },
+  { name: 'deploy-nested-sample', run: deployNestedSample },
   { name: 'churn-sqlite', run: () => churn('sqlite') },
   { name: 'churn-postgres', run: () => churn('postgres') },
   { name: 'scale-100', run: () => scale(100, 5 * 60_000) },
@@ -63,9 +70,13 @@ for (const f of FIGURES) {
     await f.run();
     log(`${f.name} done in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   } catch (e) {
+    if (e instanceof Skip) {
+      log(`${f.name} skipped: ${e.message}`);
+      continue;
+    }
     failed++;
     emitError(f.name, e);
-    log(`${f.name} FAILED after ${((performance.now() - t) / 1000).toFixed(1)} s: ${(e as Error).stack ?? e}`);
+    log(`${f.name} FAILED after ${((performance.now() - t) / 1000).toFixed(1)} s: ${describe(e)}\n${(e as Error).stack ?? ''}`);
   }
 }
 log(`finished in ${((performance.now() - t0) / 1000).toFixed(1)} s${failed ? `, ${failed} bench(es) failed` : ''}`);

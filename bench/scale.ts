@@ -1,9 +1,10 @@
 /**
  * Issue 4: N applications x 10 members on the mock IaaS with zero boot delay. A fresh server in a
  * child process (STRATO_MOCK_BOOT_DELAY=0, STRATO_MOCK_HEALTH_INTERVAL=15000, every other timing at
- * its default); N copies of single-cartridge-app (distinct applicationId, cartridgeMin = cartridgeMax
- * = 10, see apps.ts). All N deploy POSTs are sent at once (over DEPLOY_CONNECTIONS connections),
- * then GET /api/applications is polled until every one is Active. The bench uses the REST API only.
+ * its default); N copies of the examples' hello-web (distinct applicationId, cartridgeMin =
+ * cartridgeMax = 10, see apps.ts). All N deploy POSTs are sent at once through @strato/client (at
+ * most DEPLOY_CONNECTIONS in flight, the others wait in the client), then GET /api/applications is
+ * polled until every one is Active. The bench uses the REST API only.
  *
  * Figures, printed only when every deploy POST was answered 202, every application became Active
  * within the time limit with exactly 10 Active members, and the mock IaaS runs exactly one instance
@@ -11,17 +12,17 @@
  * the first deploy POST to all Active, peak RSS of the server process (max of VmHWM, sampled every
  * 500 ms and at the end).
  */
-import { addBenchApplications, BENCH_APPLICATION_POLICY, checkMembers, mockInstances, pool, statuses } from './apps.ts';
-import { Agent } from 'node:http';
-import { callVia, Figures, log, memoryOf, sleep, spawnServer } from './lib.ts';
+import { addBenchApplications, BENCH_APPLICATION_POLICY, benchApplication, checkMembers, pool, statuses } from './apps.ts';
+import { adminClient, describe, Figures, log, memoryOf, mockInstances, sleep, spawnServer } from './lib.ts';
 
 const MEMBERS = 10;
 /**
- * The deploy POSTs are all sent at once through this many keep-alive connections (the others wait
- * in the client). With one connection per request, 1,000 connections at once overflow the server's
- * listen backlog (node's default 511) while its event loop is busy deploying: the kernel drops
- * connections (ListenOverflows) and some clients see ECONNRESET. STRATO_BENCH_DEPLOY_CONNECTIONS
- * changes it (issue 4's figure used 8 requests in flight).
+ * The deploy POSTs are all sent at once, at most this many in flight (keep-alive connections; the
+ * others wait in the client, their timeout running). With one connection per request, 1,000
+ * connections at once overflowed the server's listen backlog (node's default 511, now 4096) while
+ * its event loop is busy deploying: the kernel drops connections (ListenOverflows) and some
+ * clients see ECONNRESET. STRATO_BENCH_DEPLOY_CONNECTIONS changes it (issue 4's figure used 8
+ * requests in flight).
  */
 const DEPLOY_CONNECTIONS = Number(process.env.STRATO_BENCH_DEPLOY_CONNECTIONS || 64);
 
@@ -35,7 +36,8 @@ export async function scale(n: number, timeLimitMs: number): Promise<void> {
   try {
     const tAdd = performance.now();
     const ids = Array.from({ length: n }, (_, i) => `bench-app-${i}`);
-    await addBenchApplications(server.url, ids, MEMBERS);
+    const client = adminClient(server.url);
+    await addBenchApplications(client, ids, MEMBERS);
     log(`${prefix}: ${n} applications added in ${(performance.now() - tAdd).toFixed(0)} ms`);
 
     let peakMb = 0;
@@ -48,19 +50,24 @@ export async function scale(n: number, timeLimitMs: number): Promise<void> {
     // every deploy POST at once; each may wait for the answer until the time limit
     const failures: string[] = [];
     let answered = 0;
-    const agent = new Agent({ keepAlive: true, maxSockets: DEPLOY_CONNECTIONS });
+    // each deploy may wait for its answer until the time limit; the client returns only the body, the status is checked here
+    const deployStatus = new Map<string, number>();
+    const deployer = adminClient(server.url, {
+      timeoutMs: timeLimitMs,
+      maxInFlight: DEPLOY_CONNECTIONS,
+      onAnswer: (_m, url, status) => deployStatus.set(decodeURIComponent(url.split('/applications/')[1]?.split('/')[0] ?? url), status),
+    });
     const deploying = Promise.all(
       ids.map(async (id) => {
         try {
-          const r = await callVia(agent, server.url, 'POST', `/api/applications/${id}/deploy/${BENCH_APPLICATION_POLICY}`, '', timeLimitMs);
-          if (r.status !== 202) failures.push(`deploy ${id}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
+          const answer = await deployer.deployApplication(id, BENCH_APPLICATION_POLICY);
+          if (deployStatus.get(id) !== 202 || answer?.status !== 'success') failures.push(`deploy ${id}: ${deployStatus.get(id)} ${JSON.stringify(answer).slice(0, 300)}`);
         } catch (e) {
-          failures.push(`deploy ${id}: ${(e as Error).message}`);
+          failures.push(`deploy ${id}: ${describe(e)}`);
         }
         answered++;
       }),
     ).then(() => {
-      agent.destroy();
       const ms = performance.now() - t0;
       log(`${prefix}: ${n} deploy POSTs answered after ${ms.toFixed(0)} ms (${failures.length} failed)`);
       return ms;
@@ -76,7 +83,7 @@ export async function scale(n: number, timeLimitMs: number): Promise<void> {
         throw new Error(`${prefix}: server exited (${server.child.exitCode ?? server.child.signalCode}): ${server.output().slice(-1000)}`);
       }
       if (failures.length > 0) break;
-      active = [...(await statuses(server.url))].filter(([id, status]) => want.has(id) && status === 'Active').length;
+      active = [...(await statuses(client))].filter(([id, status]) => want.has(id) && status === 'Active').length;
       if (active === n) {
         activeMs = performance.now() - t0;
         break;
@@ -108,7 +115,7 @@ export async function scale(n: number, timeLimitMs: number): Promise<void> {
     // the run counts only if every application has exactly its members and the mock IaaS one instance each
     const members: string[] = [];
     await pool(ids, 8, async (id) => {
-      members.push(...(await checkMembers(server.url, id, MEMBERS)));
+      members.push(...(await checkMembers(client, id, MEMBERS)));
     });
     const listed = await mockInstances(server.url);
     const instances = new Set(listed);
@@ -117,9 +124,10 @@ export async function scale(n: number, timeLimitMs: number): Promise<void> {
     }
 
     const figures = new Figures();
-    figures.add(`deploy-${n}-answered-ms`, deployedMs, 'ms');
-    figures.add(`${prefix}_wall_to_all_active_ms`, activeMs, 'ms');
-    figures.add(`${prefix}_server_peak_rss_mb`, peakMb, 'MB');
+    const what = `${n} ${benchApplication(MEMBERS)}, all deploy POSTs at once (${DEPLOY_CONNECTIONS} in flight)`;
+    figures.add(`deploy-${n}-answered-ms`, deployedMs, 'ms', what);
+    figures.add(`${prefix}_wall_to_all_active_ms`, activeMs, 'ms', what);
+    figures.add(`${prefix}_server_peak_rss_mb`, peakMb, 'MB', what);
     figures.print();
   } finally {
     if (sampler) clearInterval(sampler);
