@@ -128,7 +128,7 @@ export class CloudController {
         partition: { id: m.partitionId, properties: { ...(m.partitionProperties ?? {}) } },
       })
       .then(
-        (info) => this.loop.submit(() => this.onLaunched(memberId, info)),
+        (info) => this.loop.submit(() => this.onLaunched(memberId, info, driver)),
         (err) => this.loop.submit(() => this.onLaunchFailed(memberId, err)),
       )
       .finally(() => this.launching.delete(memberId));
@@ -173,9 +173,16 @@ export class CloudController {
     return this.launching.has(memberId);
   }
 
-  private onLaunched(memberId: string, info: InstanceInfo): void {
+  private onLaunched(memberId: string, info: InstanceInfo, driver: IaasDriver): void {
     const m = this.state.members.get(memberId);
-    if (!m || m.status !== 'Created') return;
+    if (!m || m.disposition === 'obsolete') {
+      // removed or terminated while its instance was starting (a termination asked before the
+      // instance existed found nothing): the instance must not outlive its member
+      this.log.warn({ memberId, instanceId: info.instanceId, driver: driver.name }, 'an instance came up for a member that is gone or being terminated: it is terminated');
+      this.loop.onCommit(() => void driver.terminateInstance(memberId).catch((err: unknown) => this.log.error({ err, memberId }, 'could not terminate the instance of a member that is gone')));
+      return;
+    }
+    if (m.status !== 'Created') return;
     m.instanceId = info.instanceId;
     m.defaultPrivateIP = info.defaultPrivateIP;
     m.defaultPublicIP = info.defaultPublicIP;
