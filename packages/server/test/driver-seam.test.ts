@@ -110,6 +110,23 @@ describe('launch payload', () => {
     assert.equal(payloadValue(payload, 'GROUP_NAME'), '', 'a cluster at the top level has no group');
   });
 
+  it('ends with PERSISTENCE_MAPPING when persistence is required (the subscription over the cartridge)', () => {
+    const input = {
+      applicationId: 'a', alias: 'x', clusterId: 'c', clusterInstanceId: 'c-1', hostName: 'h',
+      networkPartitionId: 'np', partitionId: 'p', tenantId: 1, properties: [],
+      networkPartitionProperties: [{ name: 'payload_parameter.NP_PARAM', value: 'n' }],
+    };
+    const withVolumes = {
+      ...cartridge,
+      persistence: { required: true, volume: [{ device: '/dev/sdc', id: 'v1', mappingPath: '/data' }, { device: '/dev/sdd', volumeId: 'vol-2', mappingPath: '/logs' }] },
+    };
+    const payload = buildPayload({ ...input, cartridge: withVolumes });
+    assert.deepEqual(keysOf(payload).slice(-2), ['NP_PARAM', 'PERSISTENCE_MAPPING']);
+    assert.equal(payloadValue(payload, 'PERSISTENCE_MAPPING'), '/dev/sdc|v1|/data|/dev/sdd|vol-2|/logs');
+    assert.equal(payloadValue(buildPayload({ ...input, cartridge: withVolumes, persistence: { required: false } }), 'PERSISTENCE_MAPPING'), undefined);
+    assert.equal(payloadValue(buildPayload({ ...input, cartridge }), 'PERSISTENCE_MAPPING'), undefined);
+  });
+
   it('gets MEMBER_ID in its place and the broker credentials at the end from the cloud controller', () => {
     const base = buildPayload({
       applicationId: 'a', cartridge, alias: 'x', clusterId: 'c', clusterInstanceId: 'c-1', hostName: 'h',

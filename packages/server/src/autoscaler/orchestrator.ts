@@ -31,7 +31,7 @@ import type {
 import type { RuntimeState } from '../topology/runtime-state.ts';
 import { initialNetworkPartitions, type ApplicationDefinitions } from './application-definitions.ts';
 import type { ControlLoop } from './control-loop.ts';
-import { buildPayload, generateCartridgeKey } from './payload.ts';
+import { buildPayload, generateCartridgeKey, type PayloadInput } from './payload.ts';
 
 export interface OrchestratorOptions {
   state: RuntimeState;
@@ -468,7 +468,7 @@ export class Orchestrator {
       return;
     }
     const subscription = findSubscription(defs, node.alias);
-    const info = subscription?.subscribableInfo as { dependencyAliases?: string[]; lvsVirtualIP?: string } | undefined;
+    const info = subscription?.subscribableInfo as { dependencyAliases?: string[]; lvsVirtualIP?: string; persistence?: PayloadInput['persistence'] } | undefined;
     ci.lastPartitionIndex = lastPartitionIndex;
     cluster.cartridgeKey ??= generateCartridgeKey(); // kept with the runtime: the same key after a restart
     this.state.putApp(rt);
@@ -497,6 +497,7 @@ export class Orchestrator {
         properties: named([...(cartridge.property ?? []), ...(subscription?.subscribableInfo?.property ?? [])]),
         memberProperties,
         networkPartitionProperties: named(np.properties),
+        persistence: info?.persistence,
       });
       this.o.cloud.spawn(
         {

@@ -31,6 +31,8 @@ export interface PayloadInput {
   memberProperties?: Record<string, string>;
   /** The network partition's properties: its `payload_parameter.X` come last (replacing in place). */
   networkPartitionProperties?: { name: string; value: string }[];
+  /** The subscription's persistence, else the cartridge's: required volumes become `PERSISTENCE_MAPPING`. */
+  persistence?: { required?: boolean; volume?: { id?: string; volumeId?: string; device?: string; mappingPath?: string }[] };
 }
 
 const KEY_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -58,7 +60,8 @@ const PAYLOAD_PARAMETER = 'payload_parameter.';
  * as null. `MEMBER_ID` is empty until the cloud controller sets it ({@link withLaunchIdentity});
  * `INSTANCE_ID` and `LB_CLUSTER_ID` stay empty as in Stratos; `TOKEN` is empty (strato has no
  * metadata service); `PUPPET_*` are empty (strato runs no Puppet master); `EXPORTING_PROPERTIES`,
- * `DEPENDENCY_CLUSTER_IDS` and `IMPORT_METADATA_KEYS` are empty.
+ * `DEPENDENCY_CLUSTER_IDS` and `IMPORT_METADATA_KEYS` are empty. `PERSISTENCE_MAPPING` comes last,
+ * when persistence is required.
  */
 export function buildPayload(p: PayloadInput): string {
   const ports = (p.cartridge.portMapping ?? []).map((m) => m.port).join('|');
@@ -118,6 +121,12 @@ export function buildPayload(p: PayloadInput): string {
   );
   for (const [key, value] of Object.entries(p.memberProperties ?? {})) set(key, value);
   parameters(p.networkPartitionProperties ?? []);
+  const persistence = p.persistence ?? p.cartridge.persistence;
+  if (persistence?.required && (persistence.volume ?? []).length > 0) {
+    // Stratos: device|volumeId|mappingPath per volume, joined by `|` (a volume the IaaS has not created yet has no id)
+    const volumes = (persistence.volume ?? []).map((v) => `${v.device ?? ''}|${v.volumeId ?? v.id ?? ''}|${v.mappingPath ?? ''}`);
+    pairs.push(['PERSISTENCE_MAPPING', volumes.join('|')]);
+  }
   return pairs.map(([k, v]) => `${k}=${v}`).join(',');
 }
 

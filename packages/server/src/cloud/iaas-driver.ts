@@ -17,7 +17,10 @@ import { error, type PortMapping } from '@strato/model';
  */
 export type LaunchPayload = string;
 
-/** The pairs of a launch payload, in order, split as Stratos's agent splits them. */
+/**
+ * The pairs of a launch payload, in order: split on commas, the key before the first `=`, the value
+ * after it (Stratos's agent would keep only the text up to a second `=`); items without `=` are left out.
+ */
 export function payloadEntries(payload: LaunchPayload): [key: string, value: string][] {
   const out: [string, string][] = [];
   for (const item of payload.split(',')) {
