@@ -23,6 +23,7 @@
 import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
 import type { IaasDriver, InstanceInfo, InstanceRequest } from '@strato/server';
+import { waitFor } from './wait.ts';
 
 /** One state a driver runs on (a data dir, a store), opened by the factory for one test. */
 export interface DriverState {
@@ -86,14 +87,6 @@ export function contractRequest(memberId: string): InstanceRequest {
 }
 
 const byMember = (a: InstanceInfo, b: InstanceInfo) => a.memberId.localeCompare(b.memberId);
-
-async function waitUntil(what: string, check: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 /** Registers the contract suite of a driver (a `describe` with one test per clause). */
 export function iaasDriverContract(options: IaasDriverContractOptions): void {
@@ -167,7 +160,11 @@ export function iaasDriverContract(options: IaasDriverContractOptions): void {
       await driver.startInstance(request('bystander'));
       await driver.terminateInstance('asked');
       await state.kill(driver, 'victim');
-      await waitUntil('the watch report of victim', () => reports.some((r) => r.memberId === 'victim'), watchTimeoutMs);
+      await waitFor('the watch report of victim', () => reports.some((r) => r.memberId === 'victim'), {
+        timeoutMs: watchTimeoutMs,
+        everyMs: 10,
+        describe: () => `reports: ${JSON.stringify(reports)}`,
+      });
       assert.deepEqual(reports.map((r) => r.memberId), ['victim'], 'only the instance that died is reported, once');
       assert.ok(reports[0].reason.length > 0, 'with a reason');
       assert.deepEqual(await listed(driver), ['bystander'], 'the dead instance is no longer listed');
