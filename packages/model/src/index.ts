@@ -23,6 +23,7 @@
  */
 export * from './errors.ts';
 export * from './clock.ts';
+export * from './redact.ts';
 export * from './json.ts';
 export * from './artifacts.ts';
 export * from './schemas.ts';

@@ -1,4 +1,4 @@
-import { error, idOf, inUse, normalize, validate, type ArtifactKind, type Catalog } from '@strato/model';
+import { error, idOf, inUse, normalize, redactSecrets, validate, type ArtifactKind, type Catalog } from '@strato/model';
 import type { Logger } from 'pino';
 import { SUPER_TENANT_ID, type Store } from '../store/store.ts';
 import { isAdmin, isSuperTenant, type Principal } from '../tenancy/principal.ts';
@@ -195,13 +195,22 @@ export class Registry {
     const map = await this.globalMap<T>(info);
     const found = map ? map.get(id) : await this.store.get<T>(info.kind, id, this.scopeFor(info, who));
     if (!found) throw error('ARTIFACT_NOT_FOUND', { label: info.label, tag: info.tag, id });
-    return found;
+    return map && !this.seesSecrets(who) ? redactSecrets(found) : found;
+  }
+
+  /**
+   * Only the super tenant's administrators, who manage global artifacts, read their secrets
+   * (passwords in Kubernetes cluster properties, a cartridge's IaaS credential); everyone else who
+   * may read them sees those values masked.
+   */
+  private seesSecrets(who: Principal): boolean {
+    return isSuperTenant(who) && isAdmin(who);
   }
 
   /** Every artifact of a kind the caller may see, in the order they were added. */
   async list<T = Record<string, unknown>>(info: KindInfo, who: Principal): Promise<T[]> {
     const map = await this.globalMap<T>(info);
-    if (map) return [...map.values()];
+    if (map) return this.seesSecrets(who) ? [...map.values()] : [...map.values()].map(redactSecrets);
     return (await this.store.list<T>(info.kind, this.scopeFor(info, who))).map((r) => r.body);
   }
 
