@@ -16,8 +16,7 @@
  * each: p99 and max response time of the deploy and of the undeploy POSTs, and the mean time of an
  * iteration.
  */
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import { pgSchema } from '@strato/testing';
 import type { Envelope, StratoClient } from '@strato/client';
 import { addBenchApplications, BENCH_APPLICATION_POLICY, benchApplication, checkMembers, statuses } from './apps.ts';
 import { adminClient, Figures, log, mockInstances, must, percentile, sleep, spawnServer, waitFor } from './lib.ts';
@@ -71,17 +70,9 @@ export async function churn(store: 'sqlite' | 'postgres', iterations = CHURN_ITE
   let dropSchema: (() => Promise<void>) | undefined;
   const env: NodeJS.ProcessEnv = { STRATO_MOCK_BOOT_DELAY: '0' };
   if (store === 'postgres') {
-    const schema = `strato_bench_${randomBytes(6).toString('hex')}`;
-    env.STRATO_DATABASE_URL = `${POSTGRES_URL}?schema=${schema}`;
-    dropSchema = async () => {
-      const client = new pg.Client({ connectionString: POSTGRES_URL });
-      await client.connect();
-      try {
-        await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      } finally {
-        await client.end();
-      }
-    };
+    const schema = pgSchema('strato_bench', POSTGRES_URL);
+    env.STRATO_DATABASE_URL = schema.url;
+    dropSchema = schema.drop;
   }
   try {
     const server = await spawnServer({ env });

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { freePort } from '@strato/testing';
+import { freePort, pgSchema } from '@strato/testing';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
-import pg from 'pg';
 import { ADMIN, basic, request, startTestServer, waitFor } from './kit.ts';
 import { MANIFEST, MULTI_CLOUD_PROVIDERS, isDeploy, sampleText } from './samples.ts';
 import { parseJson } from '@strato/model';
@@ -17,7 +16,6 @@ import { parseJson } from '@strato/model';
  */
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-const POSTGRES_URL = process.env.STRATO_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 const SAMPLES = [
   'applications/simple/single-cartridge-app',
@@ -138,22 +136,6 @@ async function stopChild(child: Child, signal: NodeJS.Signals) {
   return child.exited;
 }
 
-/** A fresh PostgreSQL schema name, and its removal. */
-function pgSchema(): { url: string; drop: () => Promise<void> } {
-  const schema = `strato_restart_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-  return {
-    url: `${POSTGRES_URL}?schema=${schema}`,
-    async drop() {
-      const client = new pg.Client({ connectionString: POSTGRES_URL });
-      await client.connect();
-      try {
-        await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      } finally {
-        await client.end();
-      }
-    },
-  };
-}
 
 after(() => {
   for (const child of children) child.kill('SIGKILL');

@@ -19,6 +19,7 @@
  * Run with SQLite and with PostgreSQL (a fresh schema, dropped afterwards).
  */
 import assert from 'node:assert/strict';
+import { POSTGRES_URL, seededRandom } from '@strato/testing';
 import { randomBytes, randomInt } from 'node:crypto';
 import { describe, it, type TestContext } from 'node:test';
 import pg from 'pg';
@@ -40,7 +41,6 @@ import {
 } from './recovery-kit.ts';
 import { isDeploy, isUndeploy } from './samples.ts';
 
-const POSTGRES_URL = process.env.STRATO_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SKIP_POSTGRES = process.env.STRATO_SKIP_POSTGRES === '1';
 
 function seedOf(raw: string | undefined): number {
@@ -68,17 +68,6 @@ const MAX_IN_FLIGHT_KILL_DELAY_MS = 40;
 const ENTRIES = ['single-cartridge-app', 'wordpress-app', 'single-level-nested-groups-app'].map(manifestEntry);
 const APP_IDS = ENTRIES.map(appIdOf);
 
-/** mulberry32: a small seeded generator of numbers in [0, 1). */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Round {
   /** the applications whose state this round changes (deploy if undeployed, else undeploy) */
@@ -90,7 +79,7 @@ interface Round {
 }
 
 function plan(seed: number): Round[] {
-  const next = generator(seed);
+  const next = seededRandom(seed);
   return Array.from({ length: ROUNDS }, () => {
     let toggle = APP_IDS.filter(() => next() < 0.5);
     if (toggle.length === 0) toggle = [APP_IDS[Math.floor(next() * APP_IDS.length)]];

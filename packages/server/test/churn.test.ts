@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
+import { seededRandom } from '@strato/testing';
 import { FAST_ENV, pgSchema, startTestServer, waitFor, type TestServer } from './kit.ts';
 
 /**
@@ -18,17 +19,6 @@ const ROUNDS = Number(process.env.STRATO_CHURN_ROUNDS ?? 20);
 /** STRATO_REQUEST_TIMEOUT of the server under test: a request that is not confirmed by then answers 503. */
 const BOUND_MS = 5000;
 
-/** A small deterministic PRNG (mulberry32), so a failing run's gaps can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ARTIFACTS: [string, unknown][] = [
   ['/api/networkPartitions', { id: 'churn-np', provider: 'mock', partitions: [{ id: 'p1' }] }],
@@ -108,7 +98,7 @@ describe(`churn of deploys and undeploys (seed ${SEED})`, () => {
     it(`two applications deployed and undeployed in turn, ${ITERATIONS} iterations, the deploy 0-60 ms after the undeploy (${engine})`, async () => {
       const apps = ['churn-a', 'churn-b'];
       const server = await setUp(engine, apps);
-      const random = prng(SEED);
+      const random = seededRandom(SEED);
       const results: Timed[] = [];
       results.push(await timed(server, 'deploy churn-a', '/api/applications/churn-a/deploy/churn-ap'));
       for (let i = 0; i < ITERATIONS; i++) {

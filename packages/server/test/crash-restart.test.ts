@@ -10,6 +10,7 @@
  * nothing. Run with SQLite and with PostgreSQL (a fresh schema, dropped afterwards).
  */
 import assert from 'node:assert/strict';
+import { POSTGRES_URL } from '@strato/testing';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import pg from 'pg';
@@ -35,7 +36,6 @@ import {
   type CrashableServer,
 } from './recovery-kit.ts';
 
-const POSTGRES_URL = process.env.STRATO_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SKIP_POSTGRES = process.env.STRATO_SKIP_POSTGRES === '1';
 
 /** startup orders (group8, then tomcat, then group6, with nested groups): the deploy goes in steps */

@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import pino from 'pino';
 import { waitFor as waitUntil } from '@strato/testing';
 import { startServer, type RunningServer } from '../src/server.ts';
@@ -78,25 +77,7 @@ export async function request(
   return { status: res.status, body: parsed, headers: res.headers };
 }
 
-/** The PostgreSQL server of the tests (STRATO_TEST_POSTGRES_URL overrides it). */
-export const POSTGRES_URL = process.env.STRATO_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-
-/** A fresh PostgreSQL schema for one test (its `url` is a STRATO_DATABASE_URL), and its removal. */
-export function pgSchema(prefix = 'strato_test'): { url: string; drop: () => Promise<void> } {
-  const schema = `${prefix}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-  return {
-    url: `${POSTGRES_URL}?schema=${schema}`,
-    async drop() {
-      const client = new pg.Client({ connectionString: POSTGRES_URL });
-      await client.connect();
-      try {
-        await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      } finally {
-        await client.end();
-      }
-    },
-  };
-}
+export { POSTGRES_URL, pgSchema } from '@strato/testing';
 
 /** Timings for orchestration tests: seconds become tens of milliseconds. */
 export const FAST_ENV: NodeJS.ProcessEnv = {
