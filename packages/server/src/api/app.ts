@@ -87,6 +87,9 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     // /api/v4.1/... is the same API as /api/...: one set of routes serves both
     rewriteUrl: (req) => (req.url ?? '/').replace(V41, '$1/api'),
   }) as unknown as FastifyInstance;
+  // response schemas document the answers (OpenAPI); answers are plain JSON.stringify: nothing is
+  // dropped or coerced, and no serializer is compiled per route at start-up (about 250 ms)
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   installErrorHandler(app);
   installJsonBody(app);
   // every route of the API documents its error answers: the envelope with the code (docs/errors.md)
