@@ -78,7 +78,7 @@ export class ControlPlane {
       if (!d) throw new Error(`No IaaS driver is bound to the provider ${provider}`);
       return d;
     };
-    this.cloud = new CloudController(this.state, this.loop, o.bus, driverFor, log.child({ component: 'cloud-controller' }));
+    this.cloud = new CloudController(this.state, this.loop, o.bus, driverFor, log.child({ component: 'cloud-controller' }), this.clock);
     this.orchestrator = new Orchestrator({
       state: this.state,
       loop: this.loop,

@@ -7,7 +7,8 @@ import { defaultDriverRegistry } from './cloud/drivers.ts';
 import { MockIaas } from './cloud/mock-iaas/mock-iaas.ts';
 import { mockIaasRoutes } from './cloud/mock-iaas/mock-iaas-routes.ts';
 import { validatePartitions, type IaasDriver } from './cloud/iaas-driver.ts';
-import type { NetworkPartition } from '@strato/model';
+import { systemClock, type Clock, type NetworkPartition, type Scheduler } from '@strato/model';
+import { TimerScheduler } from './services/timer-scheduler.ts';
 import { ControlPlane } from './control-plane.ts';
 import { Registry } from './registry/registry.ts';
 import type { Settings } from './settings.ts';
@@ -38,8 +39,16 @@ export interface RunningServer {
  * brokers), tenancy, registry, IaaS drivers, the control plane, and the REST API. Everything that
  * was started is stopped again if a later step fails.
  */
-export async function startServer(settings: Settings, logger?: Logger): Promise<RunningServer> {
+/** Time and timers of a server: the system's by default, a fake clock's in tests. */
+export interface ServerServices {
+  clock?: Clock;
+  scheduler?: Scheduler;
+}
+
+export async function startServer(settings: Settings, logger?: Logger, services: ServerServices = {}): Promise<RunningServer> {
   const log = logger ?? pino({ level: settings.logLevel, base: { service: 'strato' } });
+  const clock = services.clock ?? systemClock;
+  const scheduler = services.scheduler ?? new TimerScheduler(log);
   const cleanups: (() => Promise<unknown>)[] = [];
   const cleanup = async () => {
     for (const fn of cleanups.reverse()) await fn().catch((err) => log.error({ err }, 'shutdown step failed'));
@@ -62,7 +71,7 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
 
     // one driver per bound driver name that has an implementation (the mock always runs: the
     // mock IaaS API and tests use it); a provider bound to a name without one stays unbound
-    const built = defaultDriverRegistry().build(settings.iaasProviders, { settings, store, bus: mockBus, logger: log }, ['mock']);
+    const built = defaultDriverRegistry().build(settings.iaasProviders, { settings, store, bus: mockBus, logger: log, clock, scheduler }, ['mock']);
     const drivers: Map<string, IaasDriver> = built.byProvider;
     const mockIaas = built.byName.get('mock') as MockIaas;
     const registry = new Registry(store, iaasProviders, log.child({ component: 'registry' }), async (kind, artifact) => {
@@ -77,6 +86,8 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
       timings: settings.timings,
       iaasRetryInterval: settings.iaasRetryInterval,
       spinAfterTerminate: settings.spinAfterTerminate,
+      clock,
+      scheduler,
       requestTimeout: settings.requestTimeout,
       log,
     });
@@ -96,6 +107,7 @@ export async function startServer(settings: Settings, logger?: Logger): Promise<
       { applications: settings.timings.completeApplicationsInterval, tenants: settings.timings.completeTenantInterval },
       store,
       log.child({ component: 'applications-model' }),
+      scheduler,
     );
     await broadcaster.start();
     cleanups.push(() => broadcaster.stop());

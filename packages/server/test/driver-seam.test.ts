@@ -5,6 +5,7 @@
  * destroyed instance is a member fault at once, a killed one is not reported) and the
  * cluster's CARTRIDGE_KEY surviving a restart.
  */
+import { FakeClock } from '@strato/testing';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -163,7 +164,8 @@ describe('driver registry', () => {
 
   it('builds one driver per implemented name, shared by its providers; a provider of an unimplemented driver stays unbound', () => {
     const settings = loadSettings({ STRATO_IAAS_PROVIDERS: 'mock=mock,ec2-sydney=mock,k8s=kubernetes' });
-    const context = { settings, store: {} as Store, bus: {} as never, logger: pino({ level: 'silent' }) };
+    const clock = new FakeClock();
+    const context = { settings, store: {} as Store, bus: {} as never, logger: pino({ level: 'silent' }), clock, scheduler: clock };
     const { byName, byProvider } = defaultDriverRegistry().build(settings.iaasProviders, context);
     assert.deepEqual([...byName.keys()], ['mock']);
     assert.ok(byName.get('mock') instanceof MockIaas);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { waitFor as waitUntil } from '@strato/testing';
-import { startServer, type RunningServer } from '../src/server.ts';
+import { startServer, type RunningServer, type ServerServices } from '../src/server.ts';
 import { loadSettings, type Settings } from '../src/settings.ts';
 
 /** ../shared beside the repository: Stratos's samples and the specification. */
@@ -30,7 +30,7 @@ export interface Reply {
 }
 
 /** Starts a real strato server on a free port with a fresh data dir and a silent logger. */
-export async function startTestServer(overrides: Partial<Settings> = {}, env: NodeJS.ProcessEnv = {}): Promise<TestServer> {
+export async function startTestServer(overrides: Partial<Settings> = {}, env: NodeJS.ProcessEnv = {}, services: ServerServices = {}): Promise<TestServer> {
   const dataDir = overrides.dataDir ?? mkdtempSync(join(tmpdir(), 'strato-test-'));
   const settings = loadSettings({ STRATO_IAAS_PROVIDERS: 'mock=mock,kubernetes=kubernetes', STRATO_MB_PORT: '0', ...env }, {
     httpPort: 0,
@@ -38,7 +38,7 @@ export async function startTestServer(overrides: Partial<Settings> = {}, env: No
     logLevel: 'silent',
     ...overrides,
   });
-  const server = await startServer(settings, pino({ level: 'silent' }));
+  const server = await startServer(settings, pino({ level: 'silent' }), services);
   return {
     ...server,
     dataDir,

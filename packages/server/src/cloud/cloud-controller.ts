@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { memberId as makeMemberId, type MemberStatus } from '@strato/model';
+import { memberId as makeMemberId, systemClock, type Clock, type MemberStatus } from '@strato/model';
 import type { EventMap, EventName } from '@strato/messaging';
 import type { Logger } from 'pino';
 import type { ControlLoop } from '../autoscaler/control-loop.ts';
@@ -50,6 +50,8 @@ export class CloudController {
     private readonly bus: Publisher,
     private readonly driverFor: (provider: string) => IaasDriver,
     private readonly log: Logger,
+    /** the time of record for failures and dispositions */
+    private readonly clock: Clock = systemClock,
   ) {}
 
   private publish<K extends EventName>(name: K, payload: EventMap[K]): void {
@@ -263,7 +265,7 @@ export class CloudController {
           this.terminating.delete(memberId);
           const current = this.state.members.get(memberId);
           if (current) {
-            current.terminateFailedAt = Date.now();
+            current.terminateFailedAt = this.clock.now();
             this.state.putMember(current);
           }
         });
@@ -338,8 +340,8 @@ export class CloudController {
         if (m.status === 'ReadyToShutDown') {
           this.publish('MemberReadyToShutdownEvent', id);
           m.disposition = 'obsolete';
-          m.dispositionAt = Date.now(); // the obsolete expiry counts from here, not from initTime
-          this.terminate(m, Date.now());
+          m.dispositionAt = this.clock.now(); // the obsolete expiry counts from here, not from initTime
+          this.terminate(m, m.dispositionAt);
         }
         break;
       default:

@@ -7,6 +7,7 @@
  *
  * This module imports no driver, so that the settings can validate names against it.
  */
+import type { Clock, Scheduler } from '@strato/model';
 import type { MessageBus } from '@strato/messaging';
 import type { Logger } from 'pino';
 import type { Settings } from '../settings.ts';
@@ -23,6 +24,9 @@ export interface DriverContext {
   /** The drivers' own broker connection (the mock IaaS speaks for its simulated agents on it). */
   bus: MessageBus;
   logger: Logger;
+  /** time and timers of the server (a fake clock in tests) */
+  clock: Clock;
+  scheduler: Scheduler;
 }
 
 /** Makes the driver of one name (one driver serves every provider bound to its name). */

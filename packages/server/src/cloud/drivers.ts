@@ -6,11 +6,13 @@ import { MockIaas } from './mock-iaas/mock-iaas.ts';
 export function defaultDriverRegistry(): DriverRegistry {
   return new DriverRegistry().register(
     'mock',
-    ({ settings, store, bus, logger }) =>
+    ({ settings, store, bus, logger, clock, scheduler }) =>
       new MockIaas({
         store,
         bus,
         logger,
+        now: () => clock.now(),
+        scheduler,
         bootDelayMs: settings.mock.bootDelayMs,
         healthIntervalMs: settings.mock.healthIntervalMs,
         patterns: settings.mock.patterns,

@@ -36,6 +36,7 @@
  * addresses and keep their whole payload (credentials included), and a real cartridge agent,
  * outside the server, speaks for them. The driver publishes nothing for them.
  */
+import type { Scheduler } from '@strato/model';
 import type { MessageBus } from '@strato/messaging';
 import type { Logger } from 'pino';
 import { SUPER_TENANT_ID, type Store } from '../../store/store.ts';
@@ -45,6 +46,7 @@ import { DEFAULT_MOCK_BOOT_DELAY_MS, DEFAULT_MOCK_HEALTH_INTERVAL_MS } from './m
 import type { LiveInstance, MockInstanceRecord } from './mock-instance.ts';
 import { mockIpAddress } from './mock-ip-address.ts';
 import { SimulatedMembers } from './mock-members.ts';
+import { TimerScheduler } from '../../services/timer-scheduler.ts';
 import { NO_MOCK_PATTERNS, type MockPatterns } from './mock-patterns.ts';
 
 export type { MockInstancePhase, MockInstanceRecord } from './mock-instance.ts';
@@ -93,6 +95,11 @@ export interface MockIaasOptions {
    */
   now?: () => number;
   /**
+   * Timers of the simulated members (boot delays, statistics tick).
+   * @default Node's timers
+   */
+  scheduler?: Scheduler;
+  /**
    * How long `stop()` waits for events still awaiting their broker acknowledgement, so that the
    * phases they enter are persisted.
    * @default 2000
@@ -137,6 +144,7 @@ export class MockIaas implements IaasDriver {
       healthIntervalMs: Math.max(1, options.healthIntervalMs ?? DEFAULT_MOCK_HEALTH_INTERVAL_MS),
       patterns: options.patterns ?? NO_MOCK_PATTERNS,
       now: this.now,
+      scheduler: options.scheduler ?? new TimerScheduler(this.log),
       host: {
         instance: (memberId) => this.instances.get(memberId),
         instances: () => this.instances.values(),

@@ -2,6 +2,7 @@
  * A mock instance, as the driver ({@link MockIaas}) keeps and persists it and as its simulated
  * member ({@link SimulatedMembers}) moves it through its phases.
  */
+import type { Cancel } from '@strato/model';
 
 /** Where a mock instance is in its conversation with the control plane. */
 export type MockInstancePhase = 'booting' | 'starting' | 'active' | 'maintenance' | 'readyToShutdown' | 'killed';
@@ -42,7 +43,8 @@ export interface LiveInstance {
   /** Terminated or destroyed: no more writes or events. */
   removed: boolean;
   /** Pending boot (MemberInitialized → InstanceStarted; the simulated member's). */
-  bootTimer: NodeJS.Timeout | undefined;
+  /** cancels the pending boot (a scheduled task) */
+  bootTimer: Cancel | undefined;
   /** When the next health statistics are due (epoch ms per `now`); only for publishing phases. */
   nextStatAt: number;
 }

@@ -33,6 +33,7 @@
  * enters it has been acknowledged by the broker (or dropped), so a crash in between repeats the
  * event rather than losing it.
  */
+import type { Cancel, Scheduler } from '@strato/model';
 import type { EventMap, MessageBus, Unsubscribe } from '@strato/messaging';
 import type { Logger } from 'pino';
 import type { LiveInstance, MockInstancePhase } from './mock-instance.ts';
@@ -57,6 +58,8 @@ export interface SimulatedMembersOptions {
   healthIntervalMs: number;
   patterns: MockPatterns;
   now: () => number;
+  /** boot delays and the statistics tick */
+  scheduler: Scheduler;
   host: MockMemberHost;
 }
 
@@ -75,6 +78,7 @@ export class SimulatedMembers {
   private readonly healthIntervalMs: number;
   private readonly patterns: MockPatterns;
   private readonly now: () => number;
+  private readonly scheduler: Scheduler;
   private readonly host: MockMemberHost;
 
   /** Instances in a publishing phase (health statistics). */
@@ -82,7 +86,7 @@ export class SimulatedMembers {
   /** Per cartridge type: its live instance count and pattern clock. */
   private readonly types = new Map<string, { count: number; clock: PatternClock }>();
   private unsubscribes: Unsubscribe[] = [];
-  private healthTimer: NodeJS.Timeout | undefined;
+  private healthTimer: Cancel | undefined;
   private running = false;
 
   constructor(o: SimulatedMembersOptions) {
@@ -92,6 +96,7 @@ export class SimulatedMembers {
     this.healthIntervalMs = o.healthIntervalMs;
     this.patterns = o.patterns;
     this.now = o.now;
+    this.scheduler = o.scheduler;
     this.host = o.host;
   }
 
@@ -106,7 +111,7 @@ export class SimulatedMembers {
       this.bus.subscribe('InstanceCleanupClusterEvent', (_n, e) => this.onCleanupCluster(e)),
     ]);
     const tickMs = Math.min(1_000, Math.max(10, Math.floor(this.healthIntervalMs / 10)));
-    this.healthTimer = setInterval(() => this.publishHealthStats(), tickMs);
+    this.healthTimer = this.scheduler.every('mock health statistics', tickMs, () => this.publishHealthStats());
   }
 
   /**
@@ -115,9 +120,9 @@ export class SimulatedMembers {
    */
   halt(instances: Iterable<LiveInstance>): () => Promise<void> {
     this.running = false;
-    clearInterval(this.healthTimer);
+    this.healthTimer?.();
     this.healthTimer = undefined;
-    for (const inst of instances) clearTimeout(inst.bootTimer);
+    for (const inst of instances) inst.bootTimer?.();
     const unsubscribes = this.unsubscribes.splice(0);
     return async () => {
       await Promise.all(unsubscribes.map((u) => u()));
@@ -202,7 +207,7 @@ export class SimulatedMembers {
       return;
     }
     if (inst.record.phase !== 'booting' && inst.record.phase !== 'starting') return;
-    clearTimeout(inst.bootTimer);
+    inst.bootTimer?.();
     inst.bootTimer = undefined;
     this.transition(inst, 'active', 'InstanceActivatedEvent');
   }
@@ -226,7 +231,7 @@ export class SimulatedMembers {
    */
   private cleanup(inst: LiveInstance): void {
     if (!CLEANABLE.has(inst.record.phase)) return;
-    clearTimeout(inst.bootTimer);
+    inst.bootTimer?.();
     inst.bootTimer = undefined;
     this.transition(inst, 'maintenance', 'InstanceMaintenanceModeEvent');
   }
@@ -241,12 +246,12 @@ export class SimulatedMembers {
 
   private scheduleBoot(inst: LiveInstance): void {
     if (inst.bootTimer !== undefined) return;
-    inst.bootTimer = setTimeout(() => {
+    inst.bootTimer = this.scheduler.after('mock instance boot', this.bootDelayMs, () => {
       inst.bootTimer = undefined;
       if (this.running && !inst.removed && inst.record.phase === 'booting') {
         this.transition(inst, 'starting', 'InstanceStartedEvent');
       }
-    }, this.bootDelayMs);
+    });
   }
 
   /**
@@ -286,7 +291,7 @@ export class SimulatedMembers {
 
   /** Stops everything an instance does (boot timer, statistics). */
   private quiet(inst: LiveInstance): void {
-    clearTimeout(inst.bootTimer);
+    inst.bootTimer?.();
     inst.bootTimer = undefined;
     this.publishing.delete(inst);
   }
