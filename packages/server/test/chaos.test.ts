@@ -19,10 +19,9 @@
  * Run with SQLite and with PostgreSQL (a fresh schema, dropped afterwards).
  */
 import assert from 'node:assert/strict';
-import { POSTGRES_URL, seededRandom } from '@strato/testing';
-import { randomBytes, randomInt } from 'node:crypto';
+import { pgSchema, seededRandom } from '@strato/testing';
+import { randomInt } from 'node:crypto';
 import { describe, it, type TestContext } from 'node:test';
-import pg from 'pg';
 import {
   appIdOf,
   callerOf,
@@ -254,13 +253,8 @@ describe('chaos: kill -9 at random moments of deploying and undeploying three ap
   });
 
   it(`PostgreSQL: the same (seed ${SEED})`, { skip: SKIP_POSTGRES && 'STRATO_SKIP_POSTGRES=1' }, async (t) => {
-    const schema = `strato_chaos_${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: POSTGRES_URL });
-    await admin.connect();
-    t.after(async () => {
-      await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await admin.end();
-    });
-    await chaos(t, `${POSTGRES_URL}?schema=${schema}`);
+    const schema = pgSchema('strato_chaos');
+    t.after(() => schema.drop());
+    await chaos(t, schema.url);
   });
 });

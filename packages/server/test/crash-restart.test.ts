@@ -10,10 +10,8 @@
  * nothing. Run with SQLite and with PostgreSQL (a fresh schema, dropped afterwards).
  */
 import assert from 'node:assert/strict';
-import { POSTGRES_URL } from '@strato/testing';
-import { randomBytes } from 'node:crypto';
+import { pgSchema } from '@strato/testing';
 import { describe, it } from 'node:test';
-import pg from 'pg';
 import { SUPER_TENANT_ID } from '../src/store/store.ts';
 import {
   appIdOf,
@@ -235,14 +233,9 @@ describe('kill -9 of the server process in the middle of a deploy and of an unde
   });
 
   it('PostgreSQL: the same', { skip: SKIP_POSTGRES && 'STRATO_SKIP_POSTGRES=1' }, async (t) => {
-    const schema = `strato_crash_${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: POSTGRES_URL });
-    await admin.connect();
-    t.after(async () => {
-      await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await admin.end();
-    });
-    await crashThreeTimes(`${POSTGRES_URL}?schema=${schema}`);
+    const schema = pgSchema('strato_crash');
+    t.after(() => schema.drop());
+    await crashThreeTimes(schema.url);
   });
 
   it("killed between the undeploy's record write and its commit: the restarted server resumes the undeployment", async () => {
