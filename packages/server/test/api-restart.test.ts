@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { freePort, pgSchema } from '@strato/testing';
+import { pgSchema } from '@strato/testing';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -86,16 +86,19 @@ interface Child {
 
 const children = new Set<ChildProcess>();
 
-/** `node --import tsx packages/server/src/main.ts` with the given settings; resolves once /api/health answers. */
+/**
+ * `node --import tsx packages/server/src/main.ts` with the given settings, on ports the server picks
+ * itself (no race with other tests for a port chosen beforehand); resolves once the URL it prints
+ * answers /api/health.
+ */
 async function spawnServer(env: Record<string, string>): Promise<Child> {
-  const port = await freePort();
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('STRATO_')));
   const child = spawn(process.execPath, ['--import', 'tsx', 'packages/server/src/main.ts'], {
     cwd: REPO,
     env: {
       ...clean,
-      STRATO_HTTP_PORT: String(port),
-      STRATO_MB_PORT: String(await freePort()),
+      STRATO_HTTP_PORT: '0',
+      STRATO_MB_PORT: '0',
       STRATO_LOG_LEVEL: 'silent',
       STRATO_IAAS_PROVIDERS: MULTI_CLOUD_PROVIDERS,
       ...env,
@@ -114,11 +117,13 @@ async function spawnServer(env: Record<string, string>): Promise<Child> {
       resolve(done);
     }),
   );
-  const base = `http://127.0.0.1:${port}`;
+  let base = '';
   await waitFor(
-    `strato on port ${port} to answer /api/health`,
+    'strato to print its URL and answer /api/health',
     async () => {
       if (done) throw new Error(`strato exited early (${JSON.stringify(done)}): ${output}`);
+      base ||= /strato is ready at (http:\/\/\S+)\/api\s/.exec(output)?.[1] ?? '';
+      if (!base) return false;
       try {
         return (await fetch(`${base}/api/health`)).status === 200;
       } catch {

@@ -1,4 +1,4 @@
-import { createServer, type AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 
 export interface WaitOptions {
   /** how long to wait before giving up, ms. @default 20000 */
@@ -28,14 +28,24 @@ export async function waitFor<T>(what: string, check: () => Promise<T> | T, opti
   }
 }
 
-/** A TCP port on `host` that was free a moment ago. */
+/**
+ * A TCP port on `host` that was free a moment ago, for a process that must keep one port across
+ * restarts. It is drawn below Linux's ephemeral range (32768-60999), from which every listener on
+ * port 0 and every outgoing connection takes its port, so no other test's server can take it
+ * between this call and its use (a port-0 pick could, and did).
+ */
 export async function freePort(host = '127.0.0.1'): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, host, resolve);
-  });
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+  for (let attempt = 0; ; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const server = createServer();
+    const bound = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(port, host, () => resolve(true));
+    });
+    if (bound) {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      return port;
+    }
+    if (attempt >= 50) throw new Error(`no free port found on ${host} between 20000 and 32000`);
+  }
 }
