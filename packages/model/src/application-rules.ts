@@ -29,7 +29,7 @@ export function validateApplication(app: Application, catalog: Catalog, mode: 'a
   validateApplicationRules(app, catalog, mode);
   // The component tree the monitors are built from at deployment: whatever it refuses (a child
   // that two startup orders give different predecessors, ...) is refused now, not at deployment.
-  buildApplicationTree(app as never, catalog.cartridgeGroups as never);
+  buildApplicationTree(app, catalog.cartridgeGroups);
 }
 
 function validateApplicationRules(app: Application, catalog: Catalog, mode: 'add' | 'update'): void {

@@ -3,7 +3,7 @@
  * the server's settings module can include them (`MOCK_IAAS_SETTINGS` for the README table,
  * `loadMockIaasSettings` for the values).
  */
-import type { SettingInfo } from '../../settings.ts';
+import type { SettingInfo } from '../../../settings.ts';
 import { loadMockPatterns, type MockPatterns } from './mock-patterns.ts';
 
 /**

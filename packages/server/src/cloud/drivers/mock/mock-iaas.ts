@@ -39,14 +39,14 @@
 import type { Scheduler } from '@strato/model';
 import type { MessageBus } from '@strato/messaging';
 import type { Logger } from 'pino';
-import { SUPER_TENANT_ID, type Store } from '../../store/store.ts';
-import { redactPayloadSecrets } from '../../autoscaler/payload.ts';
-import type { IaasDriver, InstanceInfo, InstanceRequest } from '../iaas-driver.ts';
+import { SUPER_TENANT_ID, type Store } from '../../../store/store.ts';
+import { redactPayloadSecrets } from '../../launch-payload.ts';
+import type { IaasDriver, InstanceInfo, InstanceRequest } from '../../iaas-driver.ts';
 import { DEFAULT_MOCK_BOOT_DELAY_MS, DEFAULT_MOCK_HEALTH_INTERVAL_MS } from './mock-iaas-settings.ts';
 import type { LiveInstance, MockInstanceRecord } from './mock-instance.ts';
 import { mockIpAddress } from './mock-ip-address.ts';
 import { SimulatedMembers } from './mock-members.ts';
-import { TimerScheduler } from '../../services/timer-scheduler.ts';
+import { TimerScheduler } from '../../../services/timer-scheduler.ts';
 import { NO_MOCK_PATTERNS, type MockPatterns } from './mock-patterns.ts';
 
 export type { MockInstancePhase, MockInstanceRecord } from './mock-instance.ts';
