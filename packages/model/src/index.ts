@@ -35,3 +35,4 @@ export { ALIAS_PATTERN } from './application-rules.ts';
 export { networkPartitionGroups, NETWORK_PARTITION_GROUPS } from './infrastructure-rules.ts';
 export { findStartupCycle, parseChildRef, type ChildRef } from './startup-order.ts';
 export * from './orchestration/index.ts';
+export * from './scaling/index.ts';
