@@ -88,7 +88,8 @@ export function predict(s: Trend, horizonSeconds: number): number {
 
 /** ceil that does not turn 2.0000000000000004 into 3 (float noise in quotients). */
 export function ceilCount(x: number): number {
-  return Math.ceil(x - 1e-9);
+  const c = Math.ceil(x - 1e-9);
+  return c === 0 ? 0 : c; // no -0 in decision records
 }
 
 /** `ceil(predicted / threshold)`; 0 for a threshold ≤ 0 (Stratos logs an error). */

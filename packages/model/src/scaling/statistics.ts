@@ -11,7 +11,9 @@
  *   `(v_last − v_first) × 1000 / tGap`: units per **second**;
  * - second derivative (n points): `g1 = gradient(p[0], p[n/2 − 1])` at the midpoint of those two,
  *   `g2 = gradient(p[n/2], p[n − 1])` at theirs (integer division), then the gradient of g1 → g2
- *   with the same 1-s floor: units per second².
+ *   with the same 1-s floor: units per second². (With exactly 3 points the first half is the first
+ *   point alone, so g1 = 0 and a linear series gets a non-zero second derivative: Stratos's maths,
+ *   kept.)
  *
  * Decisions where Stratos's behaviour is undefined or defective:
  * - **Too few points.** A window with no point yields nothing (as CEP). One point: average = the
@@ -99,9 +101,10 @@ export function windowSecondDerivative(points: readonly StatPoint[]): number | u
 
 /** The summary of one window's points, or undefined when there are none. */
 export function summarize(points: readonly StatPoint[]): WindowSummary | undefined {
-  const average = windowAverage(points);
-  if (average === undefined) return undefined;
+  if (points.length === 0) return undefined;
   const s = byTime(points);
+  // summed in time order, so the result does not depend on arrival order at all
+  const average = windowAverage(s)!;
   const sd = windowSecondDerivative(s);
   return {
     average,
