@@ -108,10 +108,11 @@ interface SimMember {
   lastReport?: number;
 }
 
-/** One autoscaler under test: called every second; returns how many members to add, and which to remove. */
+/** One autoscaler under test: told every report; called every second, returns how many members to add, and which to remove. */
 interface Autoscaler {
   readonly name: string;
-  step(now: number, members: readonly SimMember[], report: (m: SimMember, value: number) => void): { add: number; remove: string[] };
+  record?(now: number, m: SimMember, value: number): void;
+  step(now: number, members: readonly SimMember[]): { add: number; remove: string[] };
 }
 
 export interface SimResult {
@@ -141,18 +142,15 @@ function simulate(load: LoadTrace, autoscaler: Autoscaler, seed: number): SimRes
     const now = s * STEP_MS;
     const demand = trace[s];
     const serving = members.filter((m) => m.servingAt <= now);
-    const report = (m: SimMember, value: number) => {
-      m.lastReport = value;
-    };
     // members report every 15 s from when they start serving
     for (const m of serving) {
       if ((now - m.servingAt) % REPORT_MS === 0) {
         const value = Math.max(0, (demand / serving.length) * (1 + 0.05 * gaussian(rnd)));
-        report(m, value);
-        autoscalerReport(autoscaler, now, m, value);
+        m.lastReport = value;
+        autoscaler.record?.(now, m, value);
       }
     }
-    const { add, remove } = autoscaler.step(now, members, report);
+    const { add, remove } = autoscaler.step(now, members);
     if (add > 0 || remove.length > 0) actions++;
     if (remove.length > 0) members = members.filter((m) => !remove.includes(m.id));
     for (let i = 0; i < add; i++) members.push({ id: `m${next++}`, requestedAt: now, servingAt: now + START_UP_MS });
@@ -173,11 +171,6 @@ function simulate(load: LoadTrace, autoscaler: Autoscaler, seed: number): SimRes
     peakMembers: peak,
     withinBounds,
   };
-}
-
-/** strato's members feed its statistics; HPA reads `lastReport`. */
-function autoscalerReport(a: Autoscaler, now: number, m: SimMember, value: number): void {
-  if (a instanceof StratoAutoscaler) a.record(now, m, value);
 }
 
 /** strato's timings: the statistics window and the cluster monitor interval. */
@@ -233,21 +226,53 @@ class StratoAutoscaler implements Autoscaler {
   }
 }
 
+/**
+ * HPA's timings: its sync period, and (for the like-for-like variant) a statistics window through
+ * which it sees the pods' utilisation instead of their latest report.
+ */
+export interface HpaCadence {
+  readonly syncMs: number;
+  readonly windowMs?: number;
+}
+export const HPA_CADENCE: HpaCadence = { syncMs: 15_000 };
+
 class HpaAutoscaler implements Autoscaler {
   readonly name = 'hpa';
   private readonly recommendations: { at: number; n: number }[] = [];
-  static readonly SYNC_MS = 15_000;
+  private readonly stats?: HealthStatistics;
   static readonly TOLERANCE = 0.1;
   static readonly STABILISATION_MS = 300_000;
 
+  constructor(private readonly cadence: HpaCadence = HPA_CADENCE) {
+    if (cadence.windowMs !== undefined) this.stats = new HealthStatistics({ windowMs: cadence.windowMs });
+  }
+
+  record(now: number, m: SimMember, value: number): void {
+    this.stats?.recordMember(now, CI, m.id, 'loadAverage', value);
+  }
+
+  /** a pod's utilisation: its latest report, or its latest window's average */
+  private utilisation(now: number, members: readonly SimMember[]): Map<string, number> {
+    const out = new Map<string, number>();
+    const view = this.stats?.view(CI, now);
+    for (const m of members) {
+      if (m.servingAt > now) continue;
+      const v = view ? view.members.get(m.id)?.loadAverage?.average : m.lastReport;
+      if (v !== undefined) out.set(m.id, v);
+    }
+    return out;
+  }
+
   step(now: number, members: readonly SimMember[]): { add: number; remove: string[] } {
-    if (now % HpaAutoscaler.SYNC_MS !== 0) return { add: 0, remove: [] };
+    if (this.cadence.windowMs !== undefined && now > 0 && now % this.cadence.windowMs === 0) this.stats?.closeWindows(now);
+    if (now % this.cadence.syncMs !== 0) return { add: 0, remove: [] };
     const current = members.length;
-    const ready = members.filter((m) => m.servingAt <= now && m.lastReport !== undefined);
-    const unready = current - ready.length;
-    if (ready.length === 0) return { add: 0, remove: [] };
-    const sum = ready.reduce((s, m) => s + (m.lastReport ?? 0), 0);
-    let ratio = sum / ready.length / TARGET;
+    const util = this.utilisation(now, members);
+    const unready = current - util.size;
+    if (util.size === 0) return { add: 0, remove: [] };
+    let sum = 0;
+    for (const v of util.values()) sum += v;
+    let ratio = sum / util.size / TARGET;
     if (unready > 0) {
       // pods without metrics: 0 % on the way up, the target on the way down; no change if the
       // direction reverses or the new ratio is within tolerance
@@ -267,58 +292,56 @@ class HpaAutoscaler implements Autoscaler {
     if (desired < current) {
       // not-yet-ready pods go first, then the newest
       const order = [...members].sort((a, b) => Number(a.servingAt <= now) - Number(b.servingAt <= now) || b.requestedAt - a.requestedAt);
-      return { add: 0, remove: order.slice(0, current - desired).map((m) => m.id) };
+      const remove = order.slice(0, current - desired).map((m) => m.id);
+      for (const id of remove) this.stats?.forgetMember(CI, id);
+      return { add: 0, remove };
     }
     return { add: 0, remove: [] };
   }
 }
 
 export const BENCH_SEED = 20_261_202;
+const MEAN_SEEDS = [1, 2, 3, 4, 5, 6, 7, 8];
 
-/** One comparison on one seed. */
-export function compare(
-  seed: number,
-  strato: ScalingOptions = DEFAULT_SCALING_OPTIONS,
-  cadence: StratoCadence = DEFAULT_CADENCE,
-): { strato: SimResult; hpa: SimResult; ideal: number } {
-  const trace = loadTrace(seed);
-  let ideal = 0;
-  for (const d of trace.demand) ideal += Math.min(MAX, Math.max(MIN, Math.ceil(d / TARGET)));
-  return {
-    strato: simulate(trace, new StratoAutoscaler('strato', strato, cadence), seed),
-    hpa: simulate(trace, new HpaAutoscaler(), seed),
-    ideal: ideal / 60,
-  };
-}
-
-interface Variant {
-  /** figure-name part */
+/** An autoscaler of the comparison: figure-name key, label, and how to make a fresh one. */
+interface Contender {
   readonly key: string;
   readonly label: string;
-  readonly options: ScalingOptions;
-  readonly cadence: StratoCadence;
+  readonly make: () => Autoscaler;
 }
 
-/** strato at its defaults first (the headline), then variants that show what drives the result. */
-export const VARIANTS: readonly Variant[] = [
-  { key: 'strato', label: 'strato (defaults: 60 s windows, 90 s)', options: DEFAULT_SCALING_OPTIONS, cadence: DEFAULT_CADENCE },
-  { key: 'strato-horizon-60s', label: 'strato, horizon 60 s', options: { ...DEFAULT_SCALING_OPTIONS, predictionHorizonSeconds: 60 }, cadence: DEFAULT_CADENCE },
-  { key: 'strato-la-basis-min', label: "strato, Stratos's LA formula (min)", options: { ...DEFAULT_SCALING_OPTIONS, loadAverageBasis: 'min' }, cadence: DEFAULT_CADENCE },
+const strato = (options: Partial<ScalingOptions> = {}, cadence: StratoCadence = DEFAULT_CADENCE) => () =>
+  new StratoAutoscaler('strato', { ...DEFAULT_SCALING_OPTIONS, ...options }, cadence);
+
+/**
+ * The headline pair first (HPA at its defaults, strato at its defaults with Stratos's cadence),
+ * then variants that show what drives the result.
+ */
+export const CONTENDERS: readonly Contender[] = [
+  { key: 'hpa', label: 'hpa (15 s sync, latest reports)', make: () => new HpaAutoscaler() },
+  { key: 'strato', label: 'strato (defaults: 60 s windows, 90 s)', make: strato() },
   {
-    key: 'strato-30s',
-    label: 'strato, 30 s windows+cadence, h 30 s',
-    options: { ...DEFAULT_SCALING_OPTIONS, predictionHorizonSeconds: 30 },
-    cadence: { windowMs: 30_000, intervalMs: 30_000 },
+    key: 'hpa-60s-90s',
+    label: "hpa at strato's cadence (60 s win, 90 s)",
+    make: () => new HpaAutoscaler({ syncMs: DEFAULT_CADENCE.intervalMs, windowMs: DEFAULT_CADENCE.windowMs }),
   },
-  {
-    key: 'strato-15s-5min',
-    label: 'strato, 15 s windows+cadence, 20 verdicts',
-    options: { ...DEFAULT_SCALING_OPTIONS, scaleDownVerdicts: 20 },
-    cadence: { windowMs: 15_000, intervalMs: 15_000 },
-  },
+  { key: 'strato-horizon-60s', label: 'strato, horizon 60 s', make: strato({ predictionHorizonSeconds: 60 }) },
+  { key: 'strato-la-basis-min', label: "strato, Stratos's LA formula (min)", make: strato({ loadAverageBasis: 'min' }) },
+  { key: 'strato-30s', label: 'strato, 30 s windows+cadence, h 30 s', make: strato({ predictionHorizonSeconds: 30 }, { windowMs: 30_000, intervalMs: 30_000 }) },
+  { key: 'strato-15s-5min', label: 'strato, 15 s windows+cadence, 20 verdicts', make: strato({ scaleDownVerdicts: 20 }, { windowMs: 15_000, intervalMs: 15_000 }) },
 ];
 
-const MEAN_SEEDS = [1, 2, 3, 4, 5, 6, 7, 8];
+/** Member-minutes of a perfect autoscaler: ceil(D / target) members every second, no start-up. */
+export function perfectMemberMinutes(trace: LoadTrace): number {
+  let ms = 0;
+  for (const d of trace.demand) ms += Math.min(MAX, Math.max(MIN, Math.ceil(d / TARGET))) * STEP_MS;
+  return ms / 60_000;
+}
+
+/** One contender on one seed. */
+export function run(c: Contender, seed: number): SimResult {
+  return simulate(loadTrace(seed), c.make(), seed);
+}
 
 function meanOf(rs: SimResult[]): SimResult {
   const m = (f: (r: SimResult) => number) => rs.reduce((s, r) => s + f(r), 0) / rs.length;
@@ -340,39 +363,26 @@ function row(name: string, r: SimResult): string {
 export async function autoscaling(): Promise<void> {
   const figures = new Figures();
   const header = `${''.padEnd(42)} member-min under-min in-spikes  actions  peak`;
-  const lines: string[] = [`seed ${BENCH_SEED}:`, header];
-  const results = new Map<string, { seed: SimResult; mean: SimResult }>();
-  let hpa: { seed: SimResult; mean: SimResult } | undefined;
-  let ideal = 0;
-  for (const v of VARIANTS) {
-    const main = compare(BENCH_SEED, v.options, v.cadence);
-    const others = MEAN_SEEDS.map((s) => compare(s, v.options, v.cadence));
-    results.set(v.key, { seed: main.strato, mean: meanOf(others.map((o) => o.strato)) });
-    hpa ??= { seed: main.hpa, mean: meanOf(others.map((o) => o.hpa)) };
-    ideal = main.ideal;
-  }
-  if (!hpa) throw new Error('no variant ran');
-  lines.push(row('hpa (15 s sync, 5 min stabilisation)', hpa.seed));
-  for (const v of VARIANTS) lines.push(row(v.label, results.get(v.key)!.seed));
-  lines.push(`${'perfect: ceil(D/70) each second, no start-up'.padEnd(42)} ${ideal.toFixed(1).padStart(10)}`);
-  lines.push(`mean over seeds ${MEAN_SEEDS.join(',')}:`, header, row('hpa', hpa.mean));
-  for (const v of VARIANTS) lines.push(row(v.label, results.get(v.key)!.mean));
+  const results = CONTENDERS.map((c) => ({ c, seed: run(c, BENCH_SEED), mean: meanOf(MEAN_SEEDS.map((s) => run(c, s))) }));
+  const perfect = perfectMemberMinutes(loadTrace(BENCH_SEED));
+  const lines = [`seed ${BENCH_SEED}:`, header, ...results.map((r) => row(r.c.label, r.seed))];
+  lines.push(`${'perfect: ceil(D/70) each second, no start-up'.padEnd(42)} ${perfect.toFixed(1).padStart(10)}`);
+  lines.push(`mean over seeds ${MEAN_SEEDS.join(',')}:`, header, ...results.map((r) => row(r.c.label, r.mean)));
   for (const line of lines) log(`autoscaling: ${line}`);
 
-  for (const [k, r] of [['hpa', hpa.seed], ...[...results].map(([k, r]) => [k, r.seed])] as [string, SimResult][]) {
-    if (!r.withinBounds) throw new Error(`${k}: the member count left [${MIN}, ${MAX}]`);
+  for (const r of results) {
+    if (!r.seed.withinBounds || !r.mean.withinBounds) throw new Error(`${r.c.key}: the member count left [${MIN}, ${MAX}]`);
   }
   const what = `1 h seeded trace (seed ${BENCH_SEED}), start-up ${START_UP_MS / 1000} s, target 70 %`;
   const meanWhat = `mean over seeds ${MEAN_SEEDS.join(',')}`;
-  const all: [string, { seed: SimResult; mean: SimResult }][] = [['hpa', hpa], ...results];
-  for (const [k, r] of all) {
-    figures.add(`autoscaling-${k}-member-minutes`, r.seed.memberMinutes, 'member-min', what);
-    figures.add(`autoscaling-${k}-under-provisioned-minutes`, r.seed.underProvisionedMinutes, 'min', what);
-    figures.add(`autoscaling-${k}-actions`, r.seed.actions, 'count', what);
-    figures.add(`autoscaling-${k}-mean-member-minutes`, r.mean.memberMinutes, 'member-min', meanWhat);
-    figures.add(`autoscaling-${k}-mean-under-provisioned-minutes`, r.mean.underProvisionedMinutes, 'min', meanWhat);
+  for (const { c, seed, mean } of results) {
+    figures.add(`autoscaling-${c.key}-member-minutes`, seed.memberMinutes, 'member-min', what);
+    figures.add(`autoscaling-${c.key}-under-provisioned-minutes`, seed.underProvisionedMinutes, 'min', what);
+    figures.add(`autoscaling-${c.key}-actions`, seed.actions, 'count', what);
+    figures.add(`autoscaling-${c.key}-mean-member-minutes`, mean.memberMinutes, 'member-min', meanWhat);
+    figures.add(`autoscaling-${c.key}-mean-under-provisioned-minutes`, mean.underProvisionedMinutes, 'min', meanWhat);
   }
-  figures.add('autoscaling-perfect-member-minutes', ideal, 'member-min', 'ceil(D/70) every second, no start-up delay');
+  figures.add('autoscaling-perfect-member-minutes', perfect, 'member-min', `ceil(D/70) every second, no start-up delay, seed ${BENCH_SEED}`);
   figures.print();
 }
 
