@@ -28,6 +28,8 @@ import type { ClusterStats, MemberStats, SeriesStat } from './statistics.ts';
  *   the load: with min 1 and two members at 60 % of a 70 % threshold it asks for one member, which
  *   then runs at 120 % and asks for two again (oscillation). Both agree whenever the counted members
  *   equal min (every §4.6 example).
+ * - **Memory's second derivative** is used like load average's (Stratos never filled the member
+ *   memory second derivative, so it was always 0 there).
  * - **Missing thresholds** are not used (strato's validation; Stratos treats them as 0). With no
  *   threshold at all the rule never scales (reason NONE).
  * - **Fresh statistics gate** (§4.1): the scaling rule runs only when a window closed since the
