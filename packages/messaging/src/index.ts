@@ -19,3 +19,4 @@ export * from './bus.ts';
 export * from './event-bus.ts';
 export * from './embedded-broker.ts';
 export * from './broker-auth.ts';
+export * from './agent-conversation.ts';
