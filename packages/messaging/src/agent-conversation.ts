@@ -45,8 +45,9 @@
  * the control plane's MemberMaintenanceModeEvent as the end of the cleanup.
  */
 
-/** Member statuses of Stratos's topology (last element of `memberStateManager.stateStack`). */
-export type MemberStatus = 'Created' | 'Initialized' | 'Starting' | 'Active' | 'In_Maintenance' | 'ReadyToShutDown' | 'Suspended' | 'Terminated';
+import type { MemberStatus } from './wire/topology.ts';
+
+export type { MemberStatus };
 
 /** Where the conversation is. */
 export type AgentPhase =
