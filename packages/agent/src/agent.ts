@@ -84,6 +84,7 @@ export class CartridgeAgent {
   start(): void {
     const id = this.config.identity;
     this.log.info({ memberId: id.memberId, clusterId: id.clusterId, brokers: this.config.brokers.map((b) => `${b.host}:${b.port}`) }, 'Starting strato cartridge agent...');
+    for (const warning of this.config.warnings) this.log.warn(warning);
     this.bus.on('connect', () => this.feed('subscribed'));
     void this.bus.subscribe('topology/#', (name, payload) => this.onTopologyEvent(name, payload));
     void this.bus.subscribe('instance/notifier/#', (name, payload) => this.onInstanceNotifier(name, payload));

@@ -33,8 +33,8 @@ export class GitError extends Error {}
 export function authUrl(repo: Repository): string {
   const { url, username, password } = repo;
   if (!username && !password) return url;
-  const m = /^([a-z][a-z0-9+.-]*:\/\/)(.*)$/i.exec(url);
-  if (!m) return url; // scp-like or a path: credentials do not go into it
+  const m = /^((?:https?|ssh|git):\/\/)(.*)$/i.exec(url);
+  if (!m) return url; // file://, scp-like or a path: credentials do not go into it
   const [, scheme, rest] = m;
   const at = rest.indexOf('@');
   const slash = rest.indexOf('/');
