@@ -497,7 +497,10 @@ export class CartridgeAgent {
       schedule();
     };
     const schedule = () => {
-      if (this.updateTaskRunning && !this.closed) this.updateTimer = setTimeout(() => void (this.adc = this.adc.then(run)), c.artifactUpdateIntervalMs);
+      if (!this.updateTaskRunning || this.closed) return;
+      this.updateTimer = setTimeout(() => {
+        this.adc = this.adc.then(run);
+      }, c.artifactUpdateIntervalMs);
     };
     schedule();
   }

@@ -104,7 +104,7 @@ describe('strato-agent against a control plane on the embedded broker', () => {
       assert.equal(env.STRATOS_MB_IP, '127.0.0.1');
       assert.equal(env.STRATOS_PARAM_FILE_PATH, join(m.dir, 'payload', 'launch-params'));
       assert.equal(env.STRATOS_PERSISTENCE_MAPPINGS, '/dev/sdc|vol-1|/data');
-      assert.equal(env['STRATOS_LB_CLUSTER_ID'], undefined, 'null values are not passed');
+      assert.equal(env.STRATOS_LB_CLUSTER_ID, undefined, 'null values are not passed');
       assert.ok(!Object.keys(env).some((k) => k.includes('mb.password')), 'no broker password');
     }
     // topology-derived values (the member was found)
