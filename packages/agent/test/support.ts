@@ -208,9 +208,9 @@ export class TestControlPlane {
     return this.received.filter((e) => e.name === name);
   }
 
-  /** Publishes an event on every broker. */
+  /** Publishes an event on every broker it is connected to. */
   publish(name: EventName, payload: object): Promise<unknown> {
-    return Promise.all(this.buses.map((b) => b.publish(name as any, payload as any)));
+    return Promise.all(this.buses.filter((b) => b.connected).map((b) => b.publish(name as any, payload as any)));
   }
 
   ids() {
