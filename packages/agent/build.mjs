@@ -17,7 +17,12 @@ export async function buildAgent(outfile = fileURLToPath(new URL('dist/strato-ag
     minify: true,
     sourcemap: false,
     // CommonJS dependencies bundled into ESM need require()
-    banner: { js: "import { createRequire as __agent_createRequire } from 'node:module'; const require = __agent_createRequire(import.meta.url);" },
+    banner: {
+      js: [
+        "import { createRequire as __agent_createRequire } from 'node:module'; const require = __agent_createRequire(import.meta.url);",
+        process.env.AGENT_V8_FLAGS ? `require('node:v8').setFlagsFromString(${JSON.stringify(process.env.AGENT_V8_FLAGS)});` : '',
+      ].join('\n'),
+    },
     logLevel: 'warning',
   });
   return outfile;

@@ -376,7 +376,7 @@ export class CartridgeAgent {
       this.log.warn({ closed }, 'Ports not open');
       void this.bus.publish('MemberHealthStatEvent', { ...base, healthDescription: 'ports_not_open', value: closed.length });
     }
-    this.log.debug('Health statistics published');
+    if (this.log.isLevelEnabled('debug')) this.log.debug({ agentMemory: process.memoryUsage() }, 'Health statistics published');
   }
 
   // ---------------------------------------------------------------- artifacts (REPO_URL)

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startEmbeddedBroker, type EmbeddedBroker } from '@strato/messaging/embedded-broker.ts';
 import { freePort } from '@strato/testing';
-import { ConfigError, PropertySource, configFrom, configPaths, parseAgentConf, parseLaunchParams } from '../src/config.ts';
+import { readFileSync } from 'node:fs';
+import { ConfigError, PropertySource, SETTINGS, configFrom, configPaths, parseAgentConf, parseLaunchParams } from '../src/config.ts';
 import { decryptRepoPassword } from '../src/crypto.ts';
 import { authUrl } from '../src/git.ts';
 import { MEMBER, TestControlPlane, fastConf, memberDir, startAgent, waitFor } from './support.ts';
@@ -95,6 +96,12 @@ describe('configuration sources (no process)', () => {
     assert.equal(ok.repoUrl, 'https://git.example.org/app.git');
     assert.equal(ok.applicationPath, '/var/www');
     assert.throws(() => config(conf, PARAMS.replace('REPO_URL=null', 'REPO_URL=https://user:pw@x y')), (e: unknown) => e instanceof ConfigError && !e.message.includes('pw'), 'the password is not shown');
+  });
+
+  it("README's settings table is the one the code documents", () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const rows = readme.split('\n').filter((l) => /^\| `/.test(l));
+    assert.deepEqual(rows, SETTINGS.map((s) => `| \`${s.key}\` | ${s.default} | ${s.meaning} |`));
   });
 
   it('paths: the working directory by default, --conf / --payload, or STRATO_AGENT_CONF / STRATO_AGENT_PAYLOAD', () => {
