@@ -72,6 +72,8 @@ export class CartridgeAgent {
       password: config.mbPassword,
       publisherTimeoutMs: config.publisherTimeoutMs,
       logger: log,
+      // unique per process (at most 23 characters, MQTT 3.1.1); not random bytes: no node:crypto at start
+      clientId: `strato-a-${process.pid.toString(36)}-${Date.now().toString(36)}`.slice(0, 23),
     });
   }
 

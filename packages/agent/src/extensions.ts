@@ -11,7 +11,7 @@
  * agent log; a failure is logged and never stops the agent.
  */
 import { spawn } from 'node:child_process';
-import { access, constants } from 'node:fs/promises';
+import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 
@@ -67,7 +67,7 @@ export class ExtensionRunner {
   private async execute(name: ExtensionName, values: Record<string, string | number | boolean | null | undefined>): Promise<ExtensionOutcome> {
     const script = join(this.dir, `${name}.sh`);
     try {
-      await access(script, constants.F_OK);
+      accessSync(script, constants.F_OK);
     } catch {
       this.log.debug({ extension: name }, `No extension script for ${name}`);
       return 'missing';
