@@ -23,7 +23,7 @@
  * | starting                | `artifactsUpdated`                           | `checkPorts` once the servers started                     | starting                |
  * | starting                | `ports` all open                             | publish InstanceActivatedEvent; `startHealthStats`; extension InstanceActivatedEvent; `startArtifactUpdates` (repository) | active |
  * | starting                | `ports` not all open                         | `checkPorts` again after `portCheckIntervalMs`; after `portCheckTimeoutMs` `portsTimedOut` (a later `artifactsUpdated` retries) | starting |
- * | starting (memberStarted mode) | `memberStarted`                        | activation as above                                      | active                  |
+ * | waitingForInitialized, booting, starting (memberStarted mode) | `memberStarted` | activation as above                   | active                  |
  * | starting                | `memberInitialized` (re-announced)           | publish InstanceStartedEvent again                        | starting                |
  * | active                  | `memberInitialized` (re-announced)           | publish InstanceActivatedEvent again                      | active                  |
  * | active                  | `memberStarted` after the first one (re-announced) | publish InstanceActivatedEvent again                | active                  |
@@ -250,7 +250,7 @@ function next(s: ConversationState, input: ConversationInput, fx: ConversationEf
         if (s.memberStartedSeen) publish('InstanceActivatedEvent');
         return { ...s, memberStartedSeen: true };
       }
-      if (o.activation === 'memberStarted' && (s.phase === 'starting' || s.phase === 'booting')) {
+      if (o.activation === 'memberStarted' && (s.phase === 'starting' || s.phase === 'booting' || s.phase === 'waitingForInitialized')) {
         return activate({ ...s, memberStartedSeen: true }, fx);
       }
       if (s.phase === 'starting') return { ...s, memberStartedSeen: true };

@@ -265,6 +265,20 @@ describe('agent conversation: simulated members (memberStarted activation, membe
     assert.deepEqual(d.feed('memberMaintenanceMode'), [pub('InstanceReadyToShutdownEvent')]);
   });
 
+  it('a MemberStartedEvent before the boot ended (or before MemberInitializedEvent) activates at once', () => {
+    for (const status of ['Initialized', 'Created'] as const) {
+      const d = new Driver(SIM);
+      d.feed('subscribed');
+      d.topology(status);
+      assert.deepEqual(d.feed('memberStarted'), ACTIVATION, status);
+      assert.deepEqual(d.feed('prepared'), [], 'the end of the boot changes nothing then');
+    }
+    const e = new Driver();
+    e.feed('subscribed');
+    e.topology('Created');
+    assert.deepEqual(e.feed('memberStarted'), [], 'ports mode: no activation without the port check');
+  });
+
   it('resumed Starting activates at once; resumed In_Maintenance is ready to shut down at once', () => {
     const d = new Driver(SIM);
     d.feed('subscribed');
