@@ -13,7 +13,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createCipheriv } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -95,6 +95,7 @@ describe('strato-agent as the member of a real strato server (a repository cartr
     });
     writeFileSync(join(m.dir, 'agent.conf'), ['[agent]', ...Object.entries(conf).map(([k, v]) => `${k} = ${v}`), ''].join('\n'));
     writeFileSync(join(m.dir, 'payload', 'launch-params'), payload);
+    m.script('ArtifactUpdatedEvent', 'env | grep "^STRATOS_ARTIFACT_UPDATED_" | sort >> "$PWD/../../artifact-env"');
     agent = await startAgent(m.dir);
 
     await waitFor('Starting', async () => (await membersOf(server.call, 'agent-app')).members[0]?.status === 'Starting');
@@ -114,6 +115,21 @@ describe('strato-agent as the member of a real strato server (a repository cartr
     await waitFor('the clone', () => agent!.log().find((r) => r.msg === 'Git clone executed'));
     assert.equal(readFileSync(join(www, 'index.html'), 'utf8'), 'version 1\n');
     assert.equal(git(www, 'remote', 'get-url', 'origin').trim(), `file://${bare}`);
+    await waitFor('the ArtifactUpdatedEvent extension', () => existsSync(join(m!.dir, 'artifact-env')));
+    const env = Object.fromEntries(
+      readFileSync(join(m.dir, 'artifact-env'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    );
+    assert.deepEqual(env, {
+      STRATOS_ARTIFACT_UPDATED_CLUSTER_ID: params.CLUSTER_ID,
+      STRATOS_ARTIFACT_UPDATED_REPO_PASSWORD: encrypt(REPO_PASSWORD, params.CARTRIDGE_KEY), // still encrypted, as in Stratos
+      STRATOS_ARTIFACT_UPDATED_REPO_URL: `file://${bare}`,
+      STRATOS_ARTIFACT_UPDATED_REPO_USERNAME: 'git',
+      STRATOS_ARTIFACT_UPDATED_STATUS: 'new',
+      STRATOS_ARTIFACT_UPDATED_TENANT_ID: '-1234',
+    });
     await waitFor('port check rounds after the clone', () => agent!.log().filter((r) => r.msg.startsWith('Waiting for ports to be active')).length >= 3);
     assert.equal((await membersOf(server.call, 'agent-app')).members[0]?.status, 'Starting', 'not Active while the port is closed');
 
