@@ -2,7 +2,7 @@
  * strato-agent: (a) time from the agent process's start to its member Active (the control plane
  * received InstanceActivatedEvent), (b) resident memory of one agent after its activation (after a
  * few health statistics rounds). The agent runs as shipped (its esbuild bundle, `node
- * strato-agent.mjs`) against an embedded broker and a small control plane in this process that
+ * strato-agent.cjs`) against an embedded broker and a small control plane in this process that
  * answers as the cloud controller does; the member's port is open from the start. Medians over
  * `runs` agents, one after the other.
  */

@@ -21,6 +21,6 @@ await build({
   logLevel: 'warning',
 });
 
-// strato-agent, the cartridge agent: packages/agent/dist/strato-agent.mjs (what its bin runs)
+// strato-agent, the cartridge agent: packages/agent/dist/strato-agent.cjs (what its bin runs)
 const { buildAgent } = await import(new URL('packages/agent/build.mjs', root).href);
 await buildAgent();

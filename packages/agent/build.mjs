@@ -17,6 +17,7 @@ const STUBS = {
     'module.exports = { setInterval: globalThis.setInterval, clearInterval: globalThis.clearInterval, setTimeout: globalThis.setTimeout, clearTimeout: globalThis.clearTimeout };',
   'thread-stream': "module.exports = class ThreadStream { constructor() { throw new Error('pino transports are not part of strato-agent'); } };",
   worker_threads: 'module.exports = { isMainThread: true };',
+  'lru-cache': "module.exports = { LRUCache: class LRUCache { constructor() { throw new Error('MQTT 5 topic aliases are not part of strato-agent'); } } };",
   assert: 'module.exports = function assert(ok, message) { if (!ok) throw new Error(message); };',
   debug: 'function debug() { const log = () => {}; log.enabled = false; log.extend = debug; return log; } module.exports = debug;',
 };
@@ -33,6 +34,8 @@ const mqttClientOnly = {
     b.onResolve({ filter: /^thread-stream$/ }, () => ({ path: 'thread-stream', namespace: 'strato-agent' }));
     // mqtt's debug logging (DEBUG=mqttjs*) is off in the agent: no tty module
     b.onResolve({ filter: /^debug$/ }, () => ({ path: 'debug', namespace: 'strato-agent' }));
+    // lru-cache serves MQTT 5 topic aliases only (the bus speaks MQTT 3.1.1); loading it loads perf_hooks
+    b.onResolve({ filter: /^lru-cache$/ }, () => ({ path: 'lru-cache', namespace: 'strato-agent' }));
     // pino asks worker_threads only whether it runs on the main thread; sonic-boom's assert is one check
     b.onResolve({ filter: /^(node:)?worker_threads$/ }, (args) => (/[\\/]pino[\\/]/.test(args.importer) ? { path: 'worker_threads', namespace: 'strato-agent' } : undefined));
     b.onResolve({ filter: /^(node:)?assert$/ }, (args) => (/[\\/]sonic-boom[\\/]/.test(args.importer) ? { path: 'assert', namespace: 'strato-agent' } : undefined));
@@ -43,19 +46,22 @@ const mqttClientOnly = {
   },
 };
 
-/** Builds the agent bundle to `outfile` (default packages/agent/dist/strato-agent.mjs). */
-export async function buildAgent(outfile = fileURLToPath(new URL('dist/strato-agent.mjs', import.meta.url))) {
+/** Builds the agent bundle to `outfile` (default packages/agent/dist/strato-agent.cjs). */
+export async function buildAgent(outfile = fileURLToPath(new URL('dist/strato-agent.cjs', import.meta.url))) {
   await build({
     entryPoints: [fileURLToPath(new URL('src/main.ts', import.meta.url))],
     outfile,
     bundle: true,
     platform: 'node',
-    format: 'esm',
+    // CommonJS: `require('node:fs')` does not evaluate every export of fs as an ESM import of a
+    // builtin does (its `promises` getter loads fs/promises, readline, ...): less memory
+    format: 'cjs',
+    define: { 'import.meta.url': '__agent_import_meta_url' },
     target: 'node20',
     minify: true,
     sourcemap: false,
     // CommonJS dependencies bundled into ESM need require()
-    banner: { js: "import { createRequire as __agent_createRequire } from 'node:module'; const require = __agent_createRequire(import.meta.url);" },
+    banner: { js: "const __agent_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
     logLevel: 'warning',
     plugins: [mqttClientOnly],
   });

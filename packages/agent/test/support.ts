@@ -25,7 +25,7 @@ export function agentBundle(): Promise<string> {
   bundle ??= (async () => {
     const dir = mkdtempSync(join(tmpdir(), 'strato-agent-bundle-'));
     process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-    return (await buildAgent(join(dir, 'strato-agent.mjs'))) as string;
+    return (await buildAgent(join(dir, 'strato-agent.cjs'))) as string;
   })();
   return bundle;
 }
