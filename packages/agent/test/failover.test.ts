@@ -1,7 +1,8 @@
 /**
  * Broker failover (cartridge-agent.md §3.3): strato-agent with two Mosquitto brokers in `mb.urls`
  * uses the first; when that one dies it switches to the second, subscribes again, and its next
- * events (health statistics, the answer to a cleanup request) arrive there.
+ * events (health statistics, the answer to a cleanup request) arrive there. With no broker left,
+ * events are dropped after `mb.publisher.timeout` and SIGTERM still ends the agent.
  */
 import assert from 'node:assert/strict';
 import type { Server } from 'node:net';
@@ -52,5 +53,33 @@ describe('strato-agent fails over between two Mosquitto brokers', () => {
     assert.equal(cp.named('InstanceReadyToShutdownEvent')[0].broker, b.url);
     assert.equal(cp.named('InstanceStartedEvent').length, 1, 'nothing started again');
     assert.ok(agent.log().some((r) => r.msg === `Disconnected from the message broker 127.0.0.1:${a.port}. Reconnecting...`));
+  });
+
+  it('no broker left: events are dropped after mb.publisher.timeout (logged), SIGTERM still ends the agent with 0', async () => {
+    const c = await startMosquitto();
+    const port = await freePort();
+    const params = { ...MEMBER, PORTS: String(port) };
+    const own = await listenOn(port);
+    const plane = await TestControlPlane.start([c.url], params);
+    const dir = memberDir(fastConf(`127.0.0.1:${c.port}`, { 'mb.publisher.timeout': 1 }), params);
+    const lone = await startAgent(dir.dir);
+    try {
+      await waitFor('Active', () => plane.status === 'Active');
+      await c.kill();
+      await waitFor('the broker loss noticed', () => lone.log().find((r) => r.msg.startsWith('Disconnected from the message broker')));
+      const t0 = Date.now();
+      lone.signal('SIGTERM');
+      assert.equal(await lone.exited, 0);
+      assert.ok(Date.now() - t0 < 4_000, 'dropped after the 1 s publisher timeout, not at the 5 s drain bound');
+      const timedOut = lone.errorLog().filter((r) => /before the timeout \[1000 ms\] exceeded. The event will be dropped/.test(r.msg)).map((r) => r.event);
+      assert.ok(timedOut.includes('InstanceMaintenanceModeEvent'), JSON.stringify(lone.errorLog()));
+      assert.ok(lone.errorLog().some((r) => r.msg === 'InstanceMaintenanceModeEvent could not be published: dropped'));
+    } finally {
+      await lone.kill();
+      await plane.close();
+      own.close();
+      dir.remove();
+      await c.kill();
+    }
   });
 });
