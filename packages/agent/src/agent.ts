@@ -436,6 +436,7 @@ export class CartridgeAgent {
       if (first && !(await git.isRepository(repo))) {
         await this.cloneWithRetries(git, repo);
       } else {
+        await git.setOrigin(repo);
         await git.pull(repo, e.commitEnabled || c.autoCommit);
       }
     } catch (err) {

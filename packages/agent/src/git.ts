@@ -107,6 +107,12 @@ export async function clone(repo: Repository): Promise<void> {
   await git(repo, ['remote', 'set-url', 'origin', repo.url], repo.path);
 }
 
+/** Points `origin` at the repository's (plain) URL, when an event names another one. */
+export async function setOrigin(repo: Repository): Promise<void> {
+  const current = (await git(repo, ['remote', 'get-url', 'origin'], repo.path).catch(() => '')).trim();
+  if (current !== repo.url) await git(repo, ['remote', current === '' ? 'add' : 'set-url', 'origin', repo.url], repo.path);
+}
+
 async function branch(repo: Repository): Promise<string> {
   return (await git(repo, ['rev-parse', '--abbrev-ref', 'HEAD'], repo.path)).trim();
 }
