@@ -3,8 +3,8 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { idOf, normalize, parseJson, type ArtifactKind } from '@strato/model';
-import { SAMPLES, startTestServer, type TestServer } from './kit.ts';
-import { sampleText } from './samples.ts';
+import { SAMPLES, sampleText } from '@strato/testing';
+import { startTestServer, type TestServer } from '@strato/testing/server';
 
 /** Every IaaS provider name the samples use, bound to the mock IaaS. */
 const PROVIDERS = ['mock', 'kubernetes', 'ec2', 'openstack', 'gce', 'ec2-singapore', 'ec2-sydney'].map((p) => `${p}=mock`).join(',');

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { parseJson } from '@strato/model';
-import { ADMIN, startTestServer, type TestServer } from './kit.ts';
+import { sampleText } from '@strato/testing';
+import { ADMIN, startTestServer, type TestServer } from '@strato/testing/server';
 import { rawRequest as raw, type RawReply } from './raw-http.ts';
-import { sampleText } from './samples.ts';
 
 /**
  * Whatever spelling of a path the router accepts — percent-encoded letters, doubled slashes, dot

@@ -3,9 +3,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { parseJson } from '@strato/model';
-import { ADMIN, basic, startTestServer, type Reply, type TestServer } from './kit.ts';
+import { MULTI_CLOUD_PROVIDERS, sampleText } from '@strato/testing';
+import { ADMIN, basic, type Reply, startTestServer, type TestServer } from '@strato/testing/server';
 import { rawRequest, type RawReply } from './raw-http.ts';
-import { MULTI_CLOUD_PROVIDERS, sampleText } from './samples.ts';
 
 /**
  * fast-check parameters of every property test here: `n` cases unless STRATO_FC_RUNS says

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ERROR_CATALOGUE, parseJson, type ErrorCode } from '@strato/model';
-import { ADMIN, basic, startTestServer, type TestServer } from './kit.ts';
-import { sampleText } from './samples.ts';
+import { sampleText } from '@strato/testing';
+import { ADMIN, basic, startTestServer, type TestServer } from '@strato/testing/server';
 
 /**
  * A table of rejected requests, one per rule: each answers its status with the error envelope, its

@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import { pgSchema } from '@strato/testing';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
-import { ADMIN, basic, request, startTestServer, waitFor } from './kit.ts';
-import { MANIFEST, MULTI_CLOUD_PROVIDERS, isDeploy, sampleText } from './samples.ts';
+import { isDeploy, MANIFEST, MULTI_CLOUD_PROVIDERS, pgSchema, sampleText, waitFor } from '@strato/testing';
+import { ADMIN, basic, request, startTestServer } from '@strato/testing/server';
 import { parseJson } from '@strato/model';
 
 /**
@@ -130,8 +129,7 @@ async function spawnServer(env: Record<string, string>): Promise<Child> {
         return false;
       }
     },
-    60_000,
-    50,
+    { timeoutMs: 60_000, everyMs: 50 },
   );
   return { base, process: child, exited, output: () => output };
 }

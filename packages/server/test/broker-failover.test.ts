@@ -11,8 +11,8 @@ import { describe, it, type TestContext } from 'node:test';
 import { eventNameOfTopic } from '@strato/messaging';
 import { MqttClient } from 'mqtt';
 import { connect as netConnect } from 'node:net';
-import { startMosquitto, type Mosquitto } from '../../messaging/test/support.ts';
-import { FAST_ENV, startTestServer, type TestServer } from './kit.ts';
+import { type Mosquitto, startMosquitto } from '@strato/testing/messaging';
+import { FAST_ENV, startTestServer, type TestServer } from '@strato/testing/server';
 import {
   appIdOf,
   clusterInstancesOf,

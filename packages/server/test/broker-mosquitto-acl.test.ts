@@ -16,9 +16,8 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import mqtt, { type MqttClient } from 'mqtt';
 import { randomSecret } from '@strato/messaging';
-import { makeTlsFiles, startMosquitto, type Mosquitto } from '../../messaging/test/support.ts';
-import { EventRecorder } from './event-recorder.ts';
-import { waitFor } from './kit.ts';
+import { waitFor } from '@strato/testing';
+import { EventRecorder, makeTlsFiles, type Mosquitto, startMosquitto } from '@strato/testing/messaging';
 import {
   TestAgent,
   launchParamsOf,

@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import mqtt, { type MqttClient } from 'mqtt';
-import { EventRecorder } from './event-recorder.ts';
-import { waitFor } from './kit.ts';
+import { waitFor } from '@strato/testing';
+import { EventRecorder } from '@strato/testing/messaging';
 import {
   TestAgent,
   bringUpAgent,

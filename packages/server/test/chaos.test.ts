@@ -19,7 +19,6 @@
  * Run with SQLite and with PostgreSQL (a fresh schema, dropped afterwards).
  */
 import assert from 'node:assert/strict';
-import { pgSchema, seededRandom } from '@strato/testing';
 import { randomInt } from 'node:crypto';
 import { describe, it, type TestContext } from 'node:test';
 import {
@@ -38,7 +37,7 @@ import {
   type CrashableServer,
   type StoredState,
 } from './recovery-kit.ts';
-import { isDeploy, isUndeploy } from './samples.ts';
+import { isDeploy, isUndeploy, pgSchema, seededRandom } from '@strato/testing';
 
 const SKIP_POSTGRES = process.env.STRATO_SKIP_POSTGRES === '1';
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { EventRecorder } from './event-recorder.ts';
-import { FAST_ENV, startTestServer, waitFor, type TestServer } from './kit.ts';
+import { waitFor } from '@strato/testing';
+import { EventRecorder } from '@strato/testing/messaging';
+import { FAST_ENV, startTestServer, type TestServer } from '@strato/testing/server';
 
 /**
  * The three member expiries of orchestration.md §3.12 on a real server, mock IaaS and broker, with

@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { EventRecorder } from './event-recorder.ts';
-import { FAST_ENV, startTestServer, waitFor, type TestServer } from './kit.ts';
-import { MANIFEST, isDeploy, sampleText } from './samples.ts';
+import { isDeploy, MANIFEST, sampleText, waitFor } from '@strato/testing';
+import { EventRecorder } from '@strato/testing/messaging';
+import { FAST_ENV, startTestServer, type TestServer } from '@strato/testing/server';
 
 /** Faults of members: a crashed instance is replaced; a crashed instance never holds up an undeployment. */
 describe('member faults', () => {

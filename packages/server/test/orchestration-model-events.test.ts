@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import mqtt from 'mqtt';
-import { EventRecorder } from './event-recorder.ts';
-import { FAST_ENV, startTestServer, waitFor, type TestServer } from './kit.ts';
-import { MANIFEST, isDeploy, sampleText } from './samples.ts';
+import { isDeploy, MANIFEST, sampleText, waitFor } from '@strato/testing';
+import { EventRecorder } from '@strato/testing/messaging';
+import { FAST_ENV, startTestServer, type TestServer } from '@strato/testing/server';
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { FAST_ENV, startTestServer, waitFor, type TestServer } from './kit.ts';
+import { waitFor } from '@strato/testing';
+import { FAST_ENV, startTestServer, type TestServer } from '@strato/testing/server';
 
 /** Partition algorithms of deployment policies (orchestration.md §4.4 and spec/README.md's decisions). */
 describe('members land where the partition algorithm says', () => {

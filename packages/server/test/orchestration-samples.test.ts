@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { FAST_ENV, startTestServer, waitFor, type TestServer } from './kit.ts';
-import { MANIFEST, MULTI_CLOUD_PROVIDERS, isDeploy, isUndeploy, sampleText } from './samples.ts';
+import { isDeploy, isUndeploy, MANIFEST, MULTI_CLOUD_PROVIDERS, sampleText, waitFor } from '@strato/testing';
+import { FAST_ENV, startTestServer, type TestServer } from '@strato/testing/server';
 
 /** Every cluster instance of a runtime view, at any depth. */
 export function clusterInstancesOf(runtime: any): any[] {

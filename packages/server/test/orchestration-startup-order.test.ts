@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { buildApplicationTree, normalize, parseJson, type ComponentNode } from '@strato/model';
-import { EventRecorder, type RecordedEvent } from './event-recorder.ts';
-import { FAST_ENV, startTestServer, waitFor, type TestServer } from './kit.ts';
-import { MANIFEST, isDeploy, isUndeploy, sampleText } from './samples.ts';
+import { isDeploy, isUndeploy, MANIFEST, sampleText, waitFor } from '@strato/testing';
+import { EventRecorder, type RecordedEvent } from '@strato/testing/messaging';
+import { FAST_ENV, startTestServer, type TestServer } from '@strato/testing/server';
 
 /** The samples whose application or groups have startup orders. */
 const WITH_ORDERS = MANIFEST.filter((entry) =>

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { FAST_ENV, basic, startTestServer, waitFor, type TestServer } from './kit.ts';
-import { MANIFEST, isDeploy, sampleText } from './samples.ts';
+import { isDeploy, MANIFEST, sampleText, waitFor } from '@strato/testing';
+import { basic, FAST_ENV, startTestServer, type TestServer } from '@strato/testing/server';
 
 /** Applications belong to a tenant: its users deploy and watch them, no other tenant sees them. */
 describe('deploying as a tenant', () => {

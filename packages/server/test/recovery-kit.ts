@@ -4,20 +4,18 @@
  * and checking a converged runtime view exactly (no member counted twice, no instance leaked).
  */
 import assert from 'node:assert/strict';
-import { waitFor } from '@strato/testing';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../../messaging/test/support.ts';
+import { freePort, isDeploy, isUndeploy, MANIFEST, type ManifestEntry, sampleText, waitFor } from '@strato/testing';
+import { ADMIN, FAST_ENV, type Reply, request } from '@strato/testing/server';
 import { MOCK_INSTANCE_KIND } from '../src/cloud/drivers/mock/mock-iaas.ts';
 import type { StoredApplication } from '../src/registry/registry.ts';
 import { openStore } from '../src/store/open-store.ts';
 import { SUPER_TENANT_ID, type Store } from '../src/store/store.ts';
 import type { MemberRuntime } from '../src/runtime/runtime-model.ts';
-import { ADMIN, FAST_ENV, request, type Reply } from './kit.ts';
-import { MANIFEST, isDeploy, isUndeploy, sampleText, type ManifestEntry } from './samples.ts';
 
 /** Every cluster instance of a runtime view, at any depth. */
 export function clusterInstancesOf(runtime: any): any[] {
