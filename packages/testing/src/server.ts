@@ -116,11 +116,12 @@ export interface InProcessServer extends TestServer {
   /** every event on the broker since start, stamped with the fake clock's time */
   recorder: EventRecorder;
   /**
-   * Checks until `check()` returns a truthy value and resolves with it, moving the clock to its next
-   * due task (and settling) between checks; rejects naming `what` once `timeoutMs` of fake time have
-   * passed (or, as a guard against a scenario that never advances, a minute of real time).
+   * Checks every `everyMs` of fake time (default 25) until `check()` returns a truthy value, and
+   * resolves with it; in between, the clock moves from one due task to the next, settling after
+   * each. Rejects naming `what` once `timeoutMs` of fake time have passed (default 20 s), or, as a
+   * guard against a scenario that never advances, after a minute of real time.
    */
-  waitFor<T>(what: string, check: () => Promise<T> | T, timeoutMs?: number): Promise<NonNullable<T>>;
+  waitFor<T>(what: string, check: () => Promise<T> | T, timeoutMs?: number, everyMs?: number): Promise<NonNullable<T>>;
   /** Moves the clock on by `ms`, task by task, settling after each. */
   advance(ms: number): Promise<void>;
   /** Lets queued deliveries and the work they cause run, time standing still. */
@@ -174,7 +175,7 @@ export async function startInProcessServer(overrides: Partial<Settings> = {}, en
         await settle();
       }
     },
-    async waitFor<T>(what: string, check: () => Promise<T> | T, timeoutMs = 20_000): Promise<NonNullable<T>> {
+    async waitFor<T>(what: string, check: () => Promise<T> | T, timeoutMs = 20_000, everyMs = 25): Promise<NonNullable<T>> {
       const deadline = clock.now() + timeoutMs;
       const realDeadline = Date.now() + REAL_TIME_GUARD_MS;
       for (;;) {
@@ -185,7 +186,13 @@ export async function startInProcessServer(overrides: Partial<Settings> = {}, en
           const waited = clock.now() >= deadline ? `${timeoutMs} ms of fake time` : `${REAL_TIME_GUARD_MS} ms of real time`;
           throw new Error(`timed out after ${waited} waiting for ${what}; last: ${JSON.stringify(last)?.slice(0, 500)}`);
         }
-        step(deadline - clock.now());
+        // on to the next check, task by task
+        const nextCheck = Math.min(clock.now() + everyMs, deadline);
+        step(nextCheck - clock.now());
+        while (clock.now() < nextCheck) {
+          await settle();
+          step(nextCheck - clock.now());
+        }
       }
     },
     async stop(opts) {
