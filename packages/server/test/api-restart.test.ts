@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { isDeploy, MANIFEST, MULTI_CLOUD_PROVIDERS, pgSchema, sampleText, waitFor } from '@strato/testing';
 import { ADMIN, basic, request, startTestServer } from '@strato/testing/server';
+import { StratoClient } from '@strato/client';
 import { parseJson } from '@strato/model';
 
 /**
@@ -124,7 +125,8 @@ async function spawnServer(env: Record<string, string>): Promise<Child> {
       base ||= /strato is ready at (http:\/\/\S+)\/api\s/.exec(output)?.[1] ?? '';
       if (!base) return false;
       try {
-        return (await fetch(`${base}/api/health`)).status === 200;
+        await new StratoClient({ baseUrl: base }).health();
+        return true;
       } catch {
         return false;
       }

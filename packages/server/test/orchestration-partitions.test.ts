@@ -70,9 +70,9 @@ describe('members land where the partition algorithm says', () => {
   it('never exceeds partitionMax: a minimum larger than every partition allows is not met', async () => {
     const counts = await placement('too-small', 'one-after-another', [1, 2], 6, false);
     assert.deepEqual(counts, [1, 2]);
-    const r = (await server.call('GET', '/api/applications/too-small/runtime')).body;
-    assert.equal(r.applicationInstances[0].clusterInstances[0].status, 'Created', 'the cluster is not Active below its minimum');
-    assert.equal(r.applicationInstances[0].clusterInstances[0].member.length, 3);
+    const cluster = (await server.client.applicationRuntime('too-small')).applicationInstances![0].clusterInstances![0];
+    assert.equal(cluster.status, 'Created', 'the cluster is not Active below its minimum');
+    assert.equal(cluster.member!.length, 3);
   });
 });
 
@@ -165,7 +165,7 @@ describe('application policies place application instances in network partitions
     const res = await server.call('POST', '/api/applications/narrow/deploy/all', '');
     assert.equal(res.status, 400);
     assert.match(res.body.message, /np-b/);
-    assert.equal((await server.call('GET', '/api/applications/narrow')).body.status, 'Created', 'nothing was deployed');
+    assert.equal((await server.client.applications.get('narrow')).status, 'Created', 'nothing was deployed');
     assert.equal((await server.call('POST', '/api/applications/narrow/deploy/only-a', '')).status, 202);
   });
 });

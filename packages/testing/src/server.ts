@@ -6,11 +6,13 @@
  * - {@link startInProcessServer}: the same server on an in-memory broker and a fake clock, whose
  *   time moves while the test waits ({@link InProcessServer.waitFor}): orchestration scenarios of
  *   minutes of Stratos time take a fraction of a second.
- * Both answer REST calls with {@link TestServer.call} (raw HTTP, parsed JSON).
+ * Both answer REST calls through {@link TestServer.client} (StratoClient, as admin) and
+ * {@link TestServer.call} (raw HTTP, parsed JSON: for tests of statuses and spellings).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { StratoClient } from '@strato/client';
 import { InMemoryBroker } from '@strato/messaging';
 import { loadSettings, startServer, type RunningServer, type ServerServices, type Settings } from '@strato/server';
 import pino from 'pino';
@@ -23,7 +25,9 @@ export const basic = (user: string, password: string) => 'Basic ' + Buffer.from(
 export interface TestServer extends RunningServer {
   dataDir: string;
   settings: Settings;
-  /** Sends a request as admin (or with the given Authorization); parses the JSON answer. */
+  /** The typed REST client, signed in as admin: for tests that use the API rather than check its HTTP. */
+  client: StratoClient;
+  /** Sends a request as admin (or with the given Authorization); parses the JSON answer (raw HTTP). */
   call(method: string, path: string, body?: unknown, auth?: string | null, headers?: Record<string, string>): Promise<Reply>;
   /** Stops the server and removes its data dir (unless keepData). */
   stop(opts?: { keepData?: boolean }): Promise<void>;
@@ -55,6 +59,7 @@ export async function startTestServer(overrides: Partial<Settings> = {}, env: No
     ...server,
     dataDir,
     settings,
+    client: new StratoClient({ baseUrl: server.url, username: 'admin', password: 'admin' }),
     call: (method, path, body, auth = ADMIN, headers = {}) => request(server.url, method, path, body, auth, headers),
     async stop(opts = {}) {
       await server.close();
