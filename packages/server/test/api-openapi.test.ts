@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { startServer } from '../src/server.ts';
 import { loadSettings } from '../src/settings.ts';
-import { isDeploy, MANIFEST, sampleText, waitFor } from '@strato/testing';
+import { isDeploy, MANIFEST, samplesMissing, sampleText, waitFor } from '@strato/testing';
 import { FAST_ENV, request, startTestServer, type TestServer } from '@strato/testing/server';
 
 /** The OpenAPI document, health, and the HTTP details Stratos's clients depend on. */
@@ -45,7 +45,7 @@ function asDoc(v: any, top = true): any {
   return out;
 }
 
-describe('OpenAPI document and health', () => {
+describe('OpenAPI document and health', { skip: samplesMissing }, () => {
   let server: TestServer;
   let doc: any;
   before(async () => {
@@ -139,7 +139,7 @@ describe('OpenAPI document and health', () => {
   });
 });
 
-describe('HTTP details of Stratos clients', () => {
+describe('HTTP details of Stratos clients', { skip: samplesMissing }, () => {
   let server: TestServer;
   before(async () => {
     server = await startTestServer({}, FAST_ENV);
@@ -269,7 +269,7 @@ describe('HTTP details of Stratos clients', () => {
 });
 
 /** The documented answers of every route, and answers the response schemas serialise without losing a field. */
-describe('OpenAPI responses', () => {
+describe('OpenAPI responses', { skip: samplesMissing }, () => {
   let server: TestServer;
   let doc: any;
   const APP = 'group-scaling';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
-import { isDeploy, MANIFEST, MULTI_CLOUD_PROVIDERS, pgSchema, sampleText, waitFor } from '@strato/testing';
+import { isDeploy, MANIFEST, MULTI_CLOUD_PROVIDERS, pgSchema, samplesMissing, sampleText, waitFor } from '@strato/testing';
 import { ADMIN, basic, request, startTestServer } from '@strato/testing/server';
 import { StratoClient } from '@strato/client';
 import { parseJson } from '@strato/model';
@@ -146,7 +146,7 @@ after(() => {
   for (const child of children) child.kill('SIGKILL');
 });
 
-describe('restart in process', () => {
+describe('restart in process', { skip: samplesMissing }, () => {
   for (const engine of ['sqlite', 'postgres'] as const) {
     it(`keeps every artifact, tenant and user (${engine})`, async (t) => {
       const dataDir = mkdtempSync(join(tmpdir(), 'strato-restart-'));
@@ -186,7 +186,7 @@ describe('restart in process', () => {
   }
 });
 
-describe('restart of the server process', { concurrency: true }, () => {
+describe('restart of the server process', { concurrency: true, skip: samplesMissing }, () => {
   it('SQLite: survives SIGTERM and SIGKILL', async (t) => {
     const dataDir = mkdtempSync(join(tmpdir(), 'strato-restart-proc-'));
     t.after(() => rmSync(dataDir, { recursive: true, force: true }));

@@ -14,14 +14,13 @@ import { idOf, normalize, parseJson, type ArtifactKind } from '@strato/model';
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 
 /**
- * Where the samples are looked for, in order: STRATO_SAMPLES_DIR, `<repo>/../shared/stratos-samples`
- * (a checkout beside `shared/`), `/work/shared/stratos-samples` (a worktree one level deeper).
+ * Where the samples are looked for: STRATO_SAMPLES_DIR when set (only there), else
+ * `<repo>/../shared/stratos-samples` (a checkout beside `shared/`), then
+ * `/work/shared/stratos-samples` (a worktree one level deeper).
  */
-export const SAMPLES_CANDIDATES: readonly string[] = [
-  ...(process.env.STRATO_SAMPLES_DIR ? [process.env.STRATO_SAMPLES_DIR] : []),
-  join(REPO, '..', 'shared', 'stratos-samples'),
-  '/work/shared/stratos-samples',
-];
+export const SAMPLES_CANDIDATES: readonly string[] = process.env.STRATO_SAMPLES_DIR
+  ? [process.env.STRATO_SAMPLES_DIR]
+  : [join(REPO, '..', 'shared', 'stratos-samples'), '/work/shared/stratos-samples'];
 
 /** The folder of Stratos's samples (the first candidate that has a manifest), or the first candidate. */
 export const SAMPLES: string = SAMPLES_CANDIDATES.find((dir) => existsSync(join(dir, 'manifest.json'))) ?? SAMPLES_CANDIDATES[0];
