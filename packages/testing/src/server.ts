@@ -121,10 +121,11 @@ export interface InProcessServer extends TestServer {
   /** every event on the broker since start, stamped with the fake clock's time */
   recorder: EventRecorder;
   /**
-   * Checks every `everyMs` of fake time (default 25) until `check()` returns a truthy value, and
-   * resolves with it; in between, the clock moves from one due task to the next, settling after
-   * each. Rejects naming `what` once `timeoutMs` of fake time have passed (default 20 s), or, as a
-   * guard against a scenario that never advances, after a minute of real time.
+   * Checks until `check()` returns a truthy value, and resolves with it. Between two checks the
+   * clock moves from one due task to the next, settling after each, for at least `everyMs` of fake
+   * time (default 25; more when the next task is further away: nothing changes before it runs).
+   * Rejects naming `what` once `timeoutMs` of fake time have passed (default 20 s), or, as a guard
+   * against a scenario that never settles, after a minute of real time.
    */
   waitFor<T>(what: string, check: () => Promise<T> | T, timeoutMs?: number, everyMs?: number): Promise<NonNullable<T>>;
   /** Moves the clock on by `ms`, task by task, settling after each. */
@@ -183,21 +184,20 @@ export async function startInProcessServer(overrides: Partial<Settings> = {}, en
     async waitFor<T>(what: string, check: () => Promise<T> | T, timeoutMs = 20_000, everyMs = 25): Promise<NonNullable<T>> {
       const deadline = clock.now() + timeoutMs;
       const realDeadline = Date.now() + REAL_TIME_GUARD_MS;
+      await settle();
       for (;;) {
-        await settle();
         const last = await check();
         if (last) return last as NonNullable<T>;
         if (clock.now() >= deadline || Date.now() > realDeadline) {
           const waited = clock.now() >= deadline ? `${timeoutMs} ms of fake time` : `${REAL_TIME_GUARD_MS} ms of real time`;
           throw new Error(`timed out after ${waited} waiting for ${what}; last: ${JSON.stringify(last)?.slice(0, 500)}`);
         }
-        // on to the next check, task by task
+        // settled, nothing changes until a task runs: on from task to task to the next check
         const nextCheck = Math.min(clock.now() + everyMs, deadline);
-        step(nextCheck - clock.now());
-        while (clock.now() < nextCheck) {
+        do {
+          step(deadline - clock.now());
           await settle();
-          step(nextCheck - clock.now());
-        }
+        } while (clock.now() < nextCheck);
       }
     },
     async stop(opts) {
