@@ -62,6 +62,15 @@ describe('a server in process', () => {
     assert.ok(topology.payload.topology.serviceMap.web, 'the topology has the web service');
   });
 
+  it('advance moves the clock by exactly its time, running the periodic tasks on the way', async () => {
+    const before = server.clock.now();
+    const topologies = server.recorder.named('CompleteTopologyEvent').length;
+    await server.advance(120_000);
+    assert.equal(server.clock.now() - before, 120_000);
+    // the complete topology is published every 60 s (STRATO_COMPLETE_TOPOLOGY_INTERVAL's default)
+    assert.equal(server.recorder.named('CompleteTopologyEvent').length - topologies, 2);
+  });
+
   it('waitFor gives up after its timeout of fake time, naming what it waited for', async () => {
     const before = server.clock.now();
     await assert.rejects(server.waitFor('something that never happens', () => false, 60_000), /timed out after 60000 ms of fake time waiting for something that never happens/);
