@@ -24,6 +24,7 @@ export {
   sampleFiles,
   sampleText,
   SAMPLES,
+  SHARED,
   samplesMissing,
   type ManifestCall,
   type ManifestEntry,

@@ -1,5 +1,5 @@
 /**
- * Stratos's sample artifacts (`stratos-samples/`, beside the repository in `../shared`): where they
+ * What tests take from beside the repository (`../shared`), and Stratos's sample artifacts there: where they
  * are, the manifest of the 17 sample applications with the REST calls of their deploy and undeploy
  * scripts, and readers. The samples are not part of the repository: when they are absent,
  * {@link samplesMissing} says so, {@link MANIFEST} is empty, and a test that needs them is skipped
@@ -14,21 +14,19 @@ import { idOf, normalize, parseJson, type ArtifactKind } from '@strato/model';
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 
 /**
- * Where the samples are looked for: STRATO_SAMPLES_DIR when set (only there), else
- * `<repo>/../shared/stratos-samples` (a checkout beside `shared/`), then
- * `/work/shared/stratos-samples` (a worktree one level deeper).
+ * The folder of what tests take from outside the repository (Stratos's samples and agent, the
+ * specification): `<repo>/../shared` when it exists (a checkout beside `shared/`), else
+ * `/work/shared` (a worktree one level deeper).
  */
-export const SAMPLES_CANDIDATES: readonly string[] = process.env.STRATO_SAMPLES_DIR
-  ? [process.env.STRATO_SAMPLES_DIR]
-  : [join(REPO, '..', 'shared', 'stratos-samples'), '/work/shared/stratos-samples'];
+export const SHARED: string = [join(REPO, '..', 'shared'), '/work/shared'].find((dir) => existsSync(dir)) ?? join(REPO, '..', 'shared');
 
-/** The folder of Stratos's samples (the first candidate that has a manifest), or the first candidate. */
-export const SAMPLES: string = SAMPLES_CANDIDATES.find((dir) => existsSync(join(dir, 'manifest.json'))) ?? SAMPLES_CANDIDATES[0];
+/** The folder of Stratos's samples: STRATO_SAMPLES_DIR when set, else `stratos-samples` of {@link SHARED}. */
+export const SAMPLES: string = process.env.STRATO_SAMPLES_DIR || join(SHARED, 'stratos-samples');
 
 /** Why sample-based tests are skipped, or undefined when the samples are there. */
 export const samplesMissing: string | undefined = existsSync(join(SAMPLES, 'manifest.json'))
   ? undefined
-  : `Stratos's samples are not beside the repository (looked in ${SAMPLES_CANDIDATES.join(', ')}; set STRATO_SAMPLES_DIR)`;
+  : `Stratos's samples are not at ${SAMPLES} (no manifest.json there; set STRATO_SAMPLES_DIR)`;
 
 export interface ManifestCall {
   method: string;
