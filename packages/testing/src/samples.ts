@@ -1,9 +1,9 @@
 /**
- * What tests take from beside the repository (`../shared`), and Stratos's sample artifacts there: where they
- * are, the manifest of the 17 sample applications with the REST calls of their deploy and undeploy
- * scripts, and readers. The samples are not part of the repository: when they are absent,
- * {@link samplesMissing} says so, {@link MANIFEST} is empty, and a test that needs them is skipped
- * with that message (`describe(name, { skip: samplesMissing }, ...)`).
+ * What tests take from beside the repository (`../shared`), and Stratos's sample artifacts there:
+ * where they are, the manifest of the 17 sample applications with the REST calls of their deploy
+ * and undeploy scripts, and readers. The samples are not part of the repository: when they are
+ * absent, {@link samplesMissing} says so, {@link MANIFEST} is empty, and a test that needs them is
+ * skipped with that message (`describe(name, { skip: samplesMissing }, ...)`).
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
