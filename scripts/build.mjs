@@ -1,8 +1,10 @@
 // Bundles the server, the workspace packages and their dependencies into dist/strato.mjs, so that
 // `npm start` runs one plain JavaScript file: no TypeScript loader and no module resolution on the
 // start-up path, and only the parts of libraries strato uses (tree-shaken). Native packages
-// (better-sqlite3) and optional native add-ons stay in node_modules.
+// (better-sqlite3) and optional native add-ons stay in node_modules. Then the `strato` command line
+// (dist/strato-cli.mjs, scripts/cli-bundle.mjs).
 import { build } from 'esbuild';
+import { bundleCli } from './cli-bundle.mjs';
 
 const root = new URL('../', import.meta.url);
 const external = ['better-sqlite3', 'pg-native'];
@@ -20,3 +22,6 @@ await build({
   banner: { js: "import { createRequire as __strato_createRequire } from 'node:module'; const require = __strato_createRequire(import.meta.url);" },
   logLevel: 'warning',
 });
+
+// the `strato` command line, bundled the same way (scripts/cli-bundle.mjs)
+await bundleCli();

@@ -35,7 +35,7 @@ export function applicationDescription(app: ApplicationRecord, view: Application
         clusterId: c.clusterId,
         instanceId: c.instanceId,
         groupPath: path,
-        status: c.status ?? 'Created',
+        status: c.status ?? 'no instance yet',
         minMembers: c.alias ? minimums.get(c.alias) : undefined,
         members: memberCounts(c),
       });
@@ -61,7 +61,7 @@ export function describeApplicationLines(app: ApplicationRecord, view: Applicati
     const cluster = (ci: ClusterInstanceView, indent: string) => {
       const min = ci.alias ? minimums.get(ci.alias) : undefined;
       out.push(
-        `${indent}cluster ${c.cyan(ci.alias ?? ci.clusterId)} (${ci.serviceName ?? '?'})  ${statusColor(c, ci.status ?? 'Created')}  members: ${countsText(memberCounts(ci))}${min !== undefined ? ` (min ${min})` : ''}`,
+        `${indent}cluster ${c.cyan(ci.alias ?? ci.clusterId)} (${ci.serviceName ?? '?'})  ${statusColor(c, ci.status ?? 'no instance yet')}  members: ${countsText(memberCounts(ci))}${min !== undefined ? ` (min ${min})` : ''}`,
       );
       out.push(`${indent}  id ${ci.clusterId}`);
       for (const m of ci.member ?? []) {

@@ -100,7 +100,7 @@ export function progressOf(view: ApplicationRuntimeView | undefined): ClusterPro
       serviceName: c.serviceName ?? '',
       clusterId: c.clusterId,
       instanceId: String(c.instanceId ?? ''),
-      status: c.status ?? 'Created',
+      status: c.status ?? 'no instance yet',
       counts,
       memberIds: members.map((m) => m.memberId),
       activeIds: members.filter((m) => m.status === 'Active').map((m) => m.memberId),
