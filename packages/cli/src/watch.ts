@@ -148,7 +148,10 @@ export class DeployObserver {
     for (const p of progress) {
       present.add(p.alias);
       let s = this.seen.get(p.alias);
-      if (!s) this.seen.set(p.alias, (s = { ever: new Set(), activeEver: new Set(), current: new Set() }));
+      if (!s) {
+        s = { ever: new Set(), activeEver: new Set(), current: new Set() };
+        this.seen.set(p.alias, s);
+      }
       for (const id of p.memberIds) s.ever.add(id);
       for (const id of p.activeIds) s.activeEver.add(id);
       s.current = new Set(p.memberIds);
