@@ -83,6 +83,5 @@ export function describeApplicationLines(app: ApplicationRecord, view: Applicati
     }
     if ((view.applicationInstances ?? []).length === 0) out.push('  no instance yet');
   }
-  out.push(`${c.bold('Events:'.padEnd(13))}${c.dim('not available: the server exposes no event history yet')}`);
   return out;
 }

@@ -75,6 +75,8 @@ export function recogniseKind(a: unknown): CollectionKind | undefined {
       // a deployment policy refers to network partitions with partitions; an application policy by id
       return a.networkPartitions.every((np) => typeof np === 'string') ? 'applicationPolicy' : 'deploymentPolicy';
     }
+    // an older spelling some of Stratos's samples still use (the server says what it lacks)
+    if (Array.isArray(a.networkPartition)) return 'deploymentPolicy';
   }
   return undefined;
 }
