@@ -37,7 +37,11 @@ function buildProgram(io: Io, env: NodeJS.ProcessEnv): { program: Command; ctx: 
       writeErr: (s) => process.stderr.write(s),
       outputError: (s, write) => write(io.ce.red(s)),
     })
-    .showSuggestionAfterError(true);
+    .showSuggestionAfterError(true)
+    .addHelpText(
+      'after',
+      "\nApache Stratos 4.1's CLI command names work too (list-cartridges, add-cartridge -p FILE,\ndeploy-application -a APP -ap POLICY, ...): `strato stratos-commands` lists them.",
+    );
   connectionOptions(program, true);
 
   const ctx = (cmd: Command): Ctx => ({

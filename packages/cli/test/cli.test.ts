@@ -260,12 +260,12 @@ describe('strato CLI against a real server', () => {
     assert.equal((await server.call('POST', '/mock-iaas/api/failures', { startInstance: 100_000 })).status, 200);
     try {
       const started = Date.now();
-      const run = await strato(['deploy', 'api-backend', '--policy', 'local-mock', '--wait', '--interval', '50ms', '--timeout', '2s']);
+      const run = await strato(['deploy', 'api-backend', '--policy', 'local-mock', '--wait', '--interval', '50ms', '--timeout', '3s']);
       assert.equal(run.code, 1);
       assert.ok(Date.now() - started < 15_000, 'gave up at its timeout');
       assert.match(lines(run.stdout)[0], /^Application deployed successfully/);
       const line = oneErrorLine(run);
-      assert.match(line, /^error: application api-backend is not Active after 2\.0s \(status \w+\): /);
+      assert.match(line, /^error: application api-backend is not Active after 3\.0s \(status [^)]+\): /);
       assert.match(line, /cluster shop-db \(db\) has 0 of min 1 members active/);
       assert.match(line, /no member has an instance yet|removed before becoming active/);
     } finally {
@@ -347,5 +347,17 @@ describe('strato CLI against a real server', () => {
     assert.match(completion.stdout, /deploy-application/);
     const check = spawnSync('bash', ['-n'], { input: completion.stdout });
     assert.equal(check.status, 0, String(check.stderr));
+  });
+
+  it('contexts: list marks the current one, use switches, logout forgets', async () => {
+    const second = await strato(['login', server.url, '--user', 'admin', '--password', 'admin', '--name', 'second']);
+    assert.equal(second.code, 0, second.stderr);
+    assert.deepEqual(lines((await strato(['context'])).stdout), [`  default   ${server.url}   admin`, `* second   ${server.url}   admin`]);
+    assert.equal((await strato(['context', 'use', 'default'])).code, 0);
+    assert.match((await strato(['context', 'list'])).stdout, /^\* default/);
+    assert.equal((await strato(['logout'])).code, 0);
+    const stored = JSON.parse(readFileSync(configFile, 'utf8'));
+    assert.deepEqual(Object.keys(stored.contexts), ['second']);
+    assert.equal(statSync(configFile).mode & 0o777, 0o600, 'still 0600 after rewrites');
   });
 });
