@@ -16,14 +16,14 @@ module.exports = {
       severity: 'error',
       comment: 'packages/model is the pure core: no other workspace package, no I/O module.',
       from: { path: '^packages/model/src' },
-      to: { path: ['^packages/(messaging|server|client|testing)/', '^node:(fs|net|http|https|child_process|dgram|tls)$', '^(fs|net|http|https|child_process|dgram|tls)$'] },
+      to: { path: ['^packages/(messaging|server|client|cli|testing)/', '^node:(fs|net|http|https|child_process|dgram|tls)$', '^(fs|net|http|https|child_process|dgram|tls)$'] },
     },
     {
       name: 'messaging-below-server',
       severity: 'error',
       comment: 'packages/messaging is used by the server and the agent; it uses no other workspace package.',
       from: { path: '^packages/messaging/src' },
-      to: { path: '^packages/(model|server|client|testing)/' },
+      to: { path: '^packages/(model|server|client|cli|testing)/' },
     },
     {
       name: 'client-uses-model-only',
@@ -43,8 +43,15 @@ module.exports = {
       name: 'product-does-not-use-testing',
       severity: 'error',
       comment: 'packages/testing is for tests only.',
-      from: { path: '^packages/(model|messaging|server|client|agent)/src' },
+      from: { path: '^packages/(model|messaging|server|client|agent|cli)/src' },
       to: { path: '^packages/testing/' },
+    },
+    {
+      name: 'cli-is-a-client',
+      severity: 'error',
+      comment: 'packages/cli talks to a server through packages/client only; it may use the model, nothing of the server.',
+      from: { path: '^packages/cli/src' },
+      to: { path: '^packages/(messaging|server|testing)/' },
     },
     {
       name: 'server-store-is-the-bottom',

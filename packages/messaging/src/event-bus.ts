@@ -39,6 +39,8 @@ export interface EventBus {
   publish<K extends EventName>(name: K, payload: EventMap[K]): Promise<boolean>;
   /** Events accepted by `publish` and not yet delivered. */
   readonly pendingCount: number;
+  /** Whether published events reach the broker now (a publisher of statistics skips them while not). */
+  readonly connected: boolean;
   close(options?: CloseOptions): Promise<void>;
 }
 
@@ -99,6 +101,11 @@ export class InMemoryBus implements EventBus {
 
   get pendingCount(): number {
     return this.broker.pendingCount;
+  }
+
+  /** Attached to its broker: true until closed. */
+  get connected(): boolean {
+    return !this.closed;
   }
 
   subscribe<K extends EventName>(name: K, handler: EventHandler<K>): Promise<Unsubscribe>;

@@ -2,7 +2,7 @@ import type { BrokerCredentials } from '@strato/messaging';
 import pino, { type Logger } from 'pino';
 import { applicationRuntimeRoutes } from './api/application-runtime-routes.ts';
 import { buildApi } from './api/app.ts';
-import { startMessaging } from './broker/broker-setup.ts';
+import { startMessaging, type InProcessEventBroker } from './broker/broker-setup.ts';
 import { defaultDriverRegistry } from './cloud/drivers.ts';
 import { MockIaas } from './cloud/drivers/mock/mock-iaas.ts';
 import { mockIaasRoutes } from './cloud/drivers/mock/mock-iaas-routes.ts';
@@ -39,10 +39,19 @@ export interface RunningServer {
  * brokers), tenancy, registry, IaaS drivers, the control plane, and the REST API. Everything that
  * was started is stopped again if a later step fails.
  */
-/** Time and timers of a server: the system's by default, a fake clock's in tests. */
+/**
+ * Time, timers and messaging of a server: the system's clock and timers and MQTT by default; a
+ * fake clock's and an in-memory broker in tests.
+ */
 export interface ServerServices {
   clock?: Clock;
   scheduler?: Scheduler;
+  /**
+   * An event broker inside this process (in tests, an InMemoryBroker of @strato/messaging): no MQTT
+   * broker is started or connected to; the control plane (with the model broadcaster) and the
+   * mock IaaS's simulated members each take a bus of it. `mbUrls` is then empty.
+   */
+  eventBroker?: InProcessEventBroker;
 }
 
 export async function startServer(settings: Settings, logger?: Logger, services: ServerServices = {}): Promise<RunningServer> {
@@ -59,7 +68,7 @@ export async function startServer(settings: Settings, logger?: Logger, services:
 
     // embedded broker (refusing anonymous clients) unless STRATO_MB_URLS names brokers; one bus
     // for the control plane, one for the mock IaaS, each with its own broker identity
-    const messaging = await startMessaging(settings, log);
+    const messaging = await startMessaging(settings, log, services.eventBroker);
     cleanups.push(() => messaging.close());
     const { bus, mockBus, urls: mbUrls } = messaging;
 

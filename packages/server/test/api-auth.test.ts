@@ -10,8 +10,8 @@ import { clientKey, LoginThrottle, TooManyLogins } from '../src/api/login-thrott
 import { Sessions } from '../src/api/sessions.ts';
 import { SqliteStore } from '../src/store/sqlite-store.ts';
 import { Directory } from '../src/tenancy/directory.ts';
-import { ADMIN, basic, startTestServer, waitFor, type Reply, type TestServer } from './kit.ts';
-import { sampleText } from './samples.ts';
+import { samplesMissing, sampleText, waitFor } from '@strato/testing';
+import { ADMIN, basic, type Reply, startTestServer, type TestServer } from '@strato/testing/server';
 
 /** Authentication (HTTP Basic, session cookie), tenants, users and tenant isolation. */
 
@@ -40,7 +40,7 @@ function isError(res: Reply, status: number, fragment?: RegExp) {
   if (fragment) assert.match(res.body.message, fragment);
 }
 
-describe('authentication and tenant isolation', () => {
+describe('authentication and tenant isolation', { skip: samplesMissing }, () => {
   let server: TestServer;
 
   before(async () => {
@@ -345,7 +345,7 @@ describe('login throttling', () => {
       const r = await server.call('GET', '/api/init', undefined, BOB);
       assert.ok(r.status === 200 || r.status === 429, `${r.status} ${JSON.stringify(r.body)}`);
       return r.status === 200 ? r : undefined;
-    }, 10_000, 100);
+    }, { timeoutMs: 10_000, everyMs: 100 });
     assert.equal(res.body.status, 'success');
     assert.ok(Date.now() - started < 3_000, 'let in within the lockout');
     // and the name starts afresh
@@ -481,7 +481,7 @@ describe('session bounds and expiry', () => {
     const idle = await sessionOf(server, ADMIN);
     const started = Date.now();
     // the busy one is used every 100 ms: only its lifetime ends it
-    await waitFor('the busy session to reach its lifetime', async () => (await uses(busy)) === 401, 10_000, 100);
+    await waitFor('the busy session to reach its lifetime', async () => (await uses(busy)) === 401, { timeoutMs: 10_000, everyMs: 100 });
     assert.ok(Date.now() - started >= 2400, `ended after ${Date.now() - started} ms: by its lifetime, not its idle timeout`);
     assert.equal(await uses(idle), 401, 'the idle one ended after its timeout');
   });
@@ -520,7 +520,7 @@ describe('credentials changed while a login is being checked', () => {
     hold = new Promise<void>((r) => (release = r));
     const inFlight = directory.authenticate('admin', 'old-password');
     // wait for the login to have read the old record, then change the password
-    await waitFor('the login to read the user', () => hold === undefined, 5000, 5);
+    await waitFor('the login to read the user', () => hold === undefined, { timeoutMs: 5000, everyMs: 5 });
     await directory.updateUser({ userName: 'admin', credential: 'new-password', role: 'admin' }, admin);
     release();
     await inFlight; // it began before the change: it may pass

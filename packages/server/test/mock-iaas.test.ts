@@ -27,7 +27,7 @@ import {
 } from '../src/cloud/drivers/mock/mock-patterns.ts';
 import { SqliteStore } from '../src/store/sqlite-store.ts';
 import { SUPER_TENANT_ID, type Store } from '../src/store/store.ts';
-import * as kit from './kit.ts';
+import * as kit from '@strato/testing/server';
 
 const silent = pino({ level: 'silent' });
 

@@ -9,7 +9,7 @@
  * bindings against them.
  */
 import type { Clock, Scheduler } from '@strato/model';
-import type { MessageBus } from '@strato/messaging';
+import type { EventBus } from '@strato/messaging';
 import type { Logger } from 'pino';
 import type { Settings } from '../settings.ts';
 import type { Store } from '../store/store.ts';
@@ -23,7 +23,7 @@ export interface DriverContext {
   settings: Settings;
   store: Store;
   /** The drivers' own broker connection (the mock IaaS speaks for its simulated agents on it). */
-  bus: MessageBus;
+  bus: EventBus;
   logger: Logger;
   /** time and timers of the server (a fake clock in tests) */
   clock: Clock;

@@ -30,14 +30,16 @@
  * topics an agent publishes, for any member). One MQTT connection per simulated member would cost
  * 10,000 connections for a 1,000 × 10 benchmark and prove nothing more. Each member's own
  * credentials are still in its launch payload (`mb.username`, `mb.password`); the driver keeps
- * them out of its records (`mb.password=(redacted)`), as no simulated agent needs them.
+ * them out of its records (`mb.password=(redacted)`), as no simulated agent needs them. A server
+ * started with an in-process event broker (ServerServices.eventBroker) gives the driver a bus of
+ * that broker instead: the same conversation, no MQTT and no identity.
  *
  * Instances started for a provider of `agentlessProviders` have no simulated agent: they get
  * addresses and keep their whole payload (credentials included), and a real cartridge agent,
  * outside the server, speaks for them. The driver publishes nothing for them.
  */
 import type { Cancel, Scheduler } from '@strato/model';
-import type { MessageBus } from '@strato/messaging';
+import type { EventBus } from '@strato/messaging';
 import type { Logger } from 'pino';
 import { SUPER_TENANT_ID, type Store } from '../../../store/store.ts';
 import { redactPayloadSecrets } from '../../launch-payload.ts';
@@ -71,7 +73,7 @@ export interface MockIaasOptions {
   /** Where instances and address sequences are persisted. */
   store: Store;
   /** The driver's own bus connection (client id e.g. `strato-mock-iaas`); the caller owns and closes it. */
-  bus: MessageBus;
+  bus: EventBus;
   /** Structured logger; the driver logs through a child with `component: 'mock-iaas'`. */
   logger: Logger;
   /**
