@@ -16,6 +16,7 @@ import { openStore } from './store/open-store.ts';
 import { ModelBroadcaster } from './runtime/model-broadcaster.ts';
 import type { Store } from './store/store.ts';
 import { Directory } from './tenancy/directory.ts';
+import { startDatabridge, type Databridge } from './health/databridge/databridge-setup.ts';
 
 export interface RunningServer {
   /** base URL of the HTTP API, e.g. http://127.0.0.1:9763 */
@@ -31,6 +32,8 @@ export interface RunningServer {
   logger: Logger;
   controlPlane: ControlPlane;
   mockIaas: MockIaas;
+  /** the databridge receiver of Stratos's agent's health statistics (STRATO_DATABRIDGE_ENABLED) */
+  databridge: Databridge | undefined;
   close(): Promise<void>;
 }
 
@@ -111,6 +114,9 @@ export async function startServer(settings: Settings, logger?: Logger, services:
     );
     await broadcaster.start();
     cleanups.push(() => broadcaster.stop());
+    // health statistics of Stratos's own agent (Thrift) enter as MemberHealthStatEvents on the bus
+    const databridge = await startDatabridge(settings, bus, (memberId) => messaging.memberCredentials(memberId), log.child({ component: 'databridge' }));
+    if (databridge) cleanups.push(() => databridge.close());
 
     const app = await buildApi({
       logger: log,
@@ -138,7 +144,7 @@ export async function startServer(settings: Settings, logger?: Logger, services:
     const port = typeof address === 'object' && address ? address.port : settings.httpPort;
     const url = `http://${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${port}`;
     log.info({ url, engine: store.engine, mbUrls }, 'strato is ready');
-    return { url, mbUrls, mbCredentials: messaging.controlPlaneCredentials, store, logger: log, controlPlane, mockIaas, close: cleanup };
+    return { url, mbUrls, mbCredentials: messaging.controlPlaneCredentials, store, logger: log, controlPlane, mockIaas, databridge, close: cleanup };
   } catch (e) {
     await cleanup();
     throw e;

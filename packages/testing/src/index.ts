@@ -9,3 +9,13 @@ export { freePort, waitFor, type WaitOptions } from './wait.ts';
 export { POSTGRES_URL, pgSchema } from './postgres.ts';
 export { seededRandom } from './random.ts';
 export { contractRequest, iaasDriverContract, type DriverState, type IaasDriverContractOptions } from './iaas-driver-contract.ts';
+export {
+  agentConf,
+  runAgentMember,
+  stratosAgent,
+  stratosAgentOrSkip,
+  stratosAgentSource,
+  type AgentMember,
+  type AgentMemberOptions,
+  type StratosAgent,
+} from './stratos-agent.ts';
