@@ -17,6 +17,8 @@ import { ModelBroadcaster } from './runtime/model-broadcaster.ts';
 import type { Store } from './store/store.ts';
 import { Directory } from './tenancy/directory.ts';
 import { startDatabridge, type Databridge } from './health/databridge/databridge-setup.ts';
+import { ApplicationSignUps } from './signups/application-signups.ts';
+import { repoRoutes } from './api/repo-routes.ts';
 
 export interface RunningServer {
   /** base URL of the HTTP API, e.g. http://127.0.0.1:9763 */
@@ -95,6 +97,8 @@ export async function startServer(settings: Settings, logger?: Logger, services:
       log,
     });
     controlPlane.cloud.memberCredentials = (memberId) => messaging.memberCredentials(memberId);
+    const signups = new ApplicationSignUps({ store, bus, plane: controlPlane, log: log.child({ component: 'signups' }) });
+    controlPlane.onInstanceStatus = (name, payload) => signups.onInstanceStatus(name, payload);
     // the control plane listens before the mock IaaS resumes its instances, so no event is missed
     await controlPlane.listen();
     cleanups.push(() => controlPlane.stop());
@@ -103,6 +107,8 @@ export async function startServer(settings: Settings, logger?: Logger, services:
       cleanups.push(() => driver.stop());
     }
     await controlPlane.start();
+    await signups.start();
+    cleanups.push(() => signups.stop());
     const broadcaster = new ModelBroadcaster(
       registry,
       bus,
@@ -132,7 +138,7 @@ export async function startServer(settings: Settings, logger?: Logger, services:
       directory,
       iaasProviders,
       liveStatus: (appId) => controlPlane.liveStatus(appId),
-      plugins: [(api) => applicationRuntimeRoutes(api, controlPlane)],
+      plugins: [(api) => applicationRuntimeRoutes(api, controlPlane, signups), (api) => repoRoutes(api, signups)],
     });
     // the mock IaaS API exists only while a provider is bound to the mock driver (super-tenant admins only)
     if (Object.values(settings.iaasProviders).includes('mock')) await app.register(async (mock) => mockIaasRoutes(mock, mockIaas));
