@@ -191,7 +191,7 @@ describe('databridge service, call by call', () => {
 });
 
 /** Our own script (not the agent's): imports the agent's databridge client and reports what happened, as JSON. */
-const CLIENT = String.raw`
+const CLIENT = `
 import json, sys
 host, port, user, password, agent_dir, ids = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5], json.loads(sys.argv[6])
 sys.path.insert(0, agent_dir)

@@ -81,7 +81,7 @@ export class ApplicationSignUps {
     const app = await this.o.store.get<{ components?: Level; multiTenant?: boolean }>('application', appId, tenantId);
     const rt = this.o.plane.state.apps.get(appId);
     // a multi-tenant application: tenants sign up themselves (as in Stratos)
-    if (!app || !rt || app.multiTenant === true) return;
+    if (!app || !rt || rt.undeploy !== 'none' || app.multiTenant === true) return;
     const subscriptions = subscriptionsOf(app.components);
     const repositories: StoredSignUp['artifactRepositories'] = [];
     for (const s of subscriptions) {
@@ -149,7 +149,12 @@ export class ApplicationSignUps {
   private async notifyCluster(appId: string, clusterId: string): Promise<void> {
     const rt = this.o.plane.state.apps.get(appId);
     if (!rt) return;
-    const signup = await this.o.store.get<StoredSignUp>(SIGNUP_KIND, appId, rt.tenantId);
+    let signup = await this.o.store.get<StoredSignUp>(SIGNUP_KIND, appId, rt.tenantId);
+    if (!signup) {
+      // deployed while the signup could not be made (a deploy answered 503, a strato before signups): made now
+      await this.deployed(appId, rt.tenantId);
+      signup = await this.o.store.get<StoredSignUp>(SIGNUP_KIND, appId, rt.tenantId);
+    }
     const repo = signup?.artifactRepositories.find((r) => r.clusterId === clusterId);
     if (signup && repo) await this.publishArtifactUpdated(signup, repo);
   }
