@@ -67,6 +67,11 @@ export async function startServer(settings: Settings, logger?: Logger, services:
     const messaging = await startMessaging(settings, log);
     cleanups.push(() => messaging.close());
     const { bus, mockBus, urls: mbUrls } = messaging;
+    // health statistics of Stratos's own agent (Thrift) enter as MemberHealthStatEvents on the bus;
+    // started before the IaaS drivers, so that its address (databridgeReceiverUrls) can be given to
+    // those that write an agent's agent.conf
+    const databridge = await startDatabridge(settings, bus, (memberId) => messaging.memberCredentials(memberId), log.child({ component: 'databridge' }));
+    if (databridge) cleanups.push(() => databridge.close());
 
     const directory = new Directory(store, log.child({ component: 'tenancy' }), settings.credentialCacheTtl, clock);
     // the admin password check (scrypt, on the thread pool) runs while the rest starts
@@ -120,9 +125,6 @@ export async function startServer(settings: Settings, logger?: Logger, services:
     );
     await broadcaster.start();
     cleanups.push(() => broadcaster.stop());
-    // health statistics of Stratos's own agent (Thrift) enter as MemberHealthStatEvents on the bus
-    const databridge = await startDatabridge(settings, bus, (memberId) => messaging.memberCredentials(memberId), log.child({ component: 'databridge' }));
-    if (databridge) cleanups.push(() => databridge.close());
 
     const app = await buildApi({
       logger: log,

@@ -10,7 +10,8 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { connect as tlsConnect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -38,7 +39,10 @@ import {
   type TValue,
 } from '../src/health/databridge/thrift-codec.ts';
 import { EventRecorder } from './event-recorder.ts';
-import { waitFor } from './kit.ts';
+import { startTestServer, waitFor } from './kit.ts';
+import { loadSettings } from '../src/settings.ts';
+import { databridgeReceiverUrls, type Databridge } from '../src/health/databridge/databridge-setup.ts';
+import { selfSignedCertificate } from '../src/health/databridge/self-signed.ts';
 import { TestAgent, launchParamsOf, membersOf, registerAgentApp, registerSingleCartridgeApp, startLoggedServer, type LoggedServer } from './broker-agent.ts';
 
 describe('Thrift binary protocol codec', () => {
@@ -326,5 +330,53 @@ describe("the Python agent's own databridge client against strato's receiver", (
     assert.ok(server.records.some((r) => r.msg === 'databridge connection refused: wrong user name or password'));
     assert.ok(!log.includes(password), 'the databridge password is not logged');
     assert.ok(!log.includes(member.params['mb.password']), 'the member password is not logged');
+  });
+});
+
+describe('databridge settings', () => {
+  it("has Stratos's port and is on by default; refuses bad values naming the variable", () => {
+    const s = loadSettings({});
+    assert.deepEqual(s.databridge, { enabled: true, port: 7711, certFile: undefined, keyFile: undefined, username: 'strato-databridge', password: undefined });
+    assert.throws(() => loadSettings({ STRATO_DATABRIDGE_PORT: '70000' }), /STRATO_DATABRIDGE_PORT/);
+    assert.throws(() => loadSettings({ STRATO_DATABRIDGE_ENABLED: 'yes' }), /STRATO_DATABRIDGE_ENABLED/);
+    assert.throws(() => loadSettings({ STRATO_DATABRIDGE_PASSWORD: 'short' }), /STRATO_DATABRIDGE_PASSWORD/);
+  });
+
+  it('names the receiver for an agent: STRATO_HOST, or loopback when strato listens everywhere', () => {
+    const running = { port: 7711 } as Databridge;
+    assert.deepEqual(databridgeReceiverUrls('127.0.0.1', running), ['127.0.0.1:7711']);
+    assert.deepEqual(databridgeReceiverUrls('0.0.0.0', running), ['127.0.0.1:7711']);
+    assert.deepEqual(databridgeReceiverUrls('10.0.0.5', running), ['10.0.0.5:7711']);
+    assert.deepEqual(databridgeReceiverUrls('127.0.0.1', undefined), []);
+  });
+
+  it('runs no receiver when disabled; serves the configured certificate; refuses half a key pair', async () => {
+    const off = await startTestServer({}, { STRATO_DATABRIDGE_ENABLED: 'false' });
+    try {
+      assert.equal(off.databridge, undefined);
+      assert.ok(!existsSync(join(off.dataDir, 'databridge-cert.pem')), 'nothing generated');
+    } finally {
+      await off.stop();
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'strato-db-tls-'));
+    try {
+      const pair = selfSignedCertificate('configured');
+      writeFileSync(join(dir, 'cert.pem'), pair.cert);
+      writeFileSync(join(dir, 'key.pem'), pair.key);
+      const on = await startTestServer({}, { STRATO_DATABRIDGE_CERT_FILE: join(dir, 'cert.pem'), STRATO_DATABRIDGE_KEY_FILE: join(dir, 'key.pem'), STRATO_DATABRIDGE_PASSWORD: 'configured-password' });
+      try {
+        assert.deepEqual(on.databridge!.account, { username: 'strato-databridge', password: 'configured-password' });
+        const socket = tlsConnect({ host: '127.0.0.1', port: on.databridge!.port, rejectUnauthorized: false });
+        await new Promise<void>((resolve, reject) => socket.once('secureConnect', resolve).once('error', reject));
+        assert.equal(socket.getPeerX509Certificate()?.fingerprint256, new X509Certificate(pair.cert).fingerprint256);
+        socket.destroy();
+        assert.ok(!existsSync(join(on.dataDir, 'databridge-credentials.json')), 'no password generated');
+      } finally {
+        await on.stop();
+      }
+      await assert.rejects(startTestServer({}, { STRATO_DATABRIDGE_CERT_FILE: join(dir, 'cert.pem') }), /STRATO_DATABRIDGE_CERT_FILE and STRATO_DATABRIDGE_KEY_FILE/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

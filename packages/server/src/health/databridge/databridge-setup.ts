@@ -131,3 +131,13 @@ export async function startDatabridge(
   log.info({ port, user: account.username }, 'databridge receiver (Thrift, TLS) is listening for health statistics');
   return { port, account, service, close: () => server.close() };
 }
+
+/**
+ * The receiver as an agent's `thrift.receiver.urls` names it (`host:port`): STRATO_HOST, or the
+ * loopback address when strato listens on every interface; empty when the receiver is off.
+ */
+export function databridgeReceiverUrls(host: string, databridge: Databridge | undefined): string[] {
+  if (!databridge) return [];
+  const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  return [`${reachable.includes(':') ? `[${reachable}]` : reachable}:${databridge.port}`];
+}
