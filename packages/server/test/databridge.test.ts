@@ -254,6 +254,7 @@ describe("the Python agent's own databridge client against strato's receiver", (
     work = mkdtempSync(join(tmpdir(), 'strato-databridge-'));
     writeFileSync(join(work, 'client.py'), CLIENT);
     server = await startLoggedServer();
+    await server.databridge!.ready; // its certificate, made at first start
     recorder = await EventRecorder.connect(server.mbUrls[0], server.mbCredentials);
     const faults = server.controlPlane.faults;
     const seenBefore = faults.seen.bind(faults);
@@ -360,7 +361,7 @@ describe('databridge settings', () => {
     }
     const dir = mkdtempSync(join(tmpdir(), 'strato-db-tls-'));
     try {
-      const pair = selfSignedCertificate('configured');
+      const pair = await selfSignedCertificate('configured');
       writeFileSync(join(dir, 'cert.pem'), pair.cert);
       writeFileSync(join(dir, 'key.pem'), pair.key);
       const on = await startTestServer({}, { STRATO_DATABRIDGE_CERT_FILE: join(dir, 'cert.pem'), STRATO_DATABRIDGE_KEY_FILE: join(dir, 'key.pem'), STRATO_DATABRIDGE_PASSWORD: 'configured-password' });

@@ -157,6 +157,7 @@ describe("Stratos's Python cartridge agent as a member of strato", () => {
     assert.match(payload, new RegExp(`(^|,)PORTS=${webPort}(,|$)`));
     appPath = join(mkdtempSync(join(tmpdir(), 'strato-app-path-')), 'app');
     const db = server.databridge!;
+    await db.ready;
     startedAt = Date.now();
     member = runAgentMember(agent, {
       conf: {

@@ -14,9 +14,8 @@ import { DEFAULT_LIMITS, Incomplete, Malformed, readMessage } from './thrift-cod
 export interface DatabridgeServerOptions {
   host: string;
   port: number;
-  /** PEM */
-  key: string | Buffer;
-  cert: string | Buffer;
+  /** PEM key and certificate; none yet: handshakes fail until {@link DatabridgeServer.useTls} */
+  tls: { key: string | Buffer; cert: string | Buffer } | undefined;
   service: DatabridgeService;
   log: Logger;
   /** a connection silent this long is closed, ms. @default 600000 */
@@ -34,7 +33,7 @@ export class DatabridgeServer {
 
   /** Listens; resolves with the port (the one picked when `port` is 0). */
   async start(): Promise<number> {
-    const server = createServer({ key: this.o.key, cert: this.o.cert }, (socket) => this.serve(socket));
+    const server = createServer(this.o.tls ? { key: this.o.tls.key, cert: this.o.tls.cert } : {}, (socket) => this.serve(socket));
     // a failed handshake (a plain TCP probe, a client that gives up) is no error of the receiver
     server.on('tlsClientError', (err) => this.o.log.debug({ err: err.message }, 'databridge TLS handshake failed'));
     await new Promise<void>((resolve, reject) => {
@@ -47,6 +46,11 @@ export class DatabridgeServer {
     server.on('error', (err) => this.o.log.error({ err }, 'databridge receiver error'));
     this.server = server;
     return (server.address() as AddressInfo).port;
+  }
+
+  /** Sets (or replaces) the key and certificate; connections from now on use them. */
+  useTls(tls: { key: string | Buffer; cert: string | Buffer }): void {
+    this.server?.setSecureContext({ key: tls.key, cert: tls.cert });
   }
 
   private serve(socket: TLSSocket): void {

@@ -25,6 +25,8 @@ export interface Databridge {
   /** `thrift.server.admin.username` / `.password` for agents */
   account: BrokerCredentials;
   service: DatabridgeService;
+  /** resolves once it speaks TLS (at first start, once its certificate is made) */
+  ready: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -44,8 +46,11 @@ function readSetting(file: string, setting: string): Buffer {
   }
 }
 
-/** The receiver's key and certificate: the configured files, or the generated pair of the data dir. */
-export function databridgeTlsFiles(settings: Settings, log: Logger): { key: Buffer; cert: Buffer } {
+/**
+ * The receiver's key and certificate: the configured files, or the pair generated earlier into the
+ * data dir; undefined when none was generated yet (see {@link generateTlsFiles}).
+ */
+export function databridgeTlsFiles(settings: Settings): { key: Buffer; cert: Buffer } | undefined {
   const { certFile, keyFile } = settings.databridge;
   if ((certFile === undefined) !== (keyFile === undefined)) {
     throw new Error('Settings STRATO_DATABRIDGE_CERT_FILE and STRATO_DATABRIDGE_KEY_FILE go together: set both or neither');
@@ -53,15 +58,26 @@ export function databridgeTlsFiles(settings: Settings, log: Logger): { key: Buff
   if (certFile !== undefined && keyFile !== undefined) {
     return { cert: readSetting(certFile, 'STRATO_DATABRIDGE_CERT_FILE'), key: readSetting(keyFile, 'STRATO_DATABRIDGE_KEY_FILE') };
   }
-  const cert = join(settings.dataDir, 'databridge-cert.pem');
-  const key = join(settings.dataDir, 'databridge-key.pem');
-  if (!existsSync(cert) || !existsSync(key)) {
-    const pair = selfSignedCertificate('strato databridge');
-    writePrivate(key, pair.key);
-    writePrivate(cert, pair.cert);
-    log.info({ cert, key }, 'generated a self-signed certificate for the databridge receiver');
-  }
-  return { cert: readFileSync(cert), key: readFileSync(key) };
+  const { cert, key } = generatedPaths(settings);
+  return existsSync(cert) && existsSync(key) ? { cert: readFileSync(cert), key: readFileSync(key) } : undefined;
+}
+
+function generatedPaths(settings: Settings) {
+  return { cert: join(settings.dataDir, 'databridge-cert.pem'), key: join(settings.dataDir, 'databridge-key.pem') };
+}
+
+/**
+ * Generates the self-signed pair into the data dir (an RSA key: a few hundred milliseconds of CPU,
+ * on the thread pool); nothing is written when `abandoned()` says so by then (the server stopped).
+ */
+async function generateTlsFiles(settings: Settings, log: Logger, abandoned: () => boolean): Promise<{ key: Buffer; cert: Buffer } | undefined> {
+  const pair = await selfSignedCertificate('strato databridge');
+  if (abandoned()) return undefined;
+  const { cert, key } = generatedPaths(settings);
+  writePrivate(key, pair.key);
+  writePrivate(cert, pair.cert);
+  log.info({ cert, key }, 'generated a self-signed certificate for the databridge receiver');
+  return { key: Buffer.from(pair.key), cert: Buffer.from(pair.cert) };
 }
 
 /** The receiver's account: the configured one, or the one generated into the data dir. */
@@ -97,7 +113,7 @@ export async function startDatabridge(
   log: Logger,
 ): Promise<Databridge | undefined> {
   if (!settings.databridge.enabled) return undefined;
-  const tls = databridgeTlsFiles(settings, log);
+  const tls = databridgeTlsFiles(settings);
   const account = databridgeAccount(settings, log);
   const auth: DatabridgeAuth = (userName, password) => {
     if (same(userName, account.username) && same(password, account.password)) return { kind: 'account' };
@@ -121,15 +137,33 @@ export async function startDatabridge(
       });
     },
   });
-  const server = new DatabridgeServer({ host: settings.host, port: settings.databridge.port, key: tls.key, cert: tls.cert, service, log });
+  const server = new DatabridgeServer({ host: settings.host, port: settings.databridge.port, tls, service, log });
   let port: number;
   try {
     port = await server.start();
   } catch (e) {
     throw new Error(`The databridge receiver cannot listen on ${settings.host}:${settings.databridge.port} (STRATO_DATABRIDGE_PORT): ${(e as Error).message}`);
   }
+  // the first start makes its certificate meanwhile: the server does not wait for it; a handshake
+  // before it is ready fails and the agent tries again at its next round
+  let closed = false;
+  const ready = tls
+    ? Promise.resolve()
+    : generateTlsFiles(settings, log, () => closed).then((pair) => {
+        if (pair) server.useTls(pair);
+      });
+  ready.catch((err) => log.error({ err }, 'could not make the certificate of the databridge receiver'));
   log.info({ port, user: account.username }, 'databridge receiver (Thrift, TLS) is listening for health statistics');
-  return { port, account, service, close: () => server.close() };
+  return {
+    port,
+    account,
+    service,
+    ready,
+    async close() {
+      closed = true;
+      await server.close();
+    },
+  };
 }
 
 /**

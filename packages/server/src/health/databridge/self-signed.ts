@@ -4,7 +4,8 @@
  * `DEFAULT:!ECDH` — still find a cipher suite). The agent verifies no certificate; the receiver
  * only needs one to speak TLS. DER is written by hand: a v1 certificate is a dozen fields.
  */
-import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
+import { generateKeyPair, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { promisify } from 'node:util';
 
 function length(n: number): Buffer {
   if (n < 0x80) return Buffer.from([n]);
@@ -39,9 +40,12 @@ function utcTime(d: Date): Buffer {
 
 const name = (cn: string) => seq(set(seq(oid('2.5.4.3'), tlv(0x0c, Buffer.from(cn, 'utf8')))));
 
-/** A new RSA key and a self-signed certificate for `commonName`, valid `days` days from now; PEM. */
-export function selfSignedCertificate(commonName: string, days = 3650, now = new Date()): { key: string; cert: string } {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+/**
+ * A new RSA key and a self-signed certificate for `commonName`, valid `days` days from now; PEM.
+ * The key is made on the thread pool (an RSA key takes a few hundred milliseconds of CPU).
+ */
+export async function selfSignedCertificate(commonName: string, days = 3650, now = new Date()): Promise<{ key: string; cert: string }> {
+  const { privateKey, publicKey } = (await promisify(generateKeyPair)('rsa', { modulusLength: 2048 })) as { privateKey: KeyObject; publicKey: KeyObject };
   const serial = randomBytes(16);
   serial[0] = (serial[0] & 0x7f) | 0x01; // positive, no leading zero byte needed
   const algorithm = seq(oid('1.2.840.113549.1.1.11'), Buffer.from([0x05, 0x00])); // sha256WithRSAEncryption, NULL
