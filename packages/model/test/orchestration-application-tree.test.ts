@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { sharedDir } from './samples.ts';
 import {
   buildApplicationTree,
   clusterNodes,
@@ -16,7 +16,7 @@ import {
   type ComponentNode,
 } from '../src/orchestration/index.ts';
 
-const SAMPLES = fileURLToPath(new URL('../../../../shared/stratos-samples/', import.meta.url));
+const SAMPLES = join(sharedDir(), 'stratos-samples');
 
 /** Test-only tolerant parse: one sample has a trailing comma, which Stratos accepted. */
 function load<T>(relative: string): T {

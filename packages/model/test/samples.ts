@@ -1,12 +1,13 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ArtifactKind } from '../src/index.ts';
 import { parseJson } from '../src/index.ts';
 
-/** /work/shared, located relative to this file (packages/model/test → ../../../../shared). */
+/** /work/shared, located relative to this file (packages/model/test → ../../../../shared); in a git worktree without it, /work/shared. */
 export function sharedDir(): string {
-  return fileURLToPath(new URL('../../../../shared/', import.meta.url));
+  const beside = fileURLToPath(new URL('../../../../shared/', import.meta.url));
+  return existsSync(beside) ? beside : '/work/shared/';
 }
 
 /** The folder of Stratos's sample artifacts. */

@@ -22,6 +22,9 @@ export interface DatabridgeServerOptions {
   idleTimeoutMs?: number;
 }
 
+/** Connections held at once (an agent keeps one per receiver; more are refused). */
+const MAX_CONNECTIONS = 10_000;
+
 /** The largest message accepted (a bundle of the agent is a few hundred bytes). */
 const MAX_MESSAGE = 4 << 20;
 
@@ -35,6 +38,7 @@ export class DatabridgeServer {
   async start(): Promise<number> {
     const server = createServer(this.o.tls ? { key: this.o.tls.key, cert: this.o.tls.cert } : {}, (socket) => this.serve(socket));
     // a failed handshake (a plain TCP probe, a client that gives up) is no error of the receiver
+    server.maxConnections = MAX_CONNECTIONS;
     server.on('tlsClientError', (err) => this.o.log.debug({ err: err.message }, 'databridge TLS handshake failed'));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
