@@ -18,6 +18,7 @@ import { EventRecorder } from './event-recorder.ts';
 import { basic, request, waitFor } from './kit.ts';
 import { laterEvents, launchParamsOf, membersOf, registerSingleCartridgeApp, startLoggedServer, statusFields, type LoggedServer } from './broker-agent.ts';
 import { bareRepository, registerRepoApp } from './repo-app.ts';
+import { decryptRepoPassword, encryptRepoPassword } from '../src/signups/repo-password.ts';
 
 const APP = 'repo-app';
 const PASSWORD = 'Repo-Pa55word,with=odd chars';
@@ -28,6 +29,16 @@ function decrypt(base64: string, key: string): string {
   const d = createDecipheriv('aes-128-ecb', Buffer.from(key, 'utf8'), null);
   return Buffer.concat([d.update(Buffer.from(base64, 'base64')), d.final()]).toString('utf8');
 }
+
+describe('repository password encryption', () => {
+  it("matches Stratos's test vector (AES-128-ECB, PKCS5, base64) both ways", () => {
+    assert.equal(encryptRepoPassword('plaintext', 'tvnw63ufg9gh5111'), 'jP1lZ5xMlpLzu8MbY2Porg==');
+    assert.equal(decryptRepoPassword('jP1lZ5xMlpLzu8MbY2Porg==', 'tvnw63ufg9gh5111'), 'plaintext');
+    assert.equal(decrypt('jP1lZ5xMlpLzu8MbY2Porg==', 'tvnw63ufg9gh5111'), 'plaintext', "the test's own decryption agrees");
+    assert.equal(decrypt(encryptRepoPassword(PASSWORD, 'AbCdEfGhIjKlMnOp'), 'AbCdEfGhIjKlMnOp'), PASSWORD);
+    assert.throws(() => encryptRepoPassword('x', 'short'), /16 bytes/);
+  });
+});
 
 describe('application signup and ArtifactUpdatedEvent', () => {
   let server: LoggedServer;
