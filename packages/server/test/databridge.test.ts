@@ -187,6 +187,15 @@ describe('databridge service, call by call', () => {
     assert.equal(answer(call('publish', bundle(mine, ids, 'load_average', 62)))[0], 2, 'a disconnected session has expired');
   });
 
+  it("knows the agent's health stream from the start: after a restart of strato, an agent's reconnect (no new defineStream) publishes at once", () => {
+    const fresh = new DatabridgeService({ auth: () => ({ kind: 'account' }), onSample: (s) => samples.push(s), log: pino({ level: 'silent' }) });
+    const reply = (name: string, body: TStruct) => readMessage(fresh.handle({ name, type: MessageType.CALL, seqid: 1, body })!).message.body;
+    const session = reply('connect', structOf({ 1: str('any'), 2: str('thing') })).get(0)!.value as string;
+    samples.length = 0;
+    assert.equal(reply('publish', bundle(session, ids, 'load_average', 7)).size, 0, 'no exception');
+    assert.deepEqual(samples.map((s) => s.value), [7]);
+  });
+
   it('answers an unknown method with a TApplicationException', () => {
     const m = readMessage(service.handle({ name: 'findStreamId', type: MessageType.CALL, seqid: 99, body: new Map() })!).message;
     assert.equal(m.type, MessageType.EXCEPTION);
