@@ -229,6 +229,7 @@ export async function withCrashableServer(
     STRATO_DATA_DIR: dataDir,
     STRATO_HTTP_PORT: String(httpPort),
     STRATO_MB_PORT: String(mbPort),
+    STRATO_DATABRIDGE_PORT: '0',
     STRATO_LOG_LEVEL: 'silent',
     STRATO_IAAS_PROVIDERS: 'mock=mock,kubernetes=kubernetes',
     ...(opts.databaseUrl ? { STRATO_DATABASE_URL: opts.databaseUrl } : {}),
