@@ -71,7 +71,7 @@ export async function startServer(settings: Settings, logger?: Logger, services:
 
     // one driver per bound driver name that has an implementation (the mock always runs: the
     // mock IaaS API and tests use it); a provider bound to a name without one stays unbound
-    const built = defaultDriverRegistry().build(settings.iaasProviders, { settings, store, bus: mockBus, logger: log, clock, scheduler }, ['mock']);
+    const built = defaultDriverRegistry().build(settings.iaasProviders, { settings, store, bus: mockBus, logger: log, clock, scheduler, mbUrls }, ['mock']);
     const drivers: Map<string, IaasDriver> = built.byProvider;
     const mockIaas = built.byName.get('mock') as MockIaas;
     const registry = new Registry(store, iaasProviders, log.child({ component: 'registry' }), async (kind, artifact) => {

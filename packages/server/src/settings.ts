@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { maskBrokerUrl, parseBrokerUrl } from '@strato/messaging';
 import { DRIVER_NAMES } from './cloud/driver-registry.ts';
 import { loadMockIaasSettings, MOCK_IAAS_SETTINGS, type MockIaasSettings } from './cloud/drivers/mock/mock-iaas-settings.ts';
+import { loadProcessIaasSettings, PROCESS_IAAS_SETTINGS, type ProcessIaasSettings } from './cloud/drivers/process/process-iaas-settings.ts';
 import { TIMING_DEFAULTS, type TimingName, type Timings } from '@strato/model';
 
 /**
@@ -34,6 +35,8 @@ export interface Settings {
   mbPublisherTimeout: number;
   /** The mock IaaS: boot delay, health statistics interval, patterns (STRATO_MOCK_*). */
   mock: MockIaasSettings;
+  /** The process IaaS: members' folder, agent, ports, grace period, agent.conf values (STRATO_PROCESS_*). */
+  process: ProcessIaasSettings;
   /** How long to wait before asking an IaaS again after a failed instance start, ms. @default 5000 */
   iaasRetryInterval: number;
   /** Members being drained or terminated count toward the minimum (Stratos's spinAfterTerminate). @default false */
@@ -107,7 +110,7 @@ export const SETTINGS: SettingInfo[] = [
   {
     env: 'STRATO_IAAS_PROVIDERS',
     default: 'mock=mock,kubernetes=kubernetes',
-    meaning: 'IaaS provider names and the driver each is bound to, as `name=driver` pairs; e.g. `mock=mock,ec2-sydney=mock`. Drivers: `mock`; `kubernetes` and `process` are accepted but not implemented yet (deploying onto their providers is refused with 400).',
+    meaning: 'IaaS provider names and the driver each is bound to, as `name=driver` pairs; e.g. `mock=mock,ec2-sydney=mock`. Drivers: `mock` (simulated members), `process` (each member a real process on this host running a cartridge agent, see STRATO_PROCESS_*); `kubernetes` is accepted but not implemented yet (deploying onto its providers is refused with 400).',
   },
   { env: 'STRATO_MB_URLS', default: '(unset)', meaning: 'Comma-separated MQTT broker URLs (`mqtt://host:port`, `mqtt://user:password@host:port`, `mqtts://…` for TLS), tried in order with failover; logs show them without the password. Unset: strato starts an embedded broker (aedes) that refuses anonymous clients.' },
   { env: 'STRATO_MB_PORT', default: '1885', meaning: 'Port of the embedded MQTT broker on STRATO_HOST (0 picks a free port).' },
@@ -131,6 +134,7 @@ export const SETTINGS: SettingInfo[] = [
   { env: 'STRATO_LOGIN_THROTTLE_ENTRIES', default: '10000', meaning: 'User names and client addresses whose failed logins are remembered at once (expired ones are dropped first, then the oldest).' },
   { env: 'STRATO_REQUEST_TIMEOUT', default: '30000', meaning: 'Milliseconds a REST operation may wait for the registry lock or for the control plane (deploy, undeploy, every write) before it answers 503; a write that did not get the lock in time changed nothing.' },
   ...MOCK_IAAS_SETTINGS,
+  ...PROCESS_IAAS_SETTINGS,
   { env: 'STRATO_IAAS_RETRY_INTERVAL', default: '5000', meaning: 'Milliseconds before a cluster asks its IaaS again after a failed instance start.' },
   ...ACTIVE_TIMINGS.map((name) => TIMING_DEFAULTS[name]).map((t) => ({
     env: timingEnv(t.name),
@@ -205,6 +209,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, overrides: Pa
     mbPort: int(env, 'STRATO_MB_PORT', 1885, 0, 65535),
     mbPublisherTimeout: int(env, 'STRATO_MB_PUBLISHER_TIMEOUT', 900, 0, 86400) * 1000,
     mock: loadMockIaasSettings(env),
+    process: loadProcessIaasSettings(env),
     spinAfterTerminate: bool(env, 'STRATO_SPIN_AFTER_TERMINATE', false),
     mbLivenessInterval: int(env, 'STRATO_MB_LIVENESS_INTERVAL', 5000, 10, 3600_000),
     mbConnectTimeout: int(env, 'STRATO_MB_CONNECT_TIMEOUT', 10_000, 10, 3600_000),

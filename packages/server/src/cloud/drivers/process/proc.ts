@@ -1,0 +1,91 @@
+/**
+ * What the process driver asks Linux about its processes, from `/proc`: a process's start time
+ * (its identity beside its pid: a pid is reused, a pid with its start time is not) and the boot it
+ * belongs to, whether it still runs, and signals to a process group that check first that the
+ * group is still the member's.
+ */
+import { readFileSync } from 'node:fs';
+
+/** A process as the driver records it: its pid (= its process group id) and when it started. */
+export interface ProcessIdentity {
+  pid: number;
+  /** Field 22 of `/proc/<pid>/stat`: clock ticks since boot when the process started. */
+  startTime: string;
+  /** `/proc/sys/kernel/random/boot_id` of the boot it started in. */
+  bootId: string;
+}
+
+/** The boot id of the running kernel (a process recorded under another boot is gone). */
+export function bootId(): string {
+  try {
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** The state letter and start time of a process, or undefined when there is no such process. */
+export function procStat(pid: number): { state: string; startTime: string; pgrp: number } | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // "pid (comm) state ppid pgrp ..." where comm may hold spaces and parentheses: split after the last ')'
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  // fields[0] is field 3 (state), so field n is fields[n - 3]
+  return { state: fields[0], pgrp: Number(fields[2]), startTime: fields[19] };
+}
+
+/** The identity of a process that runs now (read right after it was started). */
+export function identify(pid: number): ProcessIdentity | undefined {
+  const stat = procStat(pid);
+  return stat ? { pid, startTime: stat.startTime, bootId: bootId() } : undefined;
+}
+
+/** Whether the recorded process still runs: same boot, same pid and start time, not a zombie. */
+export function isAlive(id: ProcessIdentity): boolean {
+  if (id.bootId !== bootId()) return false;
+  const stat = procStat(id.pid);
+  return stat !== undefined && stat.startTime === id.startTime && stat.state !== 'Z' && stat.state !== 'X';
+}
+
+/**
+ * Whether a signal to the recorded process's group reaches only the member's processes. The group
+ * id is the leader's pid, and Linux hands out no pid that is still a process group id: while any
+ * process of the group lives, the pid cannot belong to anyone else. So the group is the member's
+ * unless the pid now belongs to another process (another start time: the member's group died out
+ * and the pid was reused) or the machine rebooted.
+ */
+export function groupIsOurs(id: ProcessIdentity): boolean {
+  if (id.bootId !== bootId()) return false;
+  const stat = procStat(id.pid);
+  return stat === undefined || stat.startTime === id.startTime;
+}
+
+/** Whether any process of the group still exists (zombies included). */
+export function groupExists(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Whether the member's process group still has a process (zombies included). */
+export function groupAlive(id: ProcessIdentity): boolean {
+  return groupIsOurs(id) && groupExists(id.pid);
+}
+
+/** Sends a signal to the member's process group (nothing when the group is gone or no longer the member's). */
+export function signalGroup(id: ProcessIdentity, signal: NodeJS.Signals): boolean {
+  if (!groupIsOurs(id)) return false;
+  try {
+    process.kill(-id.pid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
