@@ -66,6 +66,13 @@ module.exports = {
       to: { path: '^packages/server/src/(?!registry/|store/|tenancy/)' },
     },
     {
+      name: 'server-settings-definitions-depend-on-nothing',
+      severity: 'error',
+      comment: 'How a setting is declared (settings/) depends on no other part of the server.',
+      from: { path: '^packages/server/src/settings/' },
+      to: { path: '^packages/server/src/(?!settings/)' },
+    },
+    {
       name: 'server-reconcile-depends-on-nothing',
       severity: 'error',
       comment: 'The work queue (reconcile/) depends on no other part of the server.',
@@ -111,7 +118,7 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     exclude: { path: '/fixtures/' },
     includeOnly: '^packages/',
-    tsPreCompilationDeps: false,
+    tsPreCompilationDeps: true,
     combinedDependencies: true,
     enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'default'], extensions: ['.ts', '.js'] },
   },

@@ -2,7 +2,7 @@ import type { Application, CartridgeGroup, Dependencies, GroupReference } from '
 import { MAX_ID_LENGTH } from './artifacts.ts';
 import { groupReferencesOf, subscriptionsOf } from './application-references.ts';
 import { buildApplicationTree } from './orchestration/application-tree.ts';
-import type { Catalog } from './catalog.ts';
+import type { Catalog } from './catalog-type.ts';
 import { error } from './errors.ts';
 import { broken, isBlank, show, TERMINATION_BEHAVIOURS } from './rule-helpers.ts';
 import { dependencyEntries, findStartupCycle, parseChildRef } from './startup-order.ts';

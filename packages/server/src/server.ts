@@ -63,7 +63,7 @@ export async function startServer(settings: Settings, logger?: Logger, services:
     cleanups.push(() => messaging.close());
     const { bus, mockBus, urls: mbUrls } = messaging;
 
-    const directory = new Directory(store, log.child({ component: 'tenancy' }), settings.credentialCacheTtl);
+    const directory = new Directory(store, log.child({ component: 'tenancy' }), settings.credentialCacheTtl, clock);
     // the admin password check (scrypt, on the thread pool) runs while the rest starts
     const adminReady = directory.start(settings.adminPassword);
     adminReady.catch(() => undefined); // awaited below; no unhandled rejection if a step between fails

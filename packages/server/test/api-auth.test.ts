@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseJson } from '@strato/model';
+import { FakeClock } from '@strato/testing';
 import { pino } from 'pino';
 import { clientKey, LoginThrottle, TooManyLogins } from '../src/api/login-throttle.ts';
 import { Sessions } from '../src/api/sessions.ts';
@@ -598,5 +599,38 @@ describe('the login throttle and the session table keep bounded state (a clock o
     assert.deepEqual([sessions.find(a), !!sessions.find(b), !!sessions.find(c)], [undefined, true, true]);
     assert.equal(sessions.endFor(1), 3, 'the tenant\'s sessions end together');
     assert.equal(sessions.size, 0);
+  });
+});
+
+describe('verified credentials are remembered for the cache lifetime of the injected clock', () => {
+  it('reads the user again only once the lifetime has passed, to the millisecond', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'strato-directory-'));
+    const store = SqliteStore.open(join(dir, 'strato.db'));
+    t.after(async () => {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    await store.migrate();
+    let userReads = 0;
+    const counting = Object.create(store, {
+      get: {
+        value: async (kind: string, id: string, scope: number) => {
+          if (kind === 'user') userReads++;
+          return store.get(kind, id, scope);
+        },
+      },
+    });
+    const clock = new FakeClock(5_000_000);
+    const directory = new Directory(counting, pino({ level: 'silent' }), 60_000, clock);
+    await directory.start('secret');
+    userReads = 0;
+    await directory.authenticate('admin', 'secret');
+    assert.equal(userReads, 1, 'the first login reads the user');
+    clock.advance(59_999);
+    await directory.authenticate('admin', 'secret');
+    assert.equal(userReads, 1, 'within the lifetime the verified credentials are remembered');
+    clock.advance(1);
+    await directory.authenticate('admin', 'secret');
+    assert.equal(userReads, 2, 'at the end of the lifetime the user is read and the password checked again');
   });
 });

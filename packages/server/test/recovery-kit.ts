@@ -11,11 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../messaging/test/support.ts';
-import { MOCK_INSTANCE_KIND } from '../src/cloud/mock-iaas/mock-iaas.ts';
+import { MOCK_INSTANCE_KIND } from '../src/cloud/drivers/mock/mock-iaas.ts';
 import type { StoredApplication } from '../src/registry/registry.ts';
 import { openStore } from '../src/store/open-store.ts';
 import { SUPER_TENANT_ID, type Store } from '../src/store/store.ts';
-import type { MemberRuntime } from '../src/topology/runtime-model.ts';
+import type { MemberRuntime } from '../src/runtime/runtime-model.ts';
 import { ADMIN, FAST_ENV, request, type Reply } from './kit.ts';
 import { MANIFEST, isDeploy, isUndeploy, sampleText, type ManifestEntry } from './samples.ts';
 

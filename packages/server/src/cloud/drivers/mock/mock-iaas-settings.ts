@@ -3,7 +3,7 @@
  * the server's settings module can include them (`MOCK_IAAS_SETTINGS` for the README table,
  * `loadMockIaasSettings` for the values).
  */
-import type { SettingInfo } from '../../../settings.ts';
+import { infoOf, integer, list, optionalText, type SettingInfo } from '../../../settings/define.ts';
 import { loadMockPatterns, type MockPatterns } from './mock-patterns.ts';
 
 /**
@@ -33,51 +33,34 @@ export interface MockIaasSettings {
   agentlessProviders: string[];
 }
 
-/** The documented settings of the mock IaaS, in README order. */
-export const MOCK_IAAS_SETTINGS: SettingInfo[] = [
-  {
-    env: 'STRATO_MOCK_BOOT_DELAY',
-    default: String(DEFAULT_MOCK_BOOT_DELAY_MS),
-    meaning: 'Milliseconds a mock instance "boots" between MemberInitializedEvent and its InstanceStartedEvent.',
-  },
-  {
-    env: 'STRATO_MOCK_HEALTH_INTERVAL',
-    default: String(DEFAULT_MOCK_HEALTH_INTERVAL_MS),
-    meaning: 'Milliseconds between two health statistics of an active mock instance (Stratos: 15 s).',
-  },
-  {
-    env: 'STRATO_MOCK_IAAS_CONFIG',
-    default: '(unset)',
-    meaning: 'Path of the mock IaaS health statistic patterns (JSON equivalent of mock-iaas.xml). Unset: every cartridge type publishes memory 20, load 20, requests in flight 1.',
-  },
-  {
-    env: 'STRATO_MOCK_AGENTLESS_PROVIDERS',
-    default: '(unset)',
-    meaning: 'Comma-separated provider names (bound to the mock driver) whose mock instances get addresses but no simulated agent: a real cartridge agent, reading the launch payload (`GET /mock-iaas/api/instances/{id}` as a super-tenant admin, with its `mb.username` / `mb.password`), speaks for each.',
-  },
-];
+/** The mock IaaS settings, declared once: README row and reader. */
+const DECLARED = {
+  bootDelayMs: integer('STRATO_MOCK_BOOT_DELAY', DEFAULT_MOCK_BOOT_DELAY_MS, 'Milliseconds a mock instance "boots" between MemberInitializedEvent and its InstanceStartedEvent.', { min: 0, max: 2 ** 31 - 1 }),
+  healthIntervalMs: integer('STRATO_MOCK_HEALTH_INTERVAL', DEFAULT_MOCK_HEALTH_INTERVAL_MS, 'Milliseconds between two health statistics of an active mock instance (Stratos: 15 s).', { min: 1, max: 2 ** 31 - 1 }),
+  patternsFile: optionalText(
+    'STRATO_MOCK_IAAS_CONFIG',
+    'Path of the mock IaaS health statistic patterns (JSON equivalent of mock-iaas.xml). Unset: every cartridge type publishes memory 20, load 20, requests in flight 1.',
+  ),
+  agentlessProviders: list(
+    'STRATO_MOCK_AGENTLESS_PROVIDERS',
+    'Comma-separated provider names (bound to the mock driver) whose mock instances get addresses but no simulated agent: a real cartridge agent, reading the launch payload (`GET /mock-iaas/api/instances/{id}` as a super-tenant admin, with its `mb.username` / `mb.password`), speaks for each.',
+  ),
+};
 
-function milliseconds(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > 2_147_483_647) {
-    throw new Error(`Setting ${name}=${JSON.stringify(raw)} is invalid: expected an integer number of milliseconds from ${min}`);
-  }
-  return n;
-}
+/** The documented settings of the mock IaaS, in README order. */
+export const MOCK_IAAS_SETTINGS: SettingInfo[] = infoOf(Object.values(DECLARED));
 
 /**
  * Reads the mock IaaS settings (and its pattern file) from the environment; a bad value throws an
  * Error naming the variable, a bad pattern file one naming the path and the field.
  */
 export function loadMockIaasSettings(env: NodeJS.ProcessEnv = process.env): MockIaasSettings {
-  const patternsFile = env.STRATO_MOCK_IAAS_CONFIG || undefined;
+  const patternsFile = DECLARED.patternsFile.read(env);
   return {
-    bootDelayMs: milliseconds(env, 'STRATO_MOCK_BOOT_DELAY', DEFAULT_MOCK_BOOT_DELAY_MS, 0),
-    healthIntervalMs: milliseconds(env, 'STRATO_MOCK_HEALTH_INTERVAL', DEFAULT_MOCK_HEALTH_INTERVAL_MS, 1),
+    bootDelayMs: DECLARED.bootDelayMs.read(env),
+    healthIntervalMs: DECLARED.healthIntervalMs.read(env),
     patternsFile,
     patterns: loadMockPatterns(patternsFile),
-    agentlessProviders: (env.STRATO_MOCK_AGENTLESS_PROVIDERS ?? '').split(',').map((p) => p.trim()).filter(Boolean),
+    agentlessProviders: DECLARED.agentlessProviders.read(env),
   };
 }

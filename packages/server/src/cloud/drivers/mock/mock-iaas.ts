@@ -36,7 +36,7 @@
  * addresses and keep their whole payload (credentials included), and a real cartridge agent,
  * outside the server, speaks for them. The driver publishes nothing for them.
  */
-import type { Scheduler } from '@strato/model';
+import type { Cancel, Scheduler } from '@strato/model';
 import type { MessageBus } from '@strato/messaging';
 import type { Logger } from 'pino';
 import { SUPER_TENANT_ID, type Store } from '../../../store/store.ts';
@@ -121,6 +121,7 @@ export class MockIaas implements IaasDriver {
   private readonly stopFlushTimeoutMs: number;
   private readonly agentless: ReadonlySet<string>;
   private readonly members: SimulatedMembers;
+  private readonly scheduler: Scheduler;
 
   private readonly instances = new Map<string, LiveInstance>();
   /** Start requests in progress, by member id (idempotency under concurrency). */
@@ -137,6 +138,7 @@ export class MockIaas implements IaasDriver {
     this.now = options.now ?? Date.now;
     this.stopFlushTimeoutMs = options.stopFlushTimeoutMs ?? 2_000;
     this.agentless = new Set(options.agentlessProviders ?? []);
+    this.scheduler = options.scheduler ?? new TimerScheduler(this.log);
     this.members = new SimulatedMembers({
       bus: options.bus,
       log: this.log,
@@ -144,7 +146,7 @@ export class MockIaas implements IaasDriver {
       healthIntervalMs: Math.max(1, options.healthIntervalMs ?? DEFAULT_MOCK_HEALTH_INTERVAL_MS),
       patterns: options.patterns ?? NO_MOCK_PATTERNS,
       now: this.now,
-      scheduler: options.scheduler ?? new TimerScheduler(this.log),
+      scheduler: this.scheduler,
       host: {
         instance: (memberId) => this.instances.get(memberId),
         instances: () => this.instances.values(),
@@ -321,15 +323,15 @@ export class MockIaas implements IaasDriver {
     if (!this.running) return;
     this.running = false;
     const unsubscribe = this.members.halt(this.instances.values());
-    let timer: NodeJS.Timeout | undefined;
+    let cancel: Cancel | undefined;
     const writes = Promise.all([...this.instances.values()].map((i) => i.writes));
     const flushed = await Promise.race([
       writes.then(() => true),
       new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(false), this.stopFlushTimeoutMs);
+        cancel = this.scheduler.after('mock IaaS stop flush', this.stopFlushTimeoutMs, () => resolve(false));
       }),
     ]);
-    clearTimeout(timer);
+    cancel?.();
     if (!flushed) this.log.warn('Mock IaaS stopped before every phase change was persisted');
     this.generation++;
     await unsubscribe();

@@ -3,7 +3,7 @@
  * beside the driver so that the server's settings module includes them as one block
  * (`PROCESS_IAAS_SETTINGS` for the README table, `loadProcessIaasSettings` for the values).
  */
-import type { SettingInfo } from '../../../settings.ts';
+import { choice, custom, flag, infoOf, integer, optionalText, type SettingInfo } from '../../../settings/define.ts';
 import { parseAgentSpec, parseAgentsByType, type AgentSpec } from './agent-spec.ts';
 
 /** The process IaaS settings. */
@@ -36,89 +36,8 @@ export interface ProcessIaasSettings {
 
 export const DEFAULT_PROCESS_PORTS = { from: 15000, to: 15999 };
 
-/** The documented settings of the process IaaS, in README order. */
-export const PROCESS_IAAS_SETTINGS: SettingInfo[] = [
-  {
-    env: 'STRATO_PROCESS_DIR',
-    default: '(data dir)/process-iaas',
-    meaning: 'Folder of the process IaaS: one folder per member (`members/<member id>`) holding its `agent.conf`, `payload/launch-params`, `instance.json` (pid, start time, ports), `stdout.log` / `stderr.log` and its application path `app/`. Members outlive the server and are adopted from here after a restart.',
-  },
-  {
-    env: 'STRATO_PROCESS_AGENT',
-    default: 'strato',
-    meaning: "The agent a member of the process IaaS runs: `strato` (strato's own agent, `packages/agent` of this repository), `stratos:<folder>` (Stratos's Python agent as `../shared/stratos-agent/setup.sh <folder>` made it: each member runs a copy of `<folder>/agent` with `<folder>/venv/bin/python`), or `command:<shell command>` (run by `/bin/sh -c` in the member's folder, with STRATO_MEMBER_DIR, STRATO_AGENT_CONF, STRATO_LAUNCH_PARAMS and STRATO_PORTS in its environment).",
-  },
-  {
-    env: 'STRATO_PROCESS_AGENT_BY_TYPE',
-    default: '(unset)',
-    meaning: 'The agent of particular cartridge types, over STRATO_PROCESS_AGENT: `type=agent` pairs separated by `;` (e.g. `php=stratos:/opt/pca;tomcat=strato`), or a JSON object `{"type":"agent"}`.',
-  },
-  {
-    env: 'STRATO_PROCESS_PORTS',
-    default: `${DEFAULT_PROCESS_PORTS.from}-${DEFAULT_PROCESS_PORTS.to}`,
-    meaning: "Ports the process IaaS hands out, `from-to`: each member gets as many free ones as its cartridge has port mappings (its `PORTS` and `PORT_MAPPINGS` in `launch-params`, and its ports in the topology, are the ports it got), so that members of one cartridge run side by side on 127.0.0.1.",
-  },
-  {
-    env: 'STRATO_PROCESS_TERMINATE_GRACE',
-    default: '10000',
-    meaning: "Milliseconds between SIGTERM to a member's process group and SIGKILL, when its instance is terminated; then its folder is removed.",
-  },
-  {
-    env: 'STRATO_PROCESS_POLL_INTERVAL',
-    default: '1000',
-    meaning: 'Milliseconds between two checks (pid and start time in /proc) of the member processes a previous server started: an adopted process that exits is reported within this time (a process the running server started is reported the moment it exits).',
-  },
-  {
-    env: 'STRATO_PROCESS_PORT_CHECK_TIMEOUT',
-    default: '600000',
-    meaning: "A process member's `port.check.timeout`: milliseconds its agent waits for the member's ports to open (Stratos: 600000).",
-  },
-  {
-    env: 'STRATO_PROCESS_STATS_ENABLED',
-    default: 'true',
-    meaning: "A process member's `cep.stats.publisher.enabled`: whether its agent sends health statistics.",
-  },
-  {
-    env: 'STRATO_PROCESS_STATS_INTERVAL',
-    default: '15',
-    meaning: "A process member's `stats.notifier.interval`: seconds between two rounds of health statistics (Stratos: 15).",
-  },
-  {
-    env: 'STRATO_PROCESS_ARTIFACT_UPDATE',
-    default: 'true',
-    meaning: "A process member's `enable.artifact.update`: whether its agent runs the periodic artifact update task once its repository was cloned.",
-  },
-  {
-    env: 'STRATO_PROCESS_ARTIFACT_UPDATE_INTERVAL',
-    default: '10',
-    meaning: "A process member's `artifact.update.interval`: seconds between two runs of its artifact update task (Stratos: 10).",
-  },
-  {
-    env: 'STRATO_PROCESS_AGENT_LOG_LEVEL',
-    default: 'INFO',
-    meaning: "A process member's `log.level` (strato's agent: DEBUG, INFO, WARNING, ERROR). Stratos's agent takes its levels from its own `logging.ini` instead.",
-  },
-];
-
-function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number, unit: string): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new Error(`Setting ${name}=${JSON.stringify(raw)} is invalid: expected an integer number of ${unit} from ${min} to ${max}`);
-  }
-  return n;
-}
-
-function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (raw === 'true' || raw === 'false') return raw === 'true';
-  throw new Error(`Setting ${name}=${JSON.stringify(raw)} is invalid: expected true or false`);
-}
-
 function portRange(raw: string | undefined): { from: number; to: number } {
-  if (raw === undefined || raw === '') return { ...DEFAULT_PROCESS_PORTS };
+  if (raw === undefined) return { ...DEFAULT_PROCESS_PORTS };
   const m = /^\s*(\d+)\s*-\s*(\d+)\s*$/.exec(raw);
   const from = Number(m?.[1]);
   const to = Number(m?.[2]);
@@ -128,26 +47,96 @@ function portRange(raw: string | undefined): { from: number; to: number } {
   return { from, to };
 }
 
-const AGENT_LOG_LEVELS = ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'];
+const MAX_MS = 2 ** 31 - 1;
+const AGENT_LOG_LEVELS = ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'] as const;
+
+/** The process IaaS settings, declared once: README row and reader. */
+const DECLARED = {
+  dir: optionalText(
+    'STRATO_PROCESS_DIR',
+    'Folder of the process IaaS: one folder per member (`members/<member id>`) holding its `agent.conf`, `payload/launch-params`, `instance.json` (pid, start time, ports), `stdout.log` / `stderr.log` and its application path `app/`. Members outlive the server and are adopted from here after a restart.',
+    '(data dir)/process-iaas',
+  ),
+  agent: custom(
+    'STRATO_PROCESS_AGENT',
+    'strato',
+    "The agent a member of the process IaaS runs: `strato` (strato's own agent, `packages/agent` of this repository), `stratos:<folder>` (Stratos's Python agent as `../shared/stratos-agent/setup.sh <folder>` made it: each member runs a copy of `<folder>/agent` with `<folder>/venv/bin/python`), or `command:<shell command>` (run by `/bin/sh -c` in the member's folder, with STRATO_MEMBER_ID, STRATO_MEMBER_DIR, STRATO_AGENT_CONF, STRATO_LAUNCH_PARAMS and STRATO_PORTS in its environment). A member's process inherits no other variable of the server but PATH, HOME, USER, LANG, LC_ALL, TZ and TMPDIR.",
+    (v) => parseAgentSpec(v ?? 'strato', 'STRATO_PROCESS_AGENT'),
+  ),
+  agentByType: custom(
+    'STRATO_PROCESS_AGENT_BY_TYPE',
+    '(unset)',
+    'The agent of particular cartridge types, over STRATO_PROCESS_AGENT: `type=agent` pairs separated by `;` (e.g. `php=stratos:/opt/pca;tomcat=strato`), or a JSON object `{"type":"agent"}`.',
+    (v) => parseAgentsByType(v ?? ''),
+  ),
+  ports: custom(
+    'STRATO_PROCESS_PORTS',
+    `${DEFAULT_PROCESS_PORTS.from}-${DEFAULT_PROCESS_PORTS.to}`,
+    "Ports the process IaaS hands out, `from-to`: each member gets as many free ones as its cartridge has port mappings (its `PORTS` and `PORT_MAPPINGS` in `launch-params`, and its ports in the topology, are the ports it got), so that members of one cartridge run side by side on 127.0.0.1.",
+    portRange,
+  ),
+  terminateGraceMs: integer(
+    'STRATO_PROCESS_TERMINATE_GRACE',
+    10_000,
+    "Milliseconds between SIGTERM to a member's process group and SIGKILL, when its instance is terminated; then its folder is removed.",
+    { min: 0, max: 3_600_000 },
+  ),
+  pollIntervalMs: integer(
+    'STRATO_PROCESS_POLL_INTERVAL',
+    1000,
+    'Milliseconds between two checks (pid and start time in /proc) of the member processes a previous server started: an adopted process that exits is reported within this time (a process the running server started is reported the moment it exits).',
+    { min: 10, max: 3_600_000 },
+  ),
+  portCheckTimeoutMs: integer(
+    'STRATO_PROCESS_PORT_CHECK_TIMEOUT',
+    600_000,
+    "A process member's `port.check.timeout`: milliseconds its agent waits for the member's ports to open (Stratos: 600000).",
+    { min: 0, max: MAX_MS },
+  ),
+  statsEnabled: flag('STRATO_PROCESS_STATS_ENABLED', true, "A process member's `cep.stats.publisher.enabled`: whether its agent sends health statistics."),
+  statsIntervalSeconds: integer(
+    'STRATO_PROCESS_STATS_INTERVAL',
+    15,
+    "A process member's `stats.notifier.interval`: seconds between two rounds of health statistics (Stratos: 15).",
+    { min: 1, max: 86_400 },
+  ),
+  artifactUpdate: flag(
+    'STRATO_PROCESS_ARTIFACT_UPDATE',
+    true,
+    "A process member's `enable.artifact.update`: whether its agent runs the periodic artifact update task once its repository was cloned.",
+  ),
+  artifactUpdateIntervalSeconds: integer(
+    'STRATO_PROCESS_ARTIFACT_UPDATE_INTERVAL',
+    10,
+    "A process member's `artifact.update.interval`: seconds between two runs of its artifact update task (Stratos: 10).",
+    { min: 1, max: 86_400 },
+  ),
+  agentLogLevel: choice(
+    'STRATO_PROCESS_AGENT_LOG_LEVEL',
+    'INFO',
+    AGENT_LOG_LEVELS,
+    "A process member's `log.level` (strato's agent: DEBUG, INFO, WARNING, ERROR, CRITICAL). Stratos's agent takes its levels from its own `logging.ini` instead.",
+  ),
+};
+
+/** The documented settings of the process IaaS, in README order. */
+export const PROCESS_IAAS_SETTINGS: SettingInfo[] = infoOf(Object.values(DECLARED));
 
 /** Reads the process IaaS settings from the environment; a bad value throws an Error naming the variable. */
 export function loadProcessIaasSettings(env: NodeJS.ProcessEnv = process.env): ProcessIaasSettings {
-  const level = (env.STRATO_PROCESS_AGENT_LOG_LEVEL || 'INFO').toUpperCase();
-  if (!AGENT_LOG_LEVELS.includes(level)) {
-    throw new Error(`Setting STRATO_PROCESS_AGENT_LOG_LEVEL=${JSON.stringify(env.STRATO_PROCESS_AGENT_LOG_LEVEL)} is invalid: expected one of ${AGENT_LOG_LEVELS.join(', ')}`);
-  }
+  const read = <T>(setting: { read(env: NodeJS.ProcessEnv): T }) => setting.read(env);
   return {
-    dir: env.STRATO_PROCESS_DIR || undefined,
-    agent: parseAgentSpec(env.STRATO_PROCESS_AGENT || 'strato', 'STRATO_PROCESS_AGENT'),
-    agentByType: parseAgentsByType(env.STRATO_PROCESS_AGENT_BY_TYPE ?? ''),
-    ports: portRange(env.STRATO_PROCESS_PORTS),
-    terminateGraceMs: int(env, 'STRATO_PROCESS_TERMINATE_GRACE', 10_000, 0, 3_600_000, 'milliseconds'),
-    pollIntervalMs: int(env, 'STRATO_PROCESS_POLL_INTERVAL', 1000, 10, 3_600_000, 'milliseconds'),
-    portCheckTimeoutMs: int(env, 'STRATO_PROCESS_PORT_CHECK_TIMEOUT', 600_000, 0, 2 ** 31 - 1, 'milliseconds'),
-    statsEnabled: bool(env, 'STRATO_PROCESS_STATS_ENABLED', true),
-    statsIntervalSeconds: int(env, 'STRATO_PROCESS_STATS_INTERVAL', 15, 1, 86_400, 'seconds'),
-    artifactUpdate: bool(env, 'STRATO_PROCESS_ARTIFACT_UPDATE', true),
-    artifactUpdateIntervalSeconds: int(env, 'STRATO_PROCESS_ARTIFACT_UPDATE_INTERVAL', 10, 1, 86_400, 'seconds'),
-    agentLogLevel: level,
+    dir: read(DECLARED.dir),
+    agent: read(DECLARED.agent),
+    agentByType: read(DECLARED.agentByType),
+    ports: read(DECLARED.ports),
+    terminateGraceMs: read(DECLARED.terminateGraceMs),
+    pollIntervalMs: read(DECLARED.pollIntervalMs),
+    portCheckTimeoutMs: read(DECLARED.portCheckTimeoutMs),
+    statsEnabled: read(DECLARED.statsEnabled),
+    statsIntervalSeconds: read(DECLARED.statsIntervalSeconds),
+    artifactUpdate: read(DECLARED.artifactUpdate),
+    artifactUpdateIntervalSeconds: read(DECLARED.artifactUpdateIntervalSeconds),
+    agentLogLevel: read(DECLARED.agentLogLevel),
   };
 }
