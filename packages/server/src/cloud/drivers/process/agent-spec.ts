@@ -10,7 +10,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export type AgentSpec = { kind: 'strato' } | { kind: 'stratos'; folder: string } | { kind: 'command'; command: string };
@@ -64,13 +64,22 @@ export interface AgentLaunch {
   env: Record<string, string>;
 }
 
-/** The repository this server runs from (packages/server/src/cloud/drivers/process → 6 levels up). */
-export const REPOSITORY_ROOT = fileURLToPath(new URL('../../../../../../', import.meta.url));
+/**
+ * The repository this server runs from: the nearest folder above this module (or above the
+ * bundle it was built into: dist/, node_modules/.cache/...) holding `packages/agent/package.json`;
+ * undefined when there is none.
+ */
+export function repositoryRoot(from = dirname(fileURLToPath(import.meta.url))): string | undefined {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'packages', 'agent', 'package.json'))) return dir;
+    if (dirname(dir) === dir) return undefined;
+  }
+}
 
 /** The command of strato's own agent: its package's `strato-agent` bin; throws when the repository has none. */
-export function stratoAgentCommand(root = REPOSITORY_ROOT): { command: string; args: string[] } {
+export function stratoAgentCommand(root = repositoryRoot()): { command: string; args: string[] } {
+  if (root === undefined) throw new Error("strato's agent is not available: no packages/agent/package.json above the server's files (STRATO_PROCESS_AGENT=strato)");
   const pkgFile = join(root, 'packages', 'agent', 'package.json');
-  if (!existsSync(pkgFile)) throw new Error(`strato's agent is not available: ${pkgFile} is missing (STRATO_PROCESS_AGENT=strato)`);
   const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as { bin?: string | Record<string, string> };
   const bin = typeof pkg.bin === 'string' ? pkg.bin : pkg.bin?.['strato-agent'];
   if (!bin) throw new Error(`strato's agent has no strato-agent bin in ${pkgFile}`);

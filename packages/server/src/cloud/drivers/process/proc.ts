@@ -4,7 +4,7 @@
  * belongs to, whether it still runs, and signals to a process group that check first that the
  * group is still the member's.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** A process as the driver records it: its pid (= its process group id) and when it started. */
 export interface ProcessIdentity {
@@ -64,19 +64,29 @@ export function groupIsOurs(id: ProcessIdentity): boolean {
   return stat === undefined || stat.startTime === id.startTime;
 }
 
-/** Whether any process of the group still exists (zombies included). */
-export function groupExists(pgid: number): boolean {
+/**
+ * The pids of the group's processes that still run (zombies left out: an orphan's zombie stays
+ * until its new parent reaps it, and some init processes never do).
+ */
+export function groupMembers(pgid: number): number[] {
+  const out: number[] = [];
+  let entries: string[];
   try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    entries = readdirSync('/proc');
+  } catch {
+    return out;
   }
+  for (const name of entries) {
+    if (!/^\d+$/.test(name)) continue;
+    const stat = procStat(Number(name));
+    if (stat && stat.pgrp === pgid && stat.state !== 'Z' && stat.state !== 'X') out.push(Number(name));
+  }
+  return out;
 }
 
-/** Whether the member's process group still has a process (zombies included). */
+/** Whether the member's process group still has a running process. */
 export function groupAlive(id: ProcessIdentity): boolean {
-  return groupIsOurs(id) && groupExists(id.pid);
+  return groupIsOurs(id) && groupMembers(id.pid).length > 0;
 }
 
 /** Sends a signal to the member's process group (nothing when the group is gone or no longer the member's). */

@@ -53,7 +53,7 @@ export interface ProcessIaasOptions extends ProcessIaasSettings {
 const INHERITED_ENV = ['PATH', 'HOME', 'USER', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR'];
 
 /** How often a termination looks whether the process group is gone, ms. */
-const GROUP_CHECK_MS = 20;
+const GROUP_CHECK_MS = 25;
 /** How long a termination waits for the group after SIGKILL, ms. */
 const AFTER_KILL_MS = 5_000;
 
