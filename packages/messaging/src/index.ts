@@ -19,3 +19,15 @@ export * from './bus.ts';
 export * from './event-bus.ts';
 export * from './embedded-broker.ts';
 export * from './broker-auth.ts';
+export {
+  converse,
+  initialConversation,
+  wakeAtOf,
+  type AgentPhase,
+  type ConversationEffect,
+  type ConversationEvent,
+  type ConversationInput,
+  type ConversationOptions,
+  type ConversationState,
+  type ConversationStep,
+} from './agent-conversation.ts';
