@@ -194,7 +194,7 @@ export class TestControlPlane {
         Promise.all([
           bus.subscribe('instance/status/#', (name, payload) => cp.onStatus(name, payload, urls[i])),
           bus.subscribe('initializer/#', (name, payload) => cp.onRequest(name, payload, urls[i])),
-          bus.subscribe('health/stat/#', (name, payload) => cp.received.push({ name, payload, at: Date.now(), broker: urls[i] })),
+          bus.subscribe('health/stat/#', (name, payload) => void cp.received.push({ name, payload, at: Date.now(), broker: urls[i] })),
         ]),
       ),
     );

@@ -7,10 +7,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { iaasDriverContract } from '@strato/testing';
+import { iaasDriverContract, waitFor } from '@strato/testing';
 import type { ProcessIaas } from '../src/cloud/drivers/process/process-iaas.ts';
 import { readRecord } from '../src/cloud/drivers/process/member-files.ts';
-import { processDriver } from './process-iaas-kit.ts';
+import { processDriver, running } from './process-iaas-kit.ts';
 
 iaasDriverContract({
   name: 'process',
@@ -28,6 +28,8 @@ iaasDriverContract({
         const record = readRecord((driver as ProcessIaas).memberDir(memberId));
         if (!record) throw new Error(`no process member ${memberId} to kill`);
         process.kill(record.process.pid, 'SIGKILL');
+        // the signal is delivered at once, the process ends a moment later
+        await waitFor('the killed process to end', () => !running(record.process.pid), { timeoutMs: 5000, everyMs: 5 });
       },
       async close() {
         // whatever still runs is terminated (SIGTERM to its group), then the folder goes

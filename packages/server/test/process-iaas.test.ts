@@ -14,7 +14,7 @@ import { contractRequest, waitFor } from '@strato/testing';
 import type { InstanceRequest } from '../src/cloud/iaas-driver.ts';
 import { parseAgentsByType } from '../src/cloud/drivers/process/agent-spec.ts';
 import { readRecord, writeRecord, type InstanceRecord } from '../src/cloud/drivers/process/member-files.ts';
-import { bootId, groupMembers, identify } from '../src/cloud/drivers/process/proc.ts';
+import { bootId, groupMembers, identify, procStat } from '../src/cloud/drivers/process/proc.ts';
 import type { ProcessIaas } from '../src/cloud/drivers/process/process-iaas.ts';
 import { loadSettings } from '../src/settings.ts';
 import { processDriver, running, testPortRange } from './process-iaas-kit.ts';
@@ -126,26 +126,33 @@ describe('process IaaS: a member', () => {
     // the member's environment has none of the server's settings
     const environ = readFileSync(`/proc/${record.process.pid}/environ`, 'utf8').split('\0');
     assert.ok(environ.includes('STRATO_MEMBER_ID=m-a'));
-    assert.deepEqual(environ.filter((e) => e.startsWith('STRATO_') && !/^STRATO_(MEMBER_ID|MEMBER_DIR|AGENT_CONF|LAUNCH_PARAMS|PORTS)=/.test(e)), []);
+    assert.deepEqual(environ.filter((e) => e.startsWith('STRATO_') && !/^STRATO_(MEMBER_ID|MEMBER_INSTANCE|MEMBER_DIR|AGENT_CONF|LAUNCH_PARAMS|PORTS)=/.test(e)), []);
   });
 
   it('is terminated with its whole process group: SIGTERM, the grace period, SIGKILL; its folder removed', async () => {
     const dir = freshDir();
     // an agent that ignores SIGTERM and has a child of its own (an extension script, a server)
     const driver = await open(dir, {
-      env: { STRATO_PROCESS_AGENT: `command:trap '' TERM; sleep 300 & echo started > started; wait`, STRATO_PROCESS_TERMINATE_GRACE: '700' },
+      env: {
+        STRATO_PROCESS_AGENT: `command:trap '' TERM; sleep 300 & setsid sleep 301 & echo $! > server.pid; echo started > started; wait`,
+        STRATO_PROCESS_TERMINATE_GRACE: '700',
+      },
     });
     await driver.startInstance(phpRequest('stubborn'));
     const member = driver.memberDir('stubborn');
     await waitFor('the agent started its child', () => existsSync(join(member, 'started')), { timeoutMs: 5000, everyMs: 20 });
     const { pid } = readRecord(member)!.process;
     assert.equal(groupMembers(pid).length, 2, 'the agent and its child, in a group of their own');
+    // a server in a session of its own (as strato's agent runs extension scripts): found by its environment
+    const server = Number(readFileSync(join(member, 'server.pid'), 'utf8'));
+    await waitFor('the server in its own session', () => procStat(server)?.pgrp === server, { timeoutMs: 5000, everyMs: 10 });
     const t0 = Date.now();
     await driver.terminateInstance('stubborn');
     const took = Date.now() - t0;
     assert.ok(took >= 650, `SIGKILL only after the grace period (${took} ms)`);
     assert.ok(took < 5000, `but then at once (${took} ms)`);
     assert.deepEqual(groupMembers(pid), [], 'no process of the group is left');
+    assert.equal(running(server), false, 'nor the server in its own session');
     assert.equal(existsSync(member), false, 'the folder is removed');
     assert.deepEqual(await driver.listInstances(), []);
   });

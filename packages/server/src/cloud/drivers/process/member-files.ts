@@ -57,6 +57,7 @@ export interface AgentConfValues {
   mbUrls: string[];
   mbPublisherTimeoutSeconds: number;
   portCheckTimeoutMs: number;
+  portCheckIntervalMs: number;
   thrift: ThriftReceiver;
   statsEnabled: boolean;
   statsIntervalSeconds: number;
@@ -113,6 +114,7 @@ export function agentConf(v: AgentConfValues): string {
     line('mb.publisher.timeout', v.mbPublisherTimeoutSeconds),
     line('listen.address', '127.0.0.1'),
     line('port.check.timeout', v.portCheckTimeoutMs),
+    line('port.check.interval', v.portCheckIntervalMs),
     line('thrift.receiver.urls', v.thrift.urls.join(',')),
     line('thrift.server.admin.username', v.thrift.username),
     line('thrift.server.admin.password', v.thrift.password),

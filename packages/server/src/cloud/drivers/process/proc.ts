@@ -89,6 +89,49 @@ export function groupAlive(id: ProcessIdentity): boolean {
   return groupIsOurs(id) && groupMembers(id.pid).length > 0;
 }
 
+/**
+ * The running processes (zombies left out) whose environment holds `marker` (`NAME=value`): every
+ * process a member's agent started, at any depth, also in process groups and sessions of their
+ * own (strato's agent runs each extension script in a group of its own; a server a script starts
+ * in the background outlives the script) and after their parent died, unless one cleared its
+ * environment. Processes of other users are not readable and not counted.
+ */
+export function markedProcesses(marker: string): number[] {
+  const needle = Buffer.from(`${marker}\0`);
+  const out: number[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return out;
+  }
+  for (const name of entries) {
+    if (!/^\d+$/.test(name)) continue;
+    let environ: Buffer;
+    try {
+      environ = readFileSync(`/proc/${name}/environ`);
+    } catch {
+      continue;
+    }
+    const at = environ.indexOf(needle);
+    if (at < 0 || (at > 0 && environ[at - 1] !== 0)) continue;
+    const stat = procStat(Number(name));
+    if (stat && stat.state !== 'Z' && stat.state !== 'X') out.push(Number(name));
+  }
+  return out;
+}
+
+/** Sends a signal to processes (those gone already are skipped). */
+export function signalAll(pids: readonly number[], signal: NodeJS.Signals): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      /* gone already */
+    }
+  }
+}
+
 /** Sends a signal to the member's process group (nothing when the group is gone or no longer the member's). */
 export function signalGroup(id: ProcessIdentity, signal: NodeJS.Signals): boolean {
   if (!groupIsOurs(id)) return false;

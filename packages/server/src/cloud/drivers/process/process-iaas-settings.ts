@@ -14,6 +14,8 @@ export interface ProcessIaasSettings {
   agent: AgentSpec;
   /** STRATO_PROCESS_AGENT_BY_TYPE: the agent of a cartridge type. @default {} */
   agentByType: Record<string, AgentSpec>;
+  /** STRATO_PROCESS_EXTENSIONS: extension scripts copied into every member's `extensions/bash`. @default undefined */
+  extensions: string | undefined;
   /** STRATO_PROCESS_PORTS: the ports members get, `from-to` (both included). @default 15000-15999 */
   ports: { from: number; to: number };
   /** STRATO_PROCESS_TERMINATE_GRACE: ms between SIGTERM and SIGKILL. @default 10000 */
@@ -22,6 +24,8 @@ export interface ProcessIaasSettings {
   pollIntervalMs: number;
   /** STRATO_PROCESS_PORT_CHECK_TIMEOUT: agent.conf `port.check.timeout`, ms. @default 600000 */
   portCheckTimeoutMs: number;
+  /** STRATO_PROCESS_PORT_CHECK_INTERVAL: agent.conf `port.check.interval` (strato's agent), ms. @default 5000 */
+  portCheckIntervalMs: number;
   /** STRATO_PROCESS_STATS_ENABLED: agent.conf `cep.stats.publisher.enabled`. @default true */
   statsEnabled: boolean;
   /** STRATO_PROCESS_STATS_INTERVAL: agent.conf `stats.notifier.interval`, seconds. @default 15 */
@@ -30,7 +34,7 @@ export interface ProcessIaasSettings {
   artifactUpdate: boolean;
   /** STRATO_PROCESS_ARTIFACT_UPDATE_INTERVAL: agent.conf `artifact.update.interval`, seconds. @default 10 */
   artifactUpdateIntervalSeconds: number;
-  /** STRATO_PROCESS_AGENT_LOG_LEVEL: agent.conf `log.level` (strato's agent). @default INFO */
+  /** STRATO_PROCESS_AGENT_LOG_LEVEL: agent.conf `log.level` (strato's agent). @default info */
   agentLogLevel: string;
 }
 
@@ -48,7 +52,7 @@ function portRange(raw: string | undefined): { from: number; to: number } {
 }
 
 const MAX_MS = 2 ** 31 - 1;
-const AGENT_LOG_LEVELS = ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'] as const;
+const AGENT_LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
 
 /** The process IaaS settings, declared once: README row and reader. */
 const DECLARED = {
@@ -68,6 +72,10 @@ const DECLARED = {
     '(unset)',
     'The agent of particular cartridge types, over STRATO_PROCESS_AGENT: `type=agent` pairs separated by `;` (e.g. `php=stratos:/opt/pca;tomcat=strato`), or a JSON object `{"type":"agent"}`.',
     (v) => parseAgentsByType(v ?? ''),
+  ),
+  extensions: optionalText(
+    'STRATO_PROCESS_EXTENSIONS',
+    "A folder of extension scripts (`StartServers.sh`, `clean.sh`, ...: cartridge-agent.md §4) copied into every process member's `extensions/bash` (over the agent's own), e.g. a `StartServers.sh` that starts the member's server on its `STRATOS_PORTS`; a subfolder named after a cartridge type is used for that type instead. Every process a member starts, at any depth, carries STRATO_MEMBER_INSTANCE in its environment and is ended with the member.",
   ),
   ports: custom(
     'STRATO_PROCESS_PORTS',
@@ -93,6 +101,12 @@ const DECLARED = {
     "A process member's `port.check.timeout`: milliseconds its agent waits for the member's ports to open (Stratos: 600000).",
     { min: 0, max: MAX_MS },
   ),
+  portCheckIntervalMs: integer(
+    'STRATO_PROCESS_PORT_CHECK_INTERVAL',
+    5000,
+    "A process member's `port.check.interval` (strato's agent): milliseconds between two rounds of its port check (Stratos's agent: 5 s, fixed).",
+    { min: 1, max: 3_600_000 },
+  ),
   statsEnabled: flag('STRATO_PROCESS_STATS_ENABLED', true, "A process member's `cep.stats.publisher.enabled`: whether its agent sends health statistics."),
   statsIntervalSeconds: integer(
     'STRATO_PROCESS_STATS_INTERVAL',
@@ -113,9 +127,9 @@ const DECLARED = {
   ),
   agentLogLevel: choice(
     'STRATO_PROCESS_AGENT_LOG_LEVEL',
-    'INFO',
+    'info',
     AGENT_LOG_LEVELS,
-    "A process member's `log.level` (strato's agent: DEBUG, INFO, WARNING, ERROR, CRITICAL). Stratos's agent takes its levels from its own `logging.ini` instead.",
+    "A process member's `log.level` (strato's agent: trace, debug, info, warn, error, fatal; its `agent.log` in the member's folder). Stratos's agent takes its levels from its own `logging.ini` instead.",
   ),
 };
 
@@ -129,10 +143,12 @@ export function loadProcessIaasSettings(env: NodeJS.ProcessEnv = process.env): P
     dir: read(DECLARED.dir),
     agent: read(DECLARED.agent),
     agentByType: read(DECLARED.agentByType),
+    extensions: read(DECLARED.extensions),
     ports: read(DECLARED.ports),
     terminateGraceMs: read(DECLARED.terminateGraceMs),
     pollIntervalMs: read(DECLARED.pollIntervalMs),
     portCheckTimeoutMs: read(DECLARED.portCheckTimeoutMs),
+    portCheckIntervalMs: read(DECLARED.portCheckIntervalMs),
     statsEnabled: read(DECLARED.statsEnabled),
     statsIntervalSeconds: read(DECLARED.statsIntervalSeconds),
     artifactUpdate: read(DECLARED.artifactUpdate),

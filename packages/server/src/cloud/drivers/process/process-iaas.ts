@@ -26,7 +26,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync } from 'node:fs';
+import { closeSync, cpSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { IaasDriver, InstanceInfo, InstanceRequest, PartitionToValidate } from '../../iaas-driver.ts';
@@ -34,7 +34,7 @@ import { payloadValue, withMemberPorts } from '../../launch-payload.ts';
 import { checkAgent, describeAgent, prepareAgent, type AgentSpec } from './agent-spec.ts';
 import { agentConf, readRecord, thriftReceiver, writeAgentFiles, writeRecord, type InstanceRecord, type ProcessPort } from './member-files.ts';
 import { PortAllocator } from './port-allocator.ts';
-import { groupAlive, identify, isAlive, signalGroup } from './proc.ts';
+import { groupIsOurs, groupMembers, identify, isAlive, markedProcesses, signalAll, type ProcessIdentity } from './proc.ts';
 import type { ProcessIaasSettings } from './process-iaas-settings.ts';
 
 export interface ProcessIaasOptions extends ProcessIaasSettings {
@@ -110,8 +110,9 @@ export class ProcessIaas implements IaasDriver {
         if (!this.members.has(record.memberId)) this.members.set(record.memberId, { record });
         continue;
       }
-      // a member whose process ended while no server watched it (or one never recorded): gone
-      if (record) signalGroup(record.process, 'SIGKILL');
+      // a member whose process ended while no server watched it (or one never recorded): gone,
+      // with every process it left (its instance id is written before its process starts)
+      signalAll(memberProcesses(record?.process, instanceIdIn(dir)), 'SIGKILL');
       this.log.info({ memberId: record?.memberId, dir }, 'removing the folder of a process member that no longer runs');
       rmSync(dir, { recursive: true, force: true });
     }
@@ -182,6 +183,8 @@ export class ProcessIaas implements IaasDriver {
     try {
       const spec = this.agentOf(request.cartridgeType);
       checkAgent(spec);
+      const instanceId = `process-${randomBytes(8).toString('hex')}`;
+      writeFileSync(join(dir, INSTANCE_ID_FILE), instanceId);
       const got = await this.ports.allocate(request.ports.length, () => this.heldPorts());
       const ports: ProcessPort[] = request.ports.map((p, i) => ({
         name: p.name ?? `${p.protocol}-${p.port}`,
@@ -191,13 +194,15 @@ export class ProcessIaas implements IaasDriver {
         ...(p.kubernetesPortType ? { kubernetesPortType: p.kubernetesPortType } : {}),
       }));
       const agent = prepareAgent(spec, dir);
+      this.addExtensions(agent.agentDir, request.cartridgeType);
       const appDir = join(dir, 'app');
       mkdirSync(appDir, { recursive: true });
       const payload = withMemberPorts(request.payload, ports);
       const conf = agentConf({
         mbUrls: this.o.mbUrls,
-        mbPublisherTimeoutSeconds: this.o.mbPublisherTimeoutSeconds,
+        mbPublisherTimeoutSeconds: Math.max(1, this.o.mbPublisherTimeoutSeconds),
         portCheckTimeoutMs: this.o.portCheckTimeoutMs,
+        portCheckIntervalMs: this.o.portCheckIntervalMs,
         thrift: thriftReceiver(this.o.thriftReceiverUrls, { username: payloadValue(payload, 'mb.username'), password: payloadValue(payload, 'mb.password') }),
         statsEnabled: this.o.statsEnabled,
         statsIntervalSeconds: this.o.statsIntervalSeconds,
@@ -211,6 +216,8 @@ export class ProcessIaas implements IaasDriver {
       for (const key of INHERITED_ENV) if (process.env[key] !== undefined) env[key] = process.env[key] as string;
       Object.assign(env, agent.env, {
         STRATO_MEMBER_ID: memberId,
+        // every process of the member inherits it: how termination finds them all
+        [INSTANCE_ENV]: instanceId,
         STRATO_MEMBER_DIR: dir,
         STRATO_AGENT_CONF: files.agentConf,
         STRATO_LAUNCH_PARAMS: files.launchParams,
@@ -236,7 +243,7 @@ export class ProcessIaas implements IaasDriver {
       child.unref();
       const address = '127.0.0.1';
       const info: InstanceInfo = {
-        instanceId: `process-${identity.pid}-${randomBytes(4).toString('hex')}`,
+        instanceId,
         memberId,
         defaultPrivateIP: address,
         defaultPublicIP: address,
@@ -277,7 +284,8 @@ export class ProcessIaas implements IaasDriver {
     const live = this.members.get(memberId);
     if (!live || live.record.info.instanceId !== instanceId || this.terminations.has(memberId) || this.stopped) return;
     this.members.delete(memberId);
-    signalGroup(live.record.process, 'SIGKILL');
+    // what the agent started goes with it (a replacement gets new ports)
+    signalAll(memberProcesses(live.record.process, instanceId), 'SIGKILL');
     this.log.warn({ memberId, pid: live.record.process.pid, reason }, 'a process member ended without being asked to');
     for (const w of [...this.watchers]) {
       try {
@@ -312,19 +320,61 @@ export class ProcessIaas implements IaasDriver {
     return done;
   }
 
-  /** SIGTERM to the group, the grace period, SIGKILL to what is left; resolves once the group is gone. */
+  /**
+   * SIGTERM to the member's processes (the agent's group and every process marked with its
+   * instance id), the grace period, SIGKILL to what is left; resolves once none runs.
+   */
   private async endGroup(record: InstanceRecord): Promise<void> {
-    const id = record.process;
-    if (!signalGroup(id, 'SIGTERM')) return;
+    const left = () => memberProcesses(record.process, record.info.instanceId);
+    if (left().length === 0) return;
+    signalAll(left(), 'SIGTERM');
     const graceEnds = Date.now() + this.o.terminateGraceMs;
-    while (groupAlive(id) && Date.now() < graceEnds) await sleep(GROUP_CHECK_MS);
-    if (!groupAlive(id)) return;
-    this.log.warn({ memberId: record.memberId, pid: id.pid, graceMs: this.o.terminateGraceMs }, 'a process member outlived its grace period: killed');
-    signalGroup(id, 'SIGKILL');
+    while (left().length > 0 && Date.now() < graceEnds) await sleep(GROUP_CHECK_MS);
+    if (left().length === 0) return;
+    this.log.warn({ memberId: record.memberId, pid: record.process.pid, graceMs: this.o.terminateGraceMs }, 'a process member outlived its grace period: killed');
+    signalAll(left(), 'SIGKILL');
     const killEnds = Date.now() + AFTER_KILL_MS;
-    while (groupAlive(id) && Date.now() < killEnds) await sleep(GROUP_CHECK_MS);
-    if (groupAlive(id)) throw new Error(`the processes of member ${record.memberId} (group ${id.pid}) did not end after SIGKILL`);
+    while (left().length > 0 && Date.now() < killEnds) await sleep(GROUP_CHECK_MS);
+    const still = left();
+    if (still.length > 0) throw new Error(`processes ${still.join(', ')} of member ${record.memberId} did not end after SIGKILL`);
   }
+
+  /**
+   * Copies the extension scripts of STRATO_PROCESS_EXTENSIONS (its `<cartridge type>/` folder when
+   * it has one) into the member's `extensions/bash`, over the agent's own.
+   */
+  private addExtensions(agentDir: string, cartridgeType: string): void {
+    const root = this.o.extensions;
+    if (!root) return;
+    const own = join(root, cartridgeType);
+    const from = existsSync(own) ? own : root;
+    const to = join(agentDir, 'extensions', 'bash');
+    mkdirSync(to, { recursive: true });
+    for (const name of readdirSync(from)) {
+      if (name.endsWith('.sh')) cpSync(join(from, name), join(to, name), { preserveTimestamps: true });
+    }
+  }
+}
+
+/** The environment variable every process of a member inherits: its instance id. */
+export const INSTANCE_ENV = 'STRATO_MEMBER_INSTANCE';
+/** The file of a member's folder holding its instance id, written before its process starts. */
+const INSTANCE_ID_FILE = 'instance-id';
+
+function instanceIdIn(dir: string): string | undefined {
+  try {
+    return readFileSync(join(dir, INSTANCE_ID_FILE), 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The running processes of a member: its agent's process group (while it is the member's) and every process marked with its instance id. */
+function memberProcesses(agent: ProcessIdentity | undefined, instanceId: string | undefined): number[] {
+  const pids = new Set<number>();
+  if (agent && groupIsOurs(agent)) for (const pid of groupMembers(agent.pid)) pids.add(pid);
+  if (instanceId) for (const pid of markedProcesses(`${INSTANCE_ENV}=${instanceId}`)) pids.add(pid);
+  return [...pids];
 }
 
 function exitReason(code: number | null, signal: NodeJS.Signals | null): string {
