@@ -54,3 +54,44 @@ export function running(pid: number): boolean {
 }
 
 export { existsSync };
+
+/** The test agent's `listen` mode as a `StartServers.sh`: the member's server, opening its ports after `delayMs`. */
+export function startServersScript(delayMs: number): string {
+  return `#!/bin/sh\n# the member's server: listens on the member's PORTS (from its launch-params) after ${delayMs} ms\n${JSON.stringify(process.execPath)} ${JSON.stringify(TEST_AGENT)} listen ${delayMs} >> "$STRATO_MEMBER_DIR/server.log" 2>&1 &\n`;
+}
+
+type Call = (method: string, path: string, body?: unknown) => Promise<{ status: number; body: any }>;
+
+/**
+ * Registers `appId`: the single-cartridge-app's php cartridge (two ports) without its repository,
+ * `min` members, on a network partition of provider `process` (register the single-cartridge-app
+ * sample's artifacts first).
+ */
+export async function registerProcessApp(call: Call, appId: string, min: number, sampleApplication: any): Promise<void> {
+  const app = structuredClone(sampleApplication);
+  app.applicationId = appId;
+  app.alias = appId;
+  const cartridge = app.components.cartridges[0];
+  cartridge.cartridgeMin = min;
+  cartridge.cartridgeMax = Math.max(min, 5);
+  cartridge.subscribableInfo.alias = 'my-proc';
+  cartridge.subscribableInfo.deploymentPolicy = 'dp-process';
+  delete cartridge.subscribableInfo.artifactRepository;
+  const posts: [string, unknown][] = [
+    ['/api/networkPartitions', { id: 'np-process', provider: 'process', partitions: [{ id: 'p-process', property: [{ name: 'region', value: 'local' }] }] }],
+    ['/api/deploymentPolicies', { id: 'dp-process', networkPartitions: [{ id: 'np-process', partitionAlgo: 'one-after-another', partitions: [{ id: 'p-process', partitionMax: 10 }] }] }],
+    ['/api/applicationPolicies', { id: 'ap-process', algorithm: 'one-after-another', networkPartitions: ['np-process'] }],
+    ['/api/applications', app],
+  ];
+  for (const [path, body] of posts) {
+    const r = await call('POST', path, body);
+    if (r.status !== 201 && r.status !== 409) throw new Error(`${path}: ${r.status} ${JSON.stringify(r.body)}`);
+  }
+}
+
+/** The members of an application's first cluster instance, as its runtime view shows them, and the application's status. */
+export async function processMembers(call: Call, appId: string): Promise<{ status: string | undefined; members: Array<{ memberId: string; status: string; ports: { port: number; protocol: string; proxyPort: number }[] }> }> {
+  const r = await call('GET', `/api/applications/${appId}/runtime`);
+  const rt = r.status === 200 ? r.body : {};
+  return { status: rt?.status, members: rt?.applicationInstances?.[0]?.clusterInstances?.[0]?.member ?? [] };
+}
