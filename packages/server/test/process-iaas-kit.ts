@@ -60,6 +60,7 @@ export function startServersScript(delayMs: number): string {
   return `#!/bin/sh\n# the member's server: listens on the member's PORTS (from its launch-params) after ${delayMs} ms\n${JSON.stringify(process.execPath)} ${JSON.stringify(TEST_AGENT)} listen ${delayMs} >> "$STRATO_MEMBER_DIR/server.log" 2>&1 &\n`;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: REST answers are read as JSON
 type Call = (method: string, path: string, body?: unknown) => Promise<{ status: number; body: any }>;
 
 /**
@@ -67,8 +68,9 @@ type Call = (method: string, path: string, body?: unknown) => Promise<{ status: 
  * `min` members, on a network partition of provider `process` (register the single-cartridge-app
  * sample's artifacts first).
  */
-export async function registerProcessApp(call: Call, appId: string, min: number, sampleApplication: any): Promise<void> {
-  const app = structuredClone(sampleApplication);
+export async function registerProcessApp(call: Call, appId: string, min: number, sampleApplication: unknown): Promise<void> {
+  // biome-ignore lint/suspicious/noExplicitAny: the application definition as JSON
+  const app: any = structuredClone(sampleApplication);
   app.applicationId = appId;
   app.alias = appId;
   const cartridge = app.components.cartridges[0];
