@@ -15,7 +15,7 @@
  *   npm run bench -- --only=a,b      only the named benches: cold-start, http-load, login,
  *                                    deploy-single, deploy-nested, deploy-single-sample,
  *                                    deploy-nested-sample, churn-sqlite, churn-postgres
- *                                    (churn: both), scale-100, scale-1000
+ *                                    (churn: both), scale-100, scale-1000, process-20
  */
 import { execFileSync } from 'node:child_process';
 import { churn } from './churn.ts';
@@ -24,6 +24,7 @@ import { deployNested, deployNestedSample, deploySingle, deploySingleSample } fr
 import { httpLoad } from './http-load.ts';
 import { describe, emitError, log, Skip } from './lib.ts';
 import { login } from './login.ts';
+import { processMembers } from './process.ts';
 import { scale } from './scale.ts';
 
 const args = process.argv.slice(2);
@@ -49,6 +50,7 @@ const FIGURES: { name: string; run: () => Promise<void>; full?: boolean }[] = [
   { name: 'churn-postgres', run: () => churn('postgres') },
   { name: 'scale-100', run: () => scale(100, 5 * 60_000) },
   { name: 'scale-1000', run: () => scale(1000, 10 * 60_000), full: true },
+  { name: 'process-20', run: processMembers },
 ];
 
 const unknown = only?.filter((name) => !FIGURES.some((f) => f.name === name)) ?? [];
