@@ -30,7 +30,7 @@ export function defaultDriverRegistry(): DriverRegistry {
           dir: settings.process.dir ?? join(settings.dataDir, 'process-iaas'),
           mbUrls: mbUrls ?? (settings.mbUrls.length > 0 ? settings.mbUrls : [`mqtt://127.0.0.1:${settings.mbPort}`]),
           mbPublisherTimeoutSeconds: Math.round(settings.mbPublisherTimeout / 1000),
-          ...(thriftReceiverUrls ? { thriftReceiverUrls } : {}),
+          ...(thriftReceiverUrls ? { serverThriftReceiverUrls: thriftReceiverUrls } : {}),
           logger,
         }),
     );

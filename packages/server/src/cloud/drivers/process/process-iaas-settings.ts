@@ -3,7 +3,7 @@
  * beside the driver so that the server's settings module includes them as one block
  * (`PROCESS_IAAS_SETTINGS` for the README table, `loadProcessIaasSettings` for the values).
  */
-import { choice, custom, flag, infoOf, integer, optionalText, type SettingInfo } from '../../../settings/define.ts';
+import { choice, custom, flag, infoOf, integer, list, optionalText, type SettingInfo } from '../../../settings/define.ts';
 import { parseAgentSpec, parseAgentsByType, type AgentSpec } from './agent-spec.ts';
 
 /** The process IaaS settings. */
@@ -26,6 +26,8 @@ export interface ProcessIaasSettings {
   portCheckTimeoutMs: number;
   /** STRATO_PROCESS_PORT_CHECK_INTERVAL: agent.conf `port.check.interval` (strato's agent), ms. @default 5000 */
   portCheckIntervalMs: number;
+  /** STRATO_PROCESS_THRIFT_RECEIVER_URLS: agent.conf `thrift.receiver.urls` (`host:port` list); empty: the server's own receiver, else 127.0.0.1:7711. @default [] */
+  thriftReceiverUrls: string[];
   /** STRATO_PROCESS_STATS_ENABLED: agent.conf `cep.stats.publisher.enabled`. @default true */
   statsEnabled: boolean;
   /** STRATO_PROCESS_STATS_INTERVAL: agent.conf `stats.notifier.interval`, seconds. @default 15 */
@@ -107,6 +109,10 @@ const DECLARED = {
     "A process member's `port.check.interval` (strato's agent): milliseconds between two rounds of its port check (Stratos's agent: 5 s, fixed).",
     { min: 1, max: 3_600_000 },
   ),
+  thriftReceiverUrls: list(
+    'STRATO_PROCESS_THRIFT_RECEIVER_URLS',
+    "A process member's `thrift.receiver.urls`: the CEP / databridge receivers (`host:port`, comma-separated) where Stratos's Python agent sends its health statistics over Thrift (strato's agent sends them over MQTT and only checks the value). Unset: the server's own databridge receiver when it runs one, else `127.0.0.1:7711` (a closed port is harmless: the agent logs it and carries on). The account is the member's own broker user and password.",
+  ),
   statsEnabled: flag('STRATO_PROCESS_STATS_ENABLED', true, "A process member's `cep.stats.publisher.enabled`: whether its agent sends health statistics."),
   statsIntervalSeconds: integer(
     'STRATO_PROCESS_STATS_INTERVAL',
@@ -149,6 +155,7 @@ export function loadProcessIaasSettings(env: NodeJS.ProcessEnv = process.env): P
     pollIntervalMs: read(DECLARED.pollIntervalMs),
     portCheckTimeoutMs: read(DECLARED.portCheckTimeoutMs),
     portCheckIntervalMs: read(DECLARED.portCheckIntervalMs),
+    thriftReceiverUrls: read(DECLARED.thriftReceiverUrls),
     statsEnabled: read(DECLARED.statsEnabled),
     statsIntervalSeconds: read(DECLARED.statsIntervalSeconds),
     artifactUpdate: read(DECLARED.artifactUpdate),

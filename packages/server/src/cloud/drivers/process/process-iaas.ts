@@ -44,8 +44,8 @@ export interface ProcessIaasOptions extends ProcessIaasSettings {
   mbUrls: string[];
   /** Seconds an agent retries a publish (`mb.publisher.timeout`, STRATO_MB_PUBLISHER_TIMEOUT). */
   mbPublisherTimeoutSeconds: number;
-  /** The server's Thrift databridge receivers (`host:port`), when it runs one. */
-  thriftReceiverUrls?: string[];
+  /** The server's own Thrift databridge receivers (`host:port`), when it runs one (STRATO_PROCESS_THRIFT_RECEIVER_URLS goes first). */
+  serverThriftReceiverUrls?: string[];
   logger: Logger;
 }
 
@@ -203,7 +203,7 @@ export class ProcessIaas implements IaasDriver {
         mbPublisherTimeoutSeconds: Math.max(1, this.o.mbPublisherTimeoutSeconds),
         portCheckTimeoutMs: this.o.portCheckTimeoutMs,
         portCheckIntervalMs: this.o.portCheckIntervalMs,
-        thrift: thriftReceiver(this.o.thriftReceiverUrls, { username: payloadValue(payload, 'mb.username'), password: payloadValue(payload, 'mb.password') }),
+        thrift: thriftReceiver(this.o.thriftReceiverUrls.length > 0 ? this.o.thriftReceiverUrls : this.o.serverThriftReceiverUrls, { username: payloadValue(payload, 'mb.username'), password: payloadValue(payload, 'mb.password') }),
         statsEnabled: this.o.statsEnabled,
         statsIntervalSeconds: this.o.statsIntervalSeconds,
         artifactUpdate: this.o.artifactUpdate,
