@@ -7,7 +7,7 @@
  * seen by polling) is replaced; the undeploy leaves no process and no folder.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -15,13 +15,10 @@ import { waitFor } from '@strato/testing';
 import { repositoryRoot } from '../src/cloud/drivers/process/agent-spec.ts';
 import { readRecord } from '../src/cloud/drivers/process/member-files.ts';
 import { procStat } from '../src/cloud/drivers/process/proc.ts';
-import { registerSingleCartridgeApp } from './broker-agent.ts';
-import { SAMPLES } from './kit.ts';
-import { processDriver, processMembers, registerProcessApp, running, startServersScript, testPortRange } from './process-iaas-kit.ts';
+import { makeImage, processDriver, processMembers, registerProcessApp, running, testPortRange } from './process-iaas-kit.ts';
 import { callerOf, withCrashableServer, type Call } from './recovery-kit.ts';
 
 const APP = 'process-crash-app';
-const SAMPLE_APP = JSON.parse(readFileSync(join(SAMPLES, 'applications/simple/single-cartridge-app/artifacts/application.json'), 'utf8'));
 const agentMissing = repositoryRoot() === undefined ? "strato's agent (packages/agent) is not in this repository" : false;
 
 /** Every running process (no zombie) of a member folder under `membersDir`, by the instance id in its environment. */
@@ -48,9 +45,7 @@ describe('process IaaS: kill -9 of the server', { skip: agentMissing }, () => {
   const root = mkdtempSync(join(tmpdir(), 'strato-process-crash-'));
   const processDir = join(root, 'iaas');
   const membersDir = join(processDir, 'members');
-  const extensions = join(root, 'extensions');
-  mkdirSync(extensions);
-  writeFileSync(join(extensions, 'StartServers.sh'), startServersScript(300), { mode: 0o755 });
+  const image = makeImage(join(root, 'image'), 300);
   const range = testPortRange();
 
   after(async () => {
@@ -66,7 +61,6 @@ describe('process IaaS: kill -9 of the server', { skip: agentMissing }, () => {
           STRATO_IAAS_PROVIDERS: 'mock=mock,process=process',
           STRATO_MEMBER_FAULT_TIMEOUT: '60000',
           STRATO_PROCESS_DIR: processDir,
-          STRATO_PROCESS_EXTENSIONS: extensions,
           STRATO_PROCESS_PORTS: `${range.from}-${range.to}`,
           STRATO_PROCESS_PORT_CHECK_INTERVAL: '100',
           STRATO_PROCESS_STATS_INTERVAL: '1',
@@ -94,8 +88,7 @@ describe('process IaaS: kill -9 of the server', { skip: agentMissing }, () => {
           for (const [instance, pids] of procs) assert.equal(pids.length, 2, `${moment}: ${instance} runs its agent and its server once (${pids.join(', ')})`);
         };
 
-        await registerSingleCartridgeApp(call);
-        await registerProcessApp(call, APP, 2, SAMPLE_APP);
+            await registerProcessApp(call, APP, 2, { type: 'proc-php', image });
         const r = await call('POST', `/api/applications/${APP}/deploy/ap-process`);
         assert.equal(r.status, 202, JSON.stringify(r.body));
         const first = await activeWith(2, `${APP} Active with two members`);

@@ -3,7 +3,8 @@
  * agent (fixtures/process-agent.mjs) as real processes, a port range of their own, and the checks
  * the tests make on processes and folders.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { ProcessIaas, type ProcessIaasOptions } from '../src/cloud/drivers/process/process-iaas.ts';
@@ -55,31 +56,63 @@ export function running(pid: number): boolean {
 
 export { existsSync };
 
-/** The test agent's `listen` mode as a `StartServers.sh`: the member's server, opening its ports after `delayMs`. */
-export function startServersScript(delayMs: number): string {
-  return `#!/bin/sh\n# the member's server: listens on the member's PORTS (from its launch-params) after ${delayMs} ms\n${JSON.stringify(process.execPath)} ${JSON.stringify(TEST_AGENT)} listen ${delayMs} >> "$STRATO_MEMBER_DIR/server.log" 2>&1 &\n`;
+/**
+ * Makes a cartridge image in `dir` (the folder a cartridge's process IaaS entry names as its
+ * `imageId`): `extensions/bash/StartServers.sh` starts the member's server, the test agent in
+ * `listen` mode, which opens the member's PORTS (from its launch-params) after `delayMs`.
+ */
+export function makeImage(dir: string, delayMs: number): string {
+  mkdirSync(join(dir, 'extensions', 'bash'), { recursive: true });
+  writeFileSync(
+    join(dir, 'extensions', 'bash', 'StartServers.sh'),
+    // STRATOS_PORTS: the member's ports, as every agent passes them to its extensions; the log beside the image's copy
+    `#!/bin/sh\n# the member's server: listens on the member's PORTS after ${delayMs} ms\n${JSON.stringify(process.execPath)} ${JSON.stringify(TEST_AGENT)} listen ${delayMs} >> "$(dirname "$0")/../../server.log" 2>&1 &\n`,
+    { mode: 0o755 },
+  );
+  return dir;
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: REST answers are read as JSON
 type Call = (method: string, path: string, body?: unknown) => Promise<{ status: number; body: any }>;
 
+/** The cartridge of the process tests: php-like, two port mappings, its image for provider `process`. */
+export function processCartridge(type: string, image: string) {
+  return {
+    type,
+    category: 'framework',
+    provider: 'strato-tests',
+    host: 'strato.local',
+    displayName: type,
+    description: 'A cartridge of the process IaaS tests',
+    version: '1',
+    multiTenant: false,
+    portMapping: [
+      { name: 'http-80', protocol: 'http', port: 8080, proxyPort: 8280 },
+      { name: 'http-22', protocol: 'tcp', port: 22, proxyPort: 8222 },
+    ],
+    iaasProvider: [{ type: 'process', imageId: image }],
+  };
+}
+
+const EXAMPLES = fileURLToPath(new URL('../../../examples/', import.meta.url));
+const example = (path: string) => JSON.parse(readFileSync(join(EXAMPLES, path), 'utf8'));
+
 /**
- * Registers `appId`: the single-cartridge-app's php cartridge (two ports) without its repository,
- * `min` members, on a network partition of provider `process` (register the single-cartridge-app
- * sample's artifacts first).
+ * Registers `appId`: one cartridge `type` (see {@link processCartridge}) without a repository,
+ * `min` members, on a network partition of provider `process`, with the examples' autoscaling
+ * policy `moderate` (definitions that exist already are kept).
  */
-export async function registerProcessApp(call: Call, appId: string, min: number, sampleApplication: unknown): Promise<void> {
-  // biome-ignore lint/suspicious/noExplicitAny: the application definition as JSON
-  const app: any = structuredClone(sampleApplication);
+export async function registerProcessApp(call: Call, appId: string, min: number, o: { type: string; image: string }): Promise<void> {
+  const app = example('applications/hello-web.json');
   app.applicationId = appId;
   app.alias = appId;
   const cartridge = app.components.cartridges[0];
+  cartridge.type = o.type;
   cartridge.cartridgeMin = min;
   cartridge.cartridgeMax = Math.max(min, 5);
-  cartridge.subscribableInfo.alias = 'my-proc';
-  cartridge.subscribableInfo.deploymentPolicy = 'dp-process';
-  delete cartridge.subscribableInfo.artifactRepository;
+  cartridge.subscribableInfo = { alias: 'my-proc', autoscalingPolicy: 'moderate', deploymentPolicy: 'dp-process' };
   const posts: [string, unknown][] = [
+    ['/api/autoscalingPolicies', example('autoscaling-policies/moderate.json')],
+    ['/api/cartridges', processCartridge(o.type, o.image)],
     ['/api/networkPartitions', { id: 'np-process', provider: 'process', partitions: [{ id: 'p-process', property: [{ name: 'region', value: 'local' }] }] }],
     ['/api/deploymentPolicies', { id: 'dp-process', networkPartitions: [{ id: 'np-process', partitionAlgo: 'one-after-another', partitions: [{ id: 'p-process', partitionMax: 10 }] }] }],
     ['/api/applicationPolicies', { id: 'ap-process', algorithm: 'one-after-another', networkPartitions: ['np-process'] }],

@@ -1,10 +1,10 @@
 /**
  * The process IaaS through a real strato server, with strato's own agent (packages/agent, the
  * default STRATO_PROCESS_AGENT) as each member's real process: a cartridge without a repository
- * (the single-cartridge-app's php, two port mappings) with two members side by side. Each member's
- * server is started by its `StartServers.sh` extension (STRATO_PROCESS_EXTENSIONS: the test agent
- * in `listen` mode, opening the member's ports 1.5 s later), and its agent checks the ports
- * (`port.check.interval` 100 ms) before it activates.
+ * (two port mappings) with two members side by side. Each member's
+ * server is started by the `StartServers.sh` extension of the cartridge's image (its process IaaS
+ * entry's `imageId`: the test agent in `listen` mode, opening the member's ports 1.5 s later), and
+ * its agent checks the ports (`port.check.interval` 100 ms) before it activates.
  *
  * - Active only after the ports accept connections: every time the test sees a member Active, its
  *   ports accept a connection at once; the member's ports are those of the range it got, different
@@ -15,7 +15,7 @@
  * - undeploy: every member process gone, every member folder removed.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,12 +25,10 @@ import { readRecord } from '../src/cloud/drivers/process/member-files.ts';
 import { repositoryRoot } from '../src/cloud/drivers/process/agent-spec.ts';
 import { markedProcesses } from '../src/cloud/drivers/process/proc.ts';
 import { INSTANCE_ENV } from '../src/cloud/drivers/process/process-iaas.ts';
-import { registerSingleCartridgeApp } from './broker-agent.ts';
-import { FAST_ENV, SAMPLES, startTestServer, type TestServer } from './kit.ts';
-import { processMembers, registerProcessApp, running, startServersScript, testPortRange } from './process-iaas-kit.ts';
+import { FAST_ENV, startTestServer, type TestServer } from './kit.ts';
+import { makeImage, processMembers, registerProcessApp, running, testPortRange } from './process-iaas-kit.ts';
 
 const APP = 'process-app';
-const SAMPLE_APP = JSON.parse(readFileSync(join(SAMPLES, 'applications/simple/single-cartridge-app/artifacts/application.json'), 'utf8'));
 const agentMissing = repositoryRoot() === undefined ? "strato's agent (packages/agent) is not in this repository" : false;
 
 function accepts(port: number): Promise<boolean> {
@@ -74,9 +72,7 @@ describe('process IaaS through a strato server, with strato-agent members', { sk
 
   before(async () => {
     processDir = mkdtempSync(join(tmpdir(), 'strato-process-server-'));
-    const extensions = join(processDir, 'extensions');
-    mkdirSync(extensions);
-    writeFileSync(join(extensions, 'StartServers.sh'), startServersScript(1500), { mode: 0o755 });
+    const image = makeImage(join(processDir, 'image'), 1500);
     server = await startTestServer(
       {},
       {
@@ -84,7 +80,6 @@ describe('process IaaS through a strato server, with strato-agent members', { sk
         STRATO_IAAS_PROVIDERS: 'mock=mock,process=process',
         STRATO_MEMBER_FAULT_TIMEOUT: '60000',
         STRATO_PROCESS_DIR: join(processDir, 'iaas'),
-        STRATO_PROCESS_EXTENSIONS: extensions,
         STRATO_PROCESS_PORTS: `${range.from}-${range.to}`,
         STRATO_PROCESS_PORT_CHECK_INTERVAL: '100',
         STRATO_PROCESS_STATS_INTERVAL: '1',
@@ -93,8 +88,7 @@ describe('process IaaS through a strato server, with strato-agent members', { sk
       },
     );
     processDir = join(processDir, 'iaas');
-    await registerSingleCartridgeApp(call);
-    await registerProcessApp(call, APP, 2, SAMPLE_APP);
+    await registerProcessApp(call, APP, 2, { type: 'proc-php', image });
   });
 
   after(async () => {
@@ -132,7 +126,8 @@ describe('process IaaS through a strato server, with strato-agent members', { sk
       assert.ok(params.includes(`,PORTS=${m.ports.map((p) => p.port).join('|')},`), 'and its launch-params say so');
       assert.ok(params.includes(`MEMBER_ID=${m.memberId},`));
       const log = readFileSync(join(processDir, 'members', m.memberId, 'server.log'), 'utf8');
-      assert.match(log, /listening on 127\.0\.0\.1:/, 'its server was started by StartServers.sh');
+      assert.match(log, /listening on 127\.0\.0\.1:/, "its server was started by the image's StartServers.sh");
+      assert.ok(existsSync(join(processDir, 'members', m.memberId, 'extensions', 'bash', 'StartServers.sh')), 'the image is copied into the member folder');
     }
     assert.deepEqual(memberDirs().sort(), view.members.map((m) => m.memberId).sort(), 'one folder per member, none other');
   });

@@ -129,6 +129,22 @@ describe('process IaaS: a member', () => {
     assert.deepEqual(environ.filter((e) => e.startsWith('STRATO_') && !/^STRATO_(MEMBER_ID|MEMBER_INSTANCE|MEMBER_DIR|AGENT_CONF|LAUNCH_PARAMS|PORTS)=/.test(e)), []);
   });
 
+  it("gets its cartridge's image (the imageId folder of its process entry) copied in before its agent starts; a missing image is refused", async () => {
+    const dir = freshDir();
+    const image = join(dir, 'image');
+    mkdirSync(join(image, 'extensions', 'bash'), { recursive: true });
+    writeFileSync(join(image, 'extensions', 'bash', 'StartServers.sh'), '#!/bin/sh\n', { mode: 0o755 });
+    writeFileSync(join(image, 'serve.txt'), 'served');
+    // the agent looks for the image's file as it starts
+    const driver = await open(dir, { env: { STRATO_PROCESS_AGENT: 'command:cat serve.txt; exec sleep 300' } });
+    await driver.startInstance({ ...phpRequest('imaged'), iaas: { imageId: image, properties: {} } });
+    const member = driver.memberDir('imaged');
+    assert.equal(statSync(join(member, 'extensions', 'bash', 'StartServers.sh')).mode & 0o111, 0o111, 'executable as in the image');
+    await waitFor('the agent read the image file', () => readFileSync(join(member, 'stdout.log'), 'utf8') === 'served', { timeoutMs: 5000, everyMs: 10 });
+    await assert.rejects(driver.startInstance({ ...phpRequest('no-image'), iaas: { imageId: 'no/such/image', properties: {} } }), /cartridge image "no\/such\/image" .* is not a folder/);
+    assert.equal(existsSync(driver.memberDir('no-image')), false);
+  });
+
   it('is terminated with its whole process group: SIGTERM, the grace period, SIGKILL; its folder removed', async () => {
     const dir = freshDir();
     // an agent that ignores SIGTERM and has a child of its own (an extension script, a server)

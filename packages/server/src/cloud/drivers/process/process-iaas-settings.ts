@@ -14,8 +14,6 @@ export interface ProcessIaasSettings {
   agent: AgentSpec;
   /** STRATO_PROCESS_AGENT_BY_TYPE: the agent of a cartridge type. @default {} */
   agentByType: Record<string, AgentSpec>;
-  /** STRATO_PROCESS_EXTENSIONS: extension scripts copied into every member's `extensions/bash`. @default undefined */
-  extensions: string | undefined;
   /** STRATO_PROCESS_PORTS: the ports members get, `from-to` (both included). @default 15000-15999 */
   ports: { from: number; to: number };
   /** STRATO_PROCESS_TERMINATE_GRACE: ms between SIGTERM and SIGKILL. @default 10000 */
@@ -66,7 +64,7 @@ const DECLARED = {
   agent: custom(
     'STRATO_PROCESS_AGENT',
     'strato',
-    "The agent a member of the process IaaS runs: `strato` (strato's own agent, `packages/agent` of this repository), `stratos:<folder>` (Stratos's Python agent as `../shared/stratos-agent/setup.sh <folder>` made it: each member runs a copy of `<folder>/agent` with `<folder>/venv/bin/python`), or `command:<shell command>` (run by `/bin/sh -c` in the member's folder, with STRATO_MEMBER_ID, STRATO_MEMBER_DIR, STRATO_AGENT_CONF, STRATO_LAUNCH_PARAMS and STRATO_PORTS in its environment). A member's process inherits no other variable of the server but PATH, HOME, USER, LANG, LC_ALL, TZ and TMPDIR.",
+    "The agent a member of the process IaaS runs: `strato` (strato's own agent, `packages/agent` of this repository), `stratos:<folder>` (Stratos's Python agent as `../shared/stratos-agent/setup.sh <folder>` made it: each member runs a copy of `<folder>/agent` with `<folder>/venv/bin/python`), or `command:<shell command>` (run by `/bin/sh -c` in the member's folder, with STRATO_MEMBER_ID, STRATO_MEMBER_DIR, STRATO_AGENT_CONF, STRATO_LAUNCH_PARAMS and STRATO_PORTS in its environment). A member's process inherits no other variable of the server but PATH, HOME, USER, LANG, LC_ALL, TZ and TMPDIR. The cartridge's image for the provider (its `iaasProvider` entry's `imageId`: a folder, absolute or relative to the server's working directory or the repository) is copied into the agent's folder first: its `extensions/bash/StartServers.sh` starts the member's server.",
     (v) => parseAgentSpec(v ?? 'strato', 'STRATO_PROCESS_AGENT'),
   ),
   agentByType: custom(
@@ -74,10 +72,6 @@ const DECLARED = {
     '(unset)',
     'The agent of particular cartridge types, over STRATO_PROCESS_AGENT: `type=agent` pairs separated by `;` (e.g. `php=stratos:/opt/pca;tomcat=strato`), or a JSON object `{"type":"agent"}`.',
     (v) => parseAgentsByType(v ?? ''),
-  ),
-  extensions: optionalText(
-    'STRATO_PROCESS_EXTENSIONS',
-    "A folder of extension scripts (`StartServers.sh`, `clean.sh`, ...: cartridge-agent.md §4) copied into every process member's `extensions/bash` (over the agent's own), e.g. a `StartServers.sh` that starts the member's server on its `STRATOS_PORTS`; a subfolder named after a cartridge type is used for that type instead. Every process a member starts, at any depth, carries STRATO_MEMBER_INSTANCE in its environment and is ended with the member.",
   ),
   ports: custom(
     'STRATO_PROCESS_PORTS',
@@ -149,7 +143,6 @@ export function loadProcessIaasSettings(env: NodeJS.ProcessEnv = process.env): P
     dir: read(DECLARED.dir),
     agent: read(DECLARED.agent),
     agentByType: read(DECLARED.agentByType),
-    extensions: read(DECLARED.extensions),
     ports: read(DECLARED.ports),
     terminateGraceMs: read(DECLARED.terminateGraceMs),
     pollIntervalMs: read(DECLARED.pollIntervalMs),

@@ -12,26 +12,33 @@
  * - Process: started in a process group (and session) of its own, detached: it outlives the
  *   server, like a VM. The record keeps its pid and its start time in /proc (and the boot id), so a
  *   pid reused by another process is never taken for the member's.
- * - Termination: SIGTERM to the group, STRATO_PROCESS_TERMINATE_GRACE, SIGKILL to what is left,
- *   then the folder is removed.
+ * - Image: the cartridge's entry for the provider names a folder as its `imageId` (e.g.
+ *   `examples/images/site`); it is copied into the agent's folder before the agent starts (its
+ *   `extensions/bash/StartServers.sh` starts the member's server on its ports).
+ * - Every process of a member, at any depth, inherits STRATO_MEMBER_INSTANCE (its instance id) in
+ *   its environment: strato's agent runs each extension script in a process group of its own, and
+ *   a server a script starts outlives the script, so the agent's process group is not enough.
+ * - Termination: SIGTERM to the member's processes (the agent's group and every process with its
+ *   instance id), STRATO_PROCESS_TERMINATE_GRACE, SIGKILL to what is left, then the folder is
+ *   removed.
  * - Restart: {@link start} adopts every member whose process still runs and removes the folders of
  *   the others; {@link listInstances} answers from the records on disk (also before start).
  * - Watch: a process this driver started is reported the moment it exits (its `exit` event); an
  *   adopted one (started by an earlier server, not a child of this one) is checked every
- *   STRATO_PROCESS_POLL_INTERVAL. What is left of its group is killed; its folder stays (its logs)
- *   until the cloud controller terminates the instance.
+ *   STRATO_PROCESS_POLL_INTERVAL. What is left of its processes is killed; its folder stays (its
+ *   logs) until the cloud controller terminates the instance.
  *
  * Timers are real ones (the scheduler of a fake clock would never end a grace period): processes
  * live in real time.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, cpSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, cpSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { IaasDriver, InstanceInfo, InstanceRequest, PartitionToValidate } from '../../iaas-driver.ts';
 import { payloadValue, withMemberPorts } from '../../launch-payload.ts';
-import { checkAgent, describeAgent, prepareAgent, type AgentSpec } from './agent-spec.ts';
+import { checkAgent, describeAgent, prepareAgent, repositoryRoot, type AgentSpec } from './agent-spec.ts';
 import { agentConf, readRecord, thriftReceiver, writeAgentFiles, writeRecord, type InstanceRecord, type ProcessPort } from './member-files.ts';
 import { PortAllocator } from './port-allocator.ts';
 import { groupIsOurs, groupMembers, identify, isAlive, markedProcesses, signalAll, type ProcessIdentity } from './proc.ts';
@@ -194,7 +201,8 @@ export class ProcessIaas implements IaasDriver {
         ...(p.kubernetesPortType ? { kubernetesPortType: p.kubernetesPortType } : {}),
       }));
       const agent = prepareAgent(spec, dir);
-      this.addExtensions(agent.agentDir, request.cartridgeType);
+      // the cartridge's image: its extension scripts (StartServers.sh starts the member's server) and files
+      if (request.iaas.imageId) cpSync(imageFolder(request.iaas.imageId), agent.agentDir, { recursive: true, preserveTimestamps: true });
       const appDir = join(dir, 'app');
       mkdirSync(appDir, { recursive: true });
       const payload = withMemberPorts(request.payload, ports);
@@ -339,25 +347,27 @@ export class ProcessIaas implements IaasDriver {
     if (still.length > 0) throw new Error(`processes ${still.join(', ')} of member ${record.memberId} did not end after SIGKILL`);
   }
 
-  /**
-   * Copies the extension scripts of STRATO_PROCESS_EXTENSIONS (its `<cartridge type>/` folder when
-   * it has one) into the member's `extensions/bash`, over the agent's own.
-   */
-  private addExtensions(agentDir: string, cartridgeType: string): void {
-    const root = this.o.extensions;
-    if (!root) return;
-    const own = join(root, cartridgeType);
-    const from = existsSync(own) ? own : root;
-    const to = join(agentDir, 'extensions', 'bash');
-    mkdirSync(to, { recursive: true });
-    for (const name of readdirSync(from)) {
-      if (name.endsWith('.sh')) cpSync(join(from, name), join(to, name), { preserveTimestamps: true });
-    }
-  }
 }
 
 /** The environment variable every process of a member inherits: its instance id. */
 export const INSTANCE_ENV = 'STRATO_MEMBER_INSTANCE';
+/**
+ * The folder of a cartridge image (the `imageId` of the cartridge's entry for the provider):
+ * absolute, or relative to the server's working directory, else to the repository; throws naming
+ * it when it is no folder.
+ */
+export function imageFolder(imageId: string): string {
+  const candidates = isAbsolute(imageId) ? [imageId] : [resolve(imageId), ...(repositoryRoot() ? [join(repositoryRoot() as string, imageId)] : [])];
+  for (const dir of candidates) {
+    try {
+      if (statSync(dir).isDirectory()) return dir;
+    } catch {
+      /* not this one */
+    }
+  }
+  throw new Error(`the cartridge image ${JSON.stringify(imageId)} (imageId of its process IaaS entry) is not a folder: looked at ${candidates.join(', ')}`);
+}
+
 /** The file of a member's folder holding its instance id, written before its process starts. */
 const INSTANCE_ID_FILE = 'instance-id';
 
