@@ -1,11 +1,12 @@
 /**
  * The process IaaS: 20 members that are real processes. A fresh server in a child process with a
  * provider `process` bound to the process driver and strato's own agent (packages/agent, its
- * bundle built first: `node packages/agent/build.mjs`) as every member's process; each member's
- * `StartServers.sh` (STRATO_PROCESS_EXTENSIONS) starts a small node server on the member's PORTS,
- * and the agent checks them every 200 ms (STRATO_PROCESS_PORT_CHECK_INTERVAL; Stratos's agent: 5 s)
- * before it activates. The application is a copy of the examples' hello-web (one `web` cartridge)
- * with cartridgeMin = cartridgeMax = 20 on a network partition of provider `process`.
+ * bundle built first: `node packages/agent/build.mjs`) as every member's process. The cartridge is
+ * the examples' `site` (its image examples/images/site: `StartServers.sh` starts `serve.mjs`, a
+ * static file server, on the member's port), and the agent checks the port every 200 ms
+ * (STRATO_PROCESS_PORT_CHECK_INTERVAL; Stratos's agent: 5 s) before it activates. The application
+ * is a copy of the examples' hello-web with the `site` cartridge, no repository, cartridgeMin =
+ * cartridgeMax = 20, on the examples' `local-process` network partition and policies.
  *
  * Figures, printed only when the application became Active with exactly 20 Active members, one
  * member folder and one agent per member, and the undeploy left no member process and no folder:
@@ -15,18 +16,13 @@
  * packages/agent.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { activeMembersOf } from './apps.ts';
 import { adminClient, example, Figures, log, memoryOf, must, ROOT, sleep, Skip, spawnServer, StratoApiError, tempDir, waitFor } from './lib.ts';
 
 const MEMBERS = 20;
 const TIMEOUT_MS = 180_000;
-
-/** The StartServers.sh of every member: a node server on each of the member's ports, in the background. */
-const START_SERVERS = `#!/bin/sh
-exec ${JSON.stringify(process.execPath)} -e "for (const p of process.env.STRATOS_PORTS.split('|')) require('net').createServer((s) => { s.on('error', () => {}); s.end(); }).listen(Number(p), '127.0.0.1')" > /dev/null 2>&1 &
-`;
 
 /** pid → environment marker of every running process of a member folder under `membersDir` (zombies left out). */
 function memberProcesses(membersDir: string): { pid: number; instance: string }[] {
@@ -50,43 +46,32 @@ export async function processMembers(): Promise<void> {
   if (!existsSync(join(ROOT, 'packages', 'agent', 'package.json'))) throw new Skip("strato's agent (packages/agent) is not in this repository");
   execFileSync(process.execPath, [join(ROOT, 'packages', 'agent', 'build.mjs')], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
   const work = tempDir('strato-bench-process-');
-  const extensions = join(work, 'extensions');
-  mkdirSync(extensions);
-  writeFileSync(join(extensions, 'StartServers.sh'), START_SERVERS, { mode: 0o755 });
   const processDir = join(work, 'iaas');
   const membersDir = join(processDir, 'members');
   const server = await spawnServer({
     env: {
       STRATO_IAAS_PROVIDERS: 'mock=mock,process=process',
       STRATO_PROCESS_DIR: processDir,
-      STRATO_PROCESS_EXTENSIONS: extensions,
       STRATO_PROCESS_PORT_CHECK_INTERVAL: '200',
       STRATO_PROCESS_TERMINATE_GRACE: '5000',
     },
   });
   try {
     const client = adminClient(server.url);
-    const np = example('network-partitions/local-mock.json');
-    np.id = 'local-process';
-    np.provider = 'process';
-    await must('add network partition local-process', client.networkPartitions.add(np));
-    await must('add autoscaling policy moderate', client.autoscalingPolicies.add(example('autoscaling-policies/moderate.json')));
-    const dp = example('deployment-policies/local-mock.json');
-    dp.id = 'local-process';
-    for (const n of dp.networkPartitions) {
-      n.id = 'local-process';
-      for (const p of n.partitions) p.partitionMax = MEMBERS;
+    for (const [kind, path] of [
+      ['networkPartitions', 'network-partitions/local-process.json'],
+      ['autoscalingPolicies', 'autoscaling-policies/moderate.json'],
+      ['deploymentPolicies', 'deployment-policies/local-process.json'],
+      ['applicationPolicies', 'application-policies/local-process.json'],
+      ['cartridges', 'cartridges/site.json'],
+    ] as const) {
+      await must(`add ${path}`, client[kind].add(example(path)));
     }
-    await must('add deployment policy local-process', client.deploymentPolicies.add(dp));
-    const ap = example('application-policies/local-mock.json');
-    ap.id = 'local-process';
-    ap.networkPartitions = ['local-process'];
-    await must('add application policy local-process', client.applicationPolicies.add(ap));
-    await must('add cartridge web', client.cartridges.add(example('cartridges/web.json')));
     const app = example('applications/hello-web.json');
     app.applicationId = 'process-web';
     app.alias = 'process-web';
     const c = app.components.cartridges[0];
+    c.type = 'site';
     c.cartridgeMin = MEMBERS;
     c.cartridgeMax = MEMBERS;
     c.subscribableInfo.deploymentPolicy = 'local-process';
@@ -135,7 +120,7 @@ export async function processMembers(): Promise<void> {
     const left = memberProcesses(membersDir);
     if (left.length > 0) throw new Error(`member processes left after the undeploy: ${left.map((p) => p.pid).join(', ')}`);
 
-    const what = `copy of examples' hello-web, ${MEMBERS} members on the process IaaS, strato-agent (bundle) + a node server each, port check every 200 ms`;
+    const what = `copy of examples' hello-web with the site cartridge, ${MEMBERS} members on the process IaaS, strato-agent (bundle) + serve.mjs each, port check every 200 ms`;
     const figures = new Figures();
     figures.add('process-20-deploy-to-active-ms', activeMs, 'ms', what);
     figures.add('process-20-server-rss-mb', serverMemory.rssMb, 'MB', `${what}; the server, 5 s after Active`);
