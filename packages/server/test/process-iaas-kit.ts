@@ -72,6 +72,7 @@ export function makeImage(dir: string, delayMs: number): string {
   return dir;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: REST answers are read as JSON
 type Call = (method: string, path: string, body?: unknown) => Promise<{ status: number; body: any }>;
 
 /** The cartridge of the process tests: php-like, two port mappings, its image for provider `process`. */
