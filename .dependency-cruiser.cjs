@@ -33,10 +33,17 @@ module.exports = {
       to: { path: '^packages/(messaging|server|testing)/' },
     },
     {
+      name: 'agent-uses-messaging-and-model-only',
+      severity: 'error',
+      comment: 'packages/agent (the cartridge agent) runs in members: it may use @strato/messaging and @strato/model, nothing of the server.',
+      from: { path: '^packages/agent/src' },
+      to: { path: '^packages/(server|client|testing)/' },
+    },
+    {
       name: 'product-does-not-use-testing',
       severity: 'error',
       comment: 'packages/testing is for tests only.',
-      from: { path: '^packages/(model|messaging|server|client)/src' },
+      from: { path: '^packages/(model|messaging|server|client|agent)/src' },
       to: { path: '^packages/testing/' },
     },
     {

@@ -12,13 +12,14 @@
  *
  *   npm run bench                    every figure (the 1,000 x 10 case has a 10 minute limit)
  *   npm run bench -- --quick         skips the 1,000 applications x 10 members case
- *   npm run bench -- --only=a,b      only the named benches: cold-start, http-load, login,
+ *   npm run bench -- --only=a,b      only the named benches: cold-start, agent, http-load, login,
  *                                    deploy-single, deploy-nested, deploy-single-sample,
  *                                    deploy-nested-sample, churn-sqlite, churn-postgres
  *                                    (churn: both), scale-100, scale-1000, process-20
  */
 import { execFileSync } from 'node:child_process';
 import { churn } from './churn.ts';
+import { agentBench } from './agent.ts';
 import { coldStart } from './cold-start.ts';
 import { deployNested, deployNestedSample, deploySingle, deploySingleSample } from './deploy.ts';
 import { httpLoad } from './http-load.ts';
@@ -40,6 +41,7 @@ const only = args
 
 const FIGURES: { name: string; run: () => Promise<void>; full?: boolean }[] = [
   { name: 'cold-start', run: () => coldStart(5) },
+  { name: 'agent', run: () => agentBench(5) },
   { name: 'http-load', run: httpLoad },
   { name: 'login', run: login },
   { name: 'deploy-single', run: deploySingle },

@@ -20,3 +20,7 @@ await build({
   banner: { js: "import { createRequire as __strato_createRequire } from 'node:module'; const require = __strato_createRequire(import.meta.url);" },
   logLevel: 'warning',
 });
+
+// strato-agent, the cartridge agent: packages/agent/dist/strato-agent.cjs (what its bin runs)
+const { buildAgent } = await import(new URL('packages/agent/build.mjs', root).href);
+await buildAgent();

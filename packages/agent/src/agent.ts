@@ -72,6 +72,8 @@ export class CartridgeAgent {
       password: config.mbPassword,
       publisherTimeoutMs: config.publisherTimeoutMs,
       logger: log,
+      // unique per process (at most 23 characters, MQTT 3.1.1); not random bytes: no node:crypto at start
+      clientId: `strato-a-${process.pid.toString(36)}-${Date.now().toString(36)}`.slice(0, 23),
     });
   }
 
@@ -84,6 +86,7 @@ export class CartridgeAgent {
   start(): void {
     const id = this.config.identity;
     this.log.info({ memberId: id.memberId, clusterId: id.clusterId, brokers: this.config.brokers.map((b) => `${b.host}:${b.port}`) }, 'Starting strato cartridge agent...');
+    for (const warning of this.config.warnings) this.log.warn(warning);
     this.bus.on('connect', () => this.feed('subscribed'));
     void this.bus.subscribe('topology/#', (name, payload) => this.onTopologyEvent(name, payload));
     void this.bus.subscribe('instance/notifier/#', (name, payload) => this.onInstanceNotifier(name, payload));
@@ -375,7 +378,7 @@ export class CartridgeAgent {
       this.log.warn({ closed }, 'Ports not open');
       void this.bus.publish('MemberHealthStatEvent', { ...base, healthDescription: 'ports_not_open', value: closed.length });
     }
-    this.log.debug('Health statistics published');
+    if (this.log.isLevelEnabled('debug')) this.log.debug({ agentMemory: process.memoryUsage() }, 'Health statistics published');
   }
 
   // ---------------------------------------------------------------- artifacts (REPO_URL)
@@ -433,6 +436,7 @@ export class CartridgeAgent {
       if (first && !(await git.isRepository(repo))) {
         await this.cloneWithRetries(git, repo);
       } else {
+        await git.setOrigin(repo);
         await git.pull(repo, e.commitEnabled || c.autoCommit);
       }
     } catch (err) {
@@ -496,7 +500,10 @@ export class CartridgeAgent {
       schedule();
     };
     const schedule = () => {
-      if (this.updateTaskRunning && !this.closed) this.updateTimer = setTimeout(() => void (this.adc = this.adc.then(run)), c.artifactUpdateIntervalMs);
+      if (!this.updateTaskRunning || this.closed) return;
+      this.updateTimer = setTimeout(() => {
+        this.adc = this.adc.then(run);
+      }, c.artifactUpdateIntervalMs);
     };
     schedule();
   }

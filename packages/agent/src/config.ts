@@ -210,6 +210,8 @@ export interface AgentConfig {
   lvsVirtualIp: string | undefined;
   persistenceMapping: string | undefined;
   logLevel: string;
+  /** Problems that do not stop the agent (logged at start). */
+  warnings: string[];
 }
 
 /** Where the two files are. */
@@ -298,6 +300,7 @@ export function configFrom(p: PropertySource, paths: ConfigPaths): AgentConfig {
   if (thrift !== undefined) parseHostPortList('thrift.receiver.urls', thrift); // validated as Stratos does; strato sends statistics over MQTT
 
   const repoUrl = p.get('REPO_URL');
+  const warnings: string[] = [];
   let cartridgeKey: string | undefined;
   let applicationPath = p.get('APPLICATION_PATH');
   if (repoUrl !== undefined) {
@@ -306,8 +309,9 @@ export function configFrom(p: PropertySource, paths: ConfigPaths): AgentConfig {
     }
     cartridgeKey = p.required('CARTRIDGE_KEY');
     if (Buffer.byteLength(cartridgeKey) !== 16) throw new ConfigError('CARTRIDGE_KEY must have 16 characters (the AES-128 key of the repository password)', 'CARTRIDGE_KEY');
-    if (applicationPath === undefined) throw new ConfigError('Mandatory configuration value APPLICATION_PATH is missing (a cartridge with REPO_URL checks out into it)', 'APPLICATION_PATH');
-    if (!isAbsolute(applicationPath)) throw new ConfigError(`APPLICATION_PATH must be an absolute path, not ${JSON.stringify(applicationPath)}`, 'APPLICATION_PATH');
+    // Stratos checks APPLICATION_PATH only when an ArtifactUpdatedEvent arrives: the agent warns at start (see warnings)
+    if (applicationPath === undefined) warnings.push('APPLICATION_PATH is missing: artifact updated events cannot be processed (a cartridge with REPO_URL checks out into it)');
+    else if (!isAbsolute(applicationPath)) warnings.push(`APPLICATION_PATH must be an absolute path, not ${JSON.stringify(applicationPath)}: artifact updated events cannot be processed`);
   }
   if (applicationPath !== undefined) applicationPath = applicationPath.replace(/\/+$/, '') || '/';
 
@@ -352,6 +356,7 @@ export function configFrom(p: PropertySource, paths: ConfigPaths): AgentConfig {
     lvsVirtualIp: p.get('LVS_VIRTUAL_IP'),
     persistenceMapping: p.get('PERSISTENCE_MAPPING'),
     logLevel,
+    warnings,
   };
 }
 

@@ -5,7 +5,10 @@
  * strips non-printable characters, which is what this does too (so a password without padding,
  * from another encryptor, reads the same). Never log the result.
  */
-import { createDecipheriv } from 'node:crypto';
+import { createRequire } from 'node:module';
+
+/** node:crypto is loaded only when a password arrives (less resident memory for the rest). */
+const crypto = (): typeof import('node:crypto') => createRequire(import.meta.url)('node:crypto');
 
 /** Decrypts a base64 AES/ECB ciphertext with a 16-byte key. Throws on a malformed ciphertext or key. */
 export function decryptRepoPassword(ciphertextBase64: string, cartridgeKey: string): string {
@@ -13,7 +16,7 @@ export function decryptRepoPassword(ciphertextBase64: string, cartridgeKey: stri
   if (key.length !== 16) throw new Error('CARTRIDGE_KEY must have 16 bytes');
   const data = Buffer.from(ciphertextBase64, 'base64');
   if (data.length === 0 || data.length % 16 !== 0) throw new Error('The repository password is not an AES ciphertext (base64 of a multiple of 16 bytes)');
-  const decipher = createDecipheriv('aes-128-ecb', key, null);
+  const decipher = crypto().createDecipheriv('aes-128-ecb', key, null);
   decipher.setAutoPadding(false);
   const plain = Buffer.concat([decipher.update(data), decipher.final()]);
   // Python 2 turned the bytes into text byte for byte, then kept the printable characters

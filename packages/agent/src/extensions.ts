@@ -10,8 +10,8 @@
  * background may keep its output open, that does not make it hang. stdout and stderr go to the
  * agent log; a failure is logged and never stops the agent.
  */
-import { spawn } from 'node:child_process';
-import { access, constants } from 'node:fs/promises';
+import { accessSync, constants } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 
@@ -37,6 +37,9 @@ export type ExtensionName =
 
 /** How a run ended. */
 export type ExtensionOutcome = 'missing' | 'ok' | 'failed' | 'timeout';
+
+/** node:child_process is loaded with the first script (less memory for a cartridge without any). */
+const childProcess = (): typeof import('node:child_process') => createRequire(import.meta.url)('node:child_process');
 
 /** Keeps output of a script to at most this many characters per stream in the log. */
 const MAX_OUTPUT = 64 * 1024;
@@ -67,7 +70,7 @@ export class ExtensionRunner {
   private async execute(name: ExtensionName, values: Record<string, string | number | boolean | null | undefined>): Promise<ExtensionOutcome> {
     const script = join(this.dir, `${name}.sh`);
     try {
-      await access(script, constants.F_OK);
+      accessSync(script, constants.F_OK);
     } catch {
       this.log.debug({ extension: name }, `No extension script for ${name}`);
       return 'missing';
@@ -81,7 +84,7 @@ export class ExtensionRunner {
       let stdout = '';
       let stderr = '';
       let timedOut = false;
-      const child = spawn(script, [], { cwd: this.dir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      const child = childProcess().spawn(script, [], { cwd: this.dir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
       child.stdout.on('data', (d: Buffer) => {
         if (stdout.length < MAX_OUTPUT) stdout += d.toString('utf8');
       });

@@ -10,7 +10,8 @@
  * show a password.
  */
 import { execFile } from 'node:child_process';
-import { cp, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+// synchronous fs: quick directory operations, and node:fs/promises stays unloaded (memory)
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -33,8 +34,8 @@ export class GitError extends Error {}
 export function authUrl(repo: Repository): string {
   const { url, username, password } = repo;
   if (!username && !password) return url;
-  const m = /^([a-z][a-z0-9+.-]*:\/\/)(.*)$/i.exec(url);
-  if (!m) return url; // scp-like or a path: credentials do not go into it
+  const m = /^((?:https?|ssh|git):\/\/)(.*)$/i.exec(url);
+  if (!m) return url; // file://, scp-like or a path: credentials do not go into it
   const [, scheme, rest] = m;
   const at = rest.indexOf('@');
   const slash = rest.indexOf('/');
@@ -67,9 +68,9 @@ function git(repo: Repository, args: string[], cwd: string): Promise<string> {
   });
 }
 
-async function isEmptyDir(path: string): Promise<boolean> {
+function isEmptyDir(path: string): boolean {
   try {
-    return (await readdir(path)).length === 0;
+    return readdirSync(path).length === 0;
   } catch {
     return true;
   }
@@ -78,7 +79,7 @@ async function isEmptyDir(path: string): Promise<boolean> {
 /** Whether `path` is the top of a git working tree with at least one commit. */
 export async function isRepository(repo: Repository): Promise<boolean> {
   try {
-    if (!(await stat(join(repo.path, '.git'))).isDirectory()) return false;
+    if (!statSync(join(repo.path, '.git')).isDirectory()) return false;
     await git(repo, ['rev-parse', '--verify', 'HEAD'], repo.path);
     return true;
   } catch {
@@ -91,19 +92,25 @@ export async function isRepository(repo: Repository): Promise<boolean> {
  * directory first, then copied over it, keeping unrelated files: Stratos's merge).
  */
 export async function clone(repo: Repository): Promise<void> {
-  await mkdir(repo.path, { recursive: true });
-  if (await isEmptyDir(repo.path)) {
+  mkdirSync(repo.path, { recursive: true });
+  if (isEmptyDir(repo.path)) {
     await git(repo, ['clone', '--quiet', '--', authUrl(repo), repo.path], repo.path);
   } else {
-    const tmp = await mkdtemp(join(tmpdir(), `strato-agent-clone-${repo.tenantId}-`));
+    const tmp = mkdtempSync(join(tmpdir(), `strato-agent-clone-${repo.tenantId}-`));
     try {
       await git(repo, ['clone', '--quiet', '--', authUrl(repo), tmp], tmp);
-      await cp(tmp, repo.path, { recursive: true, force: true });
+      cpSync(tmp, repo.path, { recursive: true, force: true });
     } finally {
-      await rm(tmp, { recursive: true, force: true });
+      rmSync(tmp, { recursive: true, force: true });
     }
   }
   await git(repo, ['remote', 'set-url', 'origin', repo.url], repo.path);
+}
+
+/** Points `origin` at the repository's (plain) URL, when an event names another one. */
+export async function setOrigin(repo: Repository): Promise<void> {
+  const current = (await git(repo, ['remote', 'get-url', 'origin'], repo.path).catch(() => '')).trim();
+  if (current !== repo.url) await git(repo, ['remote', current === '' ? 'add' : 'set-url', 'origin', repo.url], repo.path);
 }
 
 async function branch(repo: Repository): Promise<string> {

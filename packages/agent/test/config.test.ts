@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startEmbeddedBroker, type EmbeddedBroker } from '@strato/messaging/embedded-broker.ts';
 import { freePort } from '@strato/testing';
-import { ConfigError, PropertySource, configFrom, configPaths, parseAgentConf, parseLaunchParams } from '../src/config.ts';
+import { readFileSync } from 'node:fs';
+import { ConfigError, PropertySource, SETTINGS, configFrom, configPaths, parseAgentConf, parseLaunchParams } from '../src/config.ts';
 import { decryptRepoPassword } from '../src/crypto.ts';
 import { authUrl } from '../src/git.ts';
 import { MEMBER, TestControlPlane, fastConf, memberDir, startAgent, waitFor } from './support.ts';
@@ -88,12 +89,19 @@ describe('configuration sources (no process)', () => {
     assert.throws(() => config(conf, PARAMS.replace('REPO_URL=null', 'REPO_URL=not a url')), (e: unknown) => e instanceof ConfigError && e.key === 'REPO_URL');
     assert.throws(() => config(conf, repo), (e: unknown) => e instanceof ConfigError && e.key === 'CARTRIDGE_KEY');
     assert.throws(() => config(conf, `${repo},CARTRIDGE_KEY=short`), /CARTRIDGE_KEY must have 16 characters/);
-    assert.throws(() => config(conf, `${repo},CARTRIDGE_KEY=tvnw63ufg9gh5111`), (e: unknown) => e instanceof ConfigError && e.key === 'APPLICATION_PATH');
-    assert.throws(() => config(conf, `${repo},CARTRIDGE_KEY=tvnw63ufg9gh5111,APPLICATION_PATH=var/www`), /APPLICATION_PATH must be an absolute path/);
+    // APPLICATION_PATH is checked when an ArtifactUpdatedEvent arrives (as in Stratos): a warning at start
+    assert.match(config(conf, `${repo},CARTRIDGE_KEY=tvnw63ufg9gh5111`).warnings.join(), /APPLICATION_PATH is missing/);
+    assert.match(config(conf, `${repo},CARTRIDGE_KEY=tvnw63ufg9gh5111,APPLICATION_PATH=var/www`).warnings.join(), /APPLICATION_PATH must be an absolute path/);
     const ok = config(conf, `${repo},CARTRIDGE_KEY=tvnw63ufg9gh5111,APPLICATION_PATH=/var/www/`);
     assert.equal(ok.repoUrl, 'https://git.example.org/app.git');
     assert.equal(ok.applicationPath, '/var/www');
     assert.throws(() => config(conf, PARAMS.replace('REPO_URL=null', 'REPO_URL=https://user:pw@x y')), (e: unknown) => e instanceof ConfigError && !e.message.includes('pw'), 'the password is not shown');
+  });
+
+  it("README's settings table is the one the code documents", () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const rows = readme.split('\n').filter((l) => /^\| `/.test(l));
+    assert.deepEqual(rows, SETTINGS.map((s) => `| \`${s.key}\` | ${s.default} | ${s.meaning} |`));
   });
 
   it('paths: the working directory by default, --conf / --payload, or STRATO_AGENT_CONF / STRATO_AGENT_PAYLOAD', () => {
@@ -111,6 +119,7 @@ describe('configuration sources (no process)', () => {
     assert.equal(authUrl({ ...repo, url: 'https://me@h/r.git', username: 'u', password: 'pw' }), 'https://me:pw@h/r.git');
     assert.equal(authUrl({ ...repo, url: 'https://me:old@h/r.git', username: 'u', password: 'pw' }), 'https://me:old@h/r.git');
     assert.equal(authUrl({ ...repo, url: 'https://h/r.git' }), 'https://h/r.git');
+    assert.equal(authUrl({ ...repo, url: 'file:///srv/r.git', username: 'u', password: 'pw' }), 'file:///srv/r.git');
   });
 });
 

@@ -104,7 +104,7 @@ describe('strato-agent against a control plane on the embedded broker', () => {
       assert.equal(env.STRATOS_MB_IP, '127.0.0.1');
       assert.equal(env.STRATOS_PARAM_FILE_PATH, join(m.dir, 'payload', 'launch-params'));
       assert.equal(env.STRATOS_PERSISTENCE_MAPPINGS, '/dev/sdc|vol-1|/data');
-      assert.equal(env['STRATOS_LB_CLUSTER_ID'], undefined, 'null values are not passed');
+      assert.equal(env.STRATOS_LB_CLUSTER_ID, undefined, 'null values are not passed');
       assert.ok(!Object.keys(env).some((k) => k.includes('mb.password')), 'no broker password');
     }
     // topology-derived values (the member was found)
@@ -210,12 +210,35 @@ describe('strato-agent against a control plane on the embedded broker', () => {
     await third.kill();
   });
 
-  it('cleanup requests for it (member or cluster instance): maintenance, clean, ready to shutdown; the agent goes on running', async (t) => {
+  it('domain mapping and sign-up extensions; cleanup requests for it (member or cluster instance): maintenance, clean, ready to shutdown; the agent goes on running', async (t) => {
     const { cp, m, params } = await member(t, 'Initialized');
     server ??= await listenOn(port);
-    m.script('clean', RECORD('clean'));
+    for (const name of ['clean', 'DomainMappingAddedEvent', 'DomainMappingRemovedEvent', 'ApplicationSignUpRemovedEvent']) m.script(name, RECORD(name));
     const agent = await run(m);
     await waitFor('Active', () => cp.status === 'Active');
+    // domain mappings (Stratos's agent never received them: wrong topic) and sign-up removal
+    const mapping = { applicationId: params.APPLICATION_ID, tenantId: -1234, serviceName: 'php', clusterId: params.CLUSTER_ID, domainName: 'shop.example.org', contextPath: '/shop' };
+    await cp.publish('DomainMappingAddedEvent', mapping);
+    await cp.publish('DomainMappingRemovedEvent', mapping);
+    await cp.publish('ApplicationSignUpRemovedEvent', { applicationId: 'another-app', tenantId: -1234 });
+    await cp.publish('ApplicationSignUpRemovedEvent', { applicationId: params.APPLICATION_ID, tenantId: -1234 });
+    await waitFor('domain mapping and sign-up extensions', () => seen(m).has('DomainMappingRemovedEvent') && seen(m).has('ApplicationSignUpRemovedEvent'));
+    const added = seen(m).get('DomainMappingAddedEvent')!;
+    assert.equal(added.length, 1);
+    assert.deepEqual(
+      Object.fromEntries(Object.entries(added[0]).filter(([k]) => k.startsWith('STRATOS_SUBSCRIPTION_'))),
+      {
+        STRATOS_SUBSCRIPTION_APPLICATION_ID: params.APPLICATION_ID,
+        STRATOS_SUBSCRIPTION_CLUSTER_ID: params.CLUSTER_ID,
+        STRATOS_SUBSCRIPTION_CONTEXT_PATH: '/shop',
+        STRATOS_SUBSCRIPTION_DOMAIN_NAME: 'shop.example.org',
+        STRATOS_SUBSCRIPTION_SERVICE_NAME: 'php',
+        STRATOS_SUBSCRIPTION_TENANT_DOMAIN: 'carbon.super',
+        STRATOS_SUBSCRIPTION_TENANT_ID: '-1234',
+      },
+    );
+    assert.equal(seen(m).get('DomainMappingRemovedEvent')![0].STRATOS_SUBSCRIPTION_CONTEXT_PATH, undefined);
+    assert.equal(seen(m).get('ApplicationSignUpRemovedEvent')!.length, 1, 'only for its own application');
     await cp.publish('InstanceCleanupMemberEvent', { memberId: `${params.CLUSTER_ID}00000000-0000-4000-8000-000000000000` });
     await cp.publish('InstanceCleanupClusterEvent', { clusterId: params.CLUSTER_ID, clusterInstanceId: 'other-instance' });
     await cp.publish('InstanceCleanupClusterEvent', { clusterId: params.CLUSTER_ID, clusterInstanceId: params.CLUSTER_INSTANCE_ID });

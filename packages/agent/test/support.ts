@@ -25,7 +25,7 @@ export function agentBundle(): Promise<string> {
   bundle ??= (async () => {
     const dir = mkdtempSync(join(tmpdir(), 'strato-agent-bundle-'));
     process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-    return (await buildAgent(join(dir, 'strato-agent.mjs'))) as string;
+    return (await buildAgent(join(dir, 'strato-agent.cjs'))) as string;
   })();
   return bundle;
 }
@@ -194,7 +194,9 @@ export class TestControlPlane {
         Promise.all([
           bus.subscribe('instance/status/#', (name, payload) => cp.onStatus(name, payload, urls[i])),
           bus.subscribe('initializer/#', (name, payload) => cp.onRequest(name, payload, urls[i])),
-          bus.subscribe('health/stat/#', (name, payload) => void cp.received.push({ name, payload, at: Date.now(), broker: urls[i] })),
+          bus.subscribe('health/stat/#', (name, payload) => {
+            cp.received.push({ name, payload, at: Date.now(), broker: urls[i] });
+          }),
         ]),
       ),
     );
@@ -206,9 +208,9 @@ export class TestControlPlane {
     return this.received.filter((e) => e.name === name);
   }
 
-  /** Publishes an event on every broker. */
+  /** Publishes an event on every broker it is connected to. */
   publish(name: EventName, payload: object): Promise<unknown> {
-    return Promise.all(this.buses.map((b) => b.publish(name as any, payload as any)));
+    return Promise.all(this.buses.filter((b) => b.connected).map((b) => b.publish(name as any, payload as any)));
   }
 
   ids() {

@@ -23,14 +23,15 @@
  * | starting                | `artifactsUpdated`                           | `checkPorts` once the servers started                     | starting                |
  * | starting                | `ports` all open                             | publish InstanceActivatedEvent; `startHealthStats`; extension InstanceActivatedEvent; `startArtifactUpdates` (repository) | active |
  * | starting                | `ports` not all open                         | `checkPorts` again after `portCheckIntervalMs`; after `portCheckTimeoutMs` `portsTimedOut` (a later `artifactsUpdated` retries) | starting |
- * | starting (memberStarted mode) | `memberStarted`                        | activation as above                                      | active                  |
+ * | waitingForInitialized, booting, starting (memberStarted mode) | `memberStarted` | activation as above                   | active                  |
  * | starting                | `memberInitialized` (re-announced)           | publish InstanceStartedEvent again                        | starting                |
  * | active                  | `memberInitialized` (re-announced)           | publish InstanceActivatedEvent again                      | active                  |
  * | active                  | `memberStarted` after the first one (re-announced) | publish InstanceActivatedEvent again                | active                  |
  * | any before maintenance  | `cleanup` (InstanceCleanupMember/ClusterEvent for it) | publish InstanceMaintenanceModeEvent; `clean`     | maintenance             |
  * | maintenance             | `cleanup` (repeated)                         | publish InstanceMaintenanceModeEvent again                | maintenance             |
  * | maintenance             | `cleaned`                                    | publish InstanceReadyToShutdownEvent (then `exit` after `terminate`) | readyToShutdown |
- * | readyToShutdown         | `memberMaintenanceMode` (re-announced)        | publish InstanceReadyToShutdownEvent again                | readyToShutdown         |
+ * | readyToShutdown         | `memberMaintenanceMode` after the first one (re-announced) | publish InstanceReadyToShutdownEvent again   | readyToShutdown         |
+ * | waitingForInitialized … active | `memberMaintenanceMode` (the control plane has it in maintenance: a cleanup the agent lost in a restart) | as `cleanup` (memberMaintenanceMode mode: publish InstanceReadyToShutdownEvent) | maintenance / readyToShutdown |
  * | starting, active        | `terminate` (SIGTERM)                        | as `cleanup`, then `exit` once cleaned                    | maintenance             |
  * | before InstanceStarted  | `terminate`                                  | `exit`                                                    | stopped                 |
  *
@@ -137,6 +138,8 @@ export interface ConversationState {
   readonly portCheck: { readonly since: number; readonly nextAt: number | undefined } | undefined;
   /** The MemberStartedEvent answering InstanceStartedEvent arrived; later ones are re-announcements. */
   readonly memberStartedSeen: boolean;
+  /** The MemberMaintenanceModeEvent answering InstanceMaintenanceModeEvent arrived; later ones are re-announcements. */
+  readonly memberMaintenanceSeen: boolean;
   /** `terminate` arrived: exit once the cleanup is done. */
   readonly exitWhenCleaned: boolean;
 }
@@ -160,6 +163,7 @@ export function initialConversation(options: ConversationOptions): ConversationS
     artifactsReady: false,
     portCheck: undefined,
     memberStartedSeen: false,
+    memberMaintenanceSeen: false,
     exitWhenCleaned: false,
   };
 }
@@ -250,7 +254,7 @@ function next(s: ConversationState, input: ConversationInput, fx: ConversationEf
         if (s.memberStartedSeen) publish('InstanceActivatedEvent');
         return { ...s, memberStartedSeen: true };
       }
-      if (o.activation === 'memberStarted' && (s.phase === 'starting' || s.phase === 'booting')) {
+      if (o.activation === 'memberStarted' && (s.phase === 'starting' || s.phase === 'booting' || s.phase === 'waitingForInitialized')) {
         return activate({ ...s, memberStartedSeen: true }, fx);
       }
       if (s.phase === 'starting') return { ...s, memberStartedSeen: true };
@@ -266,11 +270,21 @@ function next(s: ConversationState, input: ConversationInput, fx: ConversationEf
     }
     case 'memberMaintenanceMode': {
       if (s.phase === 'readyToShutdown') {
-        publish('InstanceReadyToShutdownEvent');
-        return s;
+        // the first one answers InstanceMaintenanceModeEvent; later ones are re-announcements
+        if (s.memberMaintenanceSeen) publish('InstanceReadyToShutdownEvent');
+        return { ...s, memberMaintenanceSeen: true };
       }
-      if (s.phase === 'maintenance' && o.cleanup === 'memberMaintenanceMode') return next(s, { type: 'cleaned', now: input.now }, fx);
-      return s;
+      if (s.phase === 'maintenance') {
+        return o.cleanup === 'memberMaintenanceMode' ? next({ ...s, memberMaintenanceSeen: true }, { type: 'cleaned', now: input.now }, fx) : { ...s, memberMaintenanceSeen: true };
+      }
+      if (s.phase === 'waitingForTopology' || s.phase === 'stopped') return s;
+      // The control plane has the member in maintenance although this agent never entered it (its
+      // InstanceMaintenanceModeEvent went out, then the agent restarted): finish the cleanup.
+      if (o.cleanup === 'memberMaintenanceMode') {
+        publish('InstanceReadyToShutdownEvent');
+        return { ...s, phase: 'readyToShutdown', portCheck: undefined, memberMaintenanceSeen: true };
+      }
+      return { ...cleanup(s, fx), memberMaintenanceSeen: true };
     }
     case 'terminate': {
       if (s.phase === 'stopped') return s;
@@ -307,13 +321,13 @@ function resume(s: ConversationState, status: MemberStatus | undefined, fx: Conv
       fx.push({ type: 'startHealthStats' });
       if (s.options.cleanup === 'memberMaintenanceMode') {
         fx.push({ type: 'publish', event: 'InstanceReadyToShutdownEvent' });
-        return { ...s, phase: 'readyToShutdown' };
+        return { ...s, phase: 'readyToShutdown', memberMaintenanceSeen: true };
       }
       fx.push({ type: 'clean' });
-      return { ...s, phase: 'maintenance' };
+      return { ...s, phase: 'maintenance', memberMaintenanceSeen: true };
     case 'ReadyToShutDown':
       fx.push({ type: 'startHealthStats' });
-      return { ...s, phase: 'readyToShutdown' };
+      return { ...s, phase: 'readyToShutdown', memberMaintenanceSeen: true };
     default:
       return s.initializedSeen && status !== 'Terminated' && status !== 'Suspended' ? boot(s, fx) : { ...s, phase: 'waitingForInitialized' };
   }
@@ -349,5 +363,5 @@ function cleanup(s: ConversationState, fx: ConversationEffect[]): ConversationSt
   if (s.phase === 'readyToShutdown' || s.phase === 'stopped') return s;
   fx.push({ type: 'publish', event: 'InstanceMaintenanceModeEvent' });
   fx.push({ type: 'clean' });
-  return { ...s, phase: 'maintenance', portCheck: undefined };
+  return { ...s, phase: 'maintenance', portCheck: undefined, memberMaintenanceSeen: false };
 }

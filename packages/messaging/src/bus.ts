@@ -19,9 +19,8 @@
  *   `publisherTimeoutMs` of its `publish` call is dropped with an error log.
  */
 import { EventEmitter } from 'node:events';
-import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { connect as netConnect, isIP } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
 import { MqttClient } from 'mqtt';
 import { pino, type Logger } from 'pino';
 import { parseBrokerUrl, type BrokerAddress } from './broker-url.ts';
@@ -30,6 +29,15 @@ export type { CloseOptions, EventHandler, FilterHandler, Unsubscribe };
 import { topics, type EventMap, type EventName } from './events.ts';
 import { Publisher } from './mqtt/publisher.ts';
 import { Subscriptions } from './mqtt/subscriptions.ts';
+
+/**
+ * node:crypto and node:tls are loaded when first needed (a random client id, an `mqtts://`
+ * broker): a cartridge agent on a plain broker with its own client id never loads them (a few MB
+ * less resident memory).
+ */
+const requireBuiltin = createRequire(import.meta.url);
+const tls = (): typeof import('node:tls') => requireBuiltin('node:tls');
+const randomHex = (bytes: number): string => (requireBuiltin('node:crypto') as typeof import('node:crypto')).randomBytes(bytes).toString('hex');
 
 /**
  * Stratos's agent back-off between two rounds over the broker list, in milliseconds
@@ -153,7 +161,7 @@ export class MessageBus implements EventBus {
   constructor(options: MessageBusOptions) {
     if (options.urls.length === 0) throw new Error('MessageBus needs at least one broker URL');
     this.brokers = options.urls.map(parseBrokerUrl);
-    this.clientId = options.clientId ?? `strato-${randomBytes(8).toString('hex')}`;
+    this.clientId = options.clientId ?? `strato-${randomHex(8)}`;
     this.log = (options.logger ?? pino({ enabled: false })).child({
       component: 'message-bus',
       clientId: this.clientId,
@@ -292,7 +300,7 @@ export class MessageBus implements EventBus {
     const client = new MqttClient(
       () =>
         broker.protocol === 'mqtts'
-          ? tlsConnect({
+          ? tls().connect({
               host: broker.host,
               port: broker.port,
               ...(isIP(broker.host) === 0 ? { servername: broker.host } : {}),
@@ -307,6 +315,8 @@ export class MessageBus implements EventBus {
         connectTimeout: this.connectTimeoutMs,
         reconnectPeriod: 0,
         resubscribe: false,
+        // no pre-generated table of 65,536 two-byte Buffers (6 MB of heap) for packet numbers
+        writeCache: false,
         username: broker.username ?? this.username,
         password: broker.username !== undefined ? broker.password : this.password,
       },

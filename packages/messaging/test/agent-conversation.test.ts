@@ -194,12 +194,26 @@ describe('agent conversation: repeated announcements of the control plane', () =
     assert.deepEqual(e.feed('memberStarted'), [pub('InstanceActivatedEvent')]);
   });
 
-  it('MemberMaintenanceModeEvent once ready to shut down repeats InstanceReadyToShutdown', () => {
+  it('MemberMaintenanceModeEvent to a member not in maintenance (a cleanup lost in a restart) finishes the cleanup', () => {
+    const d = checkingPorts();
+    d.feed('ports', { open: true });
+    assert.deepEqual(d.feed('memberMaintenanceMode'), [pub('InstanceMaintenanceModeEvent'), { type: 'clean' }]);
+    assert.equal(d.state.phase, 'maintenance');
+    const e = new Driver();
+    assert.deepEqual(e.feed('memberMaintenanceMode'), [], 'before the topology nothing is known');
+  });
+
+  it('MemberMaintenanceModeEvent: the first answers InstanceMaintenanceMode; later ones once ready to shut down repeat InstanceReadyToShutdown', () => {
     const d = checkingPorts();
     d.feed('cleanup');
     assert.deepEqual(d.feed('memberMaintenanceMode'), [], 'maintenance: the clean extension is not finished');
     d.feed('cleaned');
     assert.deepEqual(d.feed('memberMaintenanceMode'), [pub('InstanceReadyToShutdownEvent')]);
+    const e = checkingPorts();
+    e.feed('cleanup');
+    e.feed('cleaned');
+    assert.deepEqual(e.feed('memberMaintenanceMode'), [], 'cleaned before the answer came: the answer');
+    assert.deepEqual(e.feed('memberMaintenanceMode'), [pub('InstanceReadyToShutdownEvent')]);
   });
 });
 
@@ -263,6 +277,28 @@ describe('agent conversation: simulated members (memberStarted activation, membe
     assert.deepEqual(d.feed('cleanup'), [pub('InstanceMaintenanceModeEvent'), { type: 'clean' }]);
     assert.deepEqual(d.feed('memberMaintenanceMode'), [pub('InstanceReadyToShutdownEvent')]);
     assert.deepEqual(d.feed('memberMaintenanceMode'), [pub('InstanceReadyToShutdownEvent')]);
+  });
+
+  it('a MemberStartedEvent before the boot ended (or before MemberInitializedEvent) activates at once', () => {
+    for (const status of ['Initialized', 'Created'] as const) {
+      const d = new Driver(SIM);
+      d.feed('subscribed');
+      d.topology(status);
+      assert.deepEqual(d.feed('memberStarted'), ACTIVATION, status);
+      assert.deepEqual(d.feed('prepared'), [], 'the end of the boot changes nothing then');
+    }
+    const e = new Driver();
+    e.feed('subscribed');
+    e.topology('Created');
+    assert.deepEqual(e.feed('memberStarted'), [], 'ports mode: no activation without the port check');
+  });
+
+  it('MemberMaintenanceModeEvent to an active member: ready to shut down at once', () => {
+    const d = new Driver(SIM);
+    d.feed('subscribed');
+    d.topology('Active');
+    assert.deepEqual(d.feed('memberMaintenanceMode'), [pub('InstanceReadyToShutdownEvent')]);
+    assert.equal(d.state.phase, 'readyToShutdown');
   });
 
   it('resumed Starting activates at once; resumed In_Maintenance is ready to shut down at once', () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +8,8 @@ import { startServer, type RunningServer, type ServerServices } from '../src/ser
 import { loadSettings, type Settings } from '../src/settings.ts';
 
 /** ../shared beside the repository: Stratos's samples and the specification. */
-export const SHARED = fileURLToPath(new URL('../../../../shared/', import.meta.url));
+const BESIDE = fileURLToPath(new URL('../../../../shared/', import.meta.url));
+export const SHARED = existsSync(BESIDE) ? BESIDE : '/work/shared/';
 export const SAMPLES = join(SHARED, 'stratos-samples');
 
 export const ADMIN = 'Basic ' + Buffer.from('admin:admin').toString('base64');

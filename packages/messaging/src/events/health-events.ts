@@ -11,7 +11,8 @@
  * The two raw inputs that went to CEP over Thrift in Stratos (agent health stream
  * `cartridge_agent_health_stats:1.0.0`, load-balancer stream `in_flight_requests:1.0.0`) travel
  * as the strato events `MemberHealthStatEvent` and `InFlightRequestCountEvent` (camelCase names
- * of the stream attributes). They are strato extensions, not Stratos classes.
+ * of the stream attributes). They are strato extensions, not Stratos classes. Their format, who
+ * sends them and what the server does with them: packages/messaging/health-statistics.md.
  */
 
 /** Cluster-level statistic fields. */
