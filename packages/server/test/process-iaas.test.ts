@@ -5,6 +5,7 @@
  * settings.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -207,6 +208,19 @@ describe('process IaaS: adoption after a restart', () => {
     assert.equal(existsSync(member), false, 'its folder is removed');
     // (had the driver signalled the group, this test process would be dead)
     writeFileSync(join(dir, 'alive'), 'yes');
+  });
+
+  it('kills the processes of a member folder that has no record (a server killed between starting the process and recording it) and removes it', async () => {
+    const dir = freshDir();
+    const member = join(dir, 'members', 'unrecorded');
+    mkdirSync(member, { recursive: true });
+    writeFileSync(join(member, 'instance-id'), 'process-0123456789abcdef');
+    const orphan = spawn('sleep', ['300'], { detached: true, stdio: 'ignore', env: { ...process.env, STRATO_MEMBER_INSTANCE: 'process-0123456789abcdef' } });
+    orphan.unref();
+    await waitFor('the orphan runs', () => running(orphan.pid!), { timeoutMs: 5000, everyMs: 10 });
+    await open(dir);
+    await waitFor('the orphan is killed', () => !running(orphan.pid!), { timeoutMs: 5000, everyMs: 10 });
+    assert.equal(existsSync(member), false);
   });
 
   it('reports an adopted process that exits, by polling', async () => {

@@ -185,8 +185,13 @@ export class ProcessIaas implements IaasDriver {
     // a dead instance not reported yet is replaced silently: the new one is the member's now
     this.members.delete(memberId);
     const dir = this.memberDir(memberId);
+    // what a dead instance of the member left (its server, say) goes with its folder
+    const old = readRecord(dir);
+    signalAll(memberProcesses(old?.process, old?.info.instanceId ?? instanceIdIn(dir)), 'SIGKILL');
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true, mode: 0o700 });
+    /** the instance id, once its processes may exist */
+    let started: string | undefined;
     try {
       const spec = this.agentOf(request.cartridgeType);
       checkAgent(spec);
@@ -234,6 +239,7 @@ export class ProcessIaas implements IaasDriver {
       const out = openSync(join(dir, 'stdout.log'), 'a', 0o600);
       const err = openSync(join(dir, 'stderr.log'), 'a', 0o600);
       let child: ChildProcess;
+      started = instanceId;
       try {
         child = spawn(agent.command, agent.args, { cwd: dir, env, detached: true, stdio: ['ignore', out, err] });
       } finally {
@@ -275,6 +281,8 @@ export class ProcessIaas implements IaasDriver {
       this.log.info({ memberId, pid: identity.pid, ports: ports.map((p) => p.port), agent: record.agent }, 'process member started');
       return info;
     } catch (e) {
+      // a start that failed half way leaves no process behind
+      if (started) signalAll(markedProcesses(`${INSTANCE_ENV}=${started}`), 'SIGKILL');
       rmSync(dir, { recursive: true, force: true });
       throw e;
     }
@@ -317,12 +325,14 @@ export class ProcessIaas implements IaasDriver {
     if (pending) return pending;
     const done = (async () => {
       await this.starting.get(memberId)?.catch(() => undefined);
-      const live = this.members.get(memberId);
-      const record = live?.record ?? readRecord(this.memberDir(memberId));
-      if (record) await this.endGroup(record);
+      const dir = this.memberDir(memberId);
+      const record = this.members.get(memberId)?.record ?? readRecord(dir);
+      // no record: a server that died between starting the process and recording it (the instance id is written first)
+      const instanceId = record?.info.instanceId ?? instanceIdIn(dir);
+      await this.endProcesses(memberId, record?.process, instanceId);
       this.members.delete(memberId);
-      rmSync(this.memberDir(memberId), { recursive: true, force: true });
-      if (record) this.log.info({ memberId, pid: record.process.pid }, 'process member terminated');
+      rmSync(dir, { recursive: true, force: true });
+      if (instanceId) this.log.info({ memberId, pid: record?.process.pid, instanceId }, 'process member terminated');
     })().finally(() => this.terminations.delete(memberId));
     this.terminations.set(memberId, done);
     return done;
@@ -332,19 +342,19 @@ export class ProcessIaas implements IaasDriver {
    * SIGTERM to the member's processes (the agent's group and every process marked with its
    * instance id), the grace period, SIGKILL to what is left; resolves once none runs.
    */
-  private async endGroup(record: InstanceRecord): Promise<void> {
-    const left = () => memberProcesses(record.process, record.info.instanceId);
+  private async endProcesses(memberId: string, agent: ProcessIdentity | undefined, instanceId: string | undefined): Promise<void> {
+    const left = () => memberProcesses(agent, instanceId);
     if (left().length === 0) return;
     signalAll(left(), 'SIGTERM');
     const graceEnds = Date.now() + this.o.terminateGraceMs;
     while (left().length > 0 && Date.now() < graceEnds) await sleep(GROUP_CHECK_MS);
     if (left().length === 0) return;
-    this.log.warn({ memberId: record.memberId, pid: record.process.pid, graceMs: this.o.terminateGraceMs }, 'a process member outlived its grace period: killed');
+    this.log.warn({ memberId, pid: agent?.pid, graceMs: this.o.terminateGraceMs }, 'a process member outlived its grace period: killed');
     signalAll(left(), 'SIGKILL');
     const killEnds = Date.now() + AFTER_KILL_MS;
     while (left().length > 0 && Date.now() < killEnds) await sleep(GROUP_CHECK_MS);
     const still = left();
-    if (still.length > 0) throw new Error(`processes ${still.join(', ')} of member ${record.memberId} did not end after SIGKILL`);
+    if (still.length > 0) throw new Error(`processes ${still.join(', ')} of member ${memberId} did not end after SIGKILL`);
   }
 
 }
