@@ -3,7 +3,7 @@
  * agent (fixtures/process-agent.mjs) as real processes, a port range of their own, and the checks
  * the tests make on processes and folders.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
@@ -54,7 +54,6 @@ export function running(pid: number): boolean {
   return stat !== undefined && stat.state !== 'Z';
 }
 
-export { existsSync };
 
 /**
  * Makes a cartridge image in `dir` (the folder a cartridge's process IaaS entry names as its

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { contractRequest, waitFor } from '@strato/testing';
 import type { InstanceRequest } from '../src/cloud/iaas-driver.ts';
+import { withMemberPorts } from '../src/cloud/launch-payload.ts';
 import { parseAgentsByType } from '../src/cloud/drivers/process/agent-spec.ts';
 import { readRecord, writeRecord, type InstanceRecord } from '../src/cloud/drivers/process/member-files.ts';
 import { bootId, groupMembers, identify, procStat } from '../src/cloud/drivers/process/proc.ts';
@@ -265,6 +266,20 @@ describe('process IaaS: an agent that is not there', () => {
     if (!refused) await waitFor('the exit is reported', () => reports.length === 1, { timeoutMs: 5000, everyMs: 10 });
     if (!refused) assert.deepEqual(reports, ['m1: the process exited with status 127']);
     assert.deepEqual(await driver.listInstances(), []);
+  });
+});
+
+describe('the launch payload of a member with ports of its own', () => {
+  it('has PORTS and PORT_MAPPINGS of the ports it got, in place, or appended when missing', () => {
+    const ports = [
+      { name: 'http-80', protocol: 'http', port: 15001, proxyPort: 8280 },
+      { name: 'ssh', protocol: 'tcp', port: 15002, proxyPort: 0 },
+    ];
+    assert.equal(
+      withMemberPorts('A=1,PORTS=8080|22,PORT_MAPPINGS=x,B=2', ports),
+      'A=1,PORTS=15001|15002,PORT_MAPPINGS=NAME:http-80|PROTOCOL:http|PORT:15001|PROXY_PORT:8280|TYPE:;NAME:ssh|PROTOCOL:tcp|PORT:15002|PROXY_PORT:0|TYPE:,B=2',
+    );
+    assert.equal(withMemberPorts('A=1', ports.slice(0, 1)), 'A=1,PORTS=15001,PORT_MAPPINGS=NAME:http-80|PROTOCOL:http|PORT:15001|PROXY_PORT:8280|TYPE:');
   });
 });
 
