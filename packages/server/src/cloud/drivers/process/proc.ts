@@ -64,30 +64,72 @@ export function groupIsOurs(id: ProcessIdentity): boolean {
   return stat === undefined || stat.startTime === id.startTime;
 }
 
+/** A running process (no zombie) as a snapshot of /proc shows it. */
+interface ProcEntry {
+  pid: number;
+  pgrp: number;
+  /** the value of the snapshot's environment variable, when the process has it (and is readable) */
+  marked?: string;
+}
+
+/** How long a snapshot of /proc is used again: the terminations that run at once share one scan. */
+const SNAPSHOT_MS = 15;
+const snapshots = new Map<string, { at: number; entries: ProcEntry[] }>();
+
 /**
- * The pids of the group's processes that still run (zombies left out: an orphan's zombie stays
- * until its new parent reaps it, and some init processes never do).
+ * Every running process (zombies left out: an orphan's zombie stays until its new parent reaps
+ * it, and some init processes never do), with the value of `variable` in its environment.
  */
-export function groupMembers(pgid: number): number[] {
-  const out: number[] = [];
-  let entries: string[];
+function snapshot(variable: string): ProcEntry[] {
+  const now = Date.now();
+  const cached = snapshots.get(variable);
+  if (cached && now - cached.at < SNAPSHOT_MS) return cached.entries;
+  const entries: ProcEntry[] = [];
+  let names: string[] = [];
   try {
-    entries = readdirSync('/proc');
+    names = readdirSync('/proc');
   } catch {
-    return out;
+    /* no /proc: nothing runs that we can see */
   }
-  for (const name of entries) {
+  const needle = Buffer.from(`\0${variable}=`);
+  for (const name of names) {
     if (!/^\d+$/.test(name)) continue;
-    const stat = procStat(Number(name));
-    if (stat && stat.pgrp === pgid && stat.state !== 'Z' && stat.state !== 'X') out.push(Number(name));
+    const pid = Number(name);
+    const stat = procStat(pid);
+    if (!stat || stat.state === 'Z' || stat.state === 'X') continue;
+    let marked: string | undefined;
+    try {
+      // a leading NUL so that the first variable matches like the others
+      const environ = Buffer.concat([Buffer.from([0]), readFileSync(`/proc/${name}/environ`)]);
+      const at = environ.indexOf(needle);
+      if (at >= 0) {
+        const from = at + needle.length;
+        const end = environ.indexOf(0, from);
+        marked = environ.subarray(from, end < 0 ? environ.length : end).toString('utf8');
+      }
+    } catch {
+      /* another user's process, or gone */
+    }
+    entries.push({ pid, pgrp: stat.pgrp, marked });
   }
-  return out;
+  snapshots.set(variable, { at: now, entries });
+  return entries;
+}
+
+/** The pids of the group's running processes (zombies left out). */
+export function groupMembers(pgid: number): number[] {
+  return snapshot(MARKER_VARIABLE)
+    .filter((p) => p.pgrp === pgid)
+    .map((p) => p.pid);
 }
 
 /** Whether the member's process group still has a running process. */
 export function groupAlive(id: ProcessIdentity): boolean {
   return groupIsOurs(id) && groupMembers(id.pid).length > 0;
 }
+
+/** The environment variable that marks every process of a member (its instance id). */
+export const MARKER_VARIABLE = 'STRATO_MEMBER_INSTANCE';
 
 /**
  * The running processes (zombies left out) whose environment holds `marker` (`NAME=value`): every
@@ -97,28 +139,12 @@ export function groupAlive(id: ProcessIdentity): boolean {
  * environment. Processes of other users are not readable and not counted.
  */
 export function markedProcesses(marker: string): number[] {
-  const needle = Buffer.from(`${marker}\0`);
-  const out: number[] = [];
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return out;
-  }
-  for (const name of entries) {
-    if (!/^\d+$/.test(name)) continue;
-    let environ: Buffer;
-    try {
-      environ = readFileSync(`/proc/${name}/environ`);
-    } catch {
-      continue;
-    }
-    const at = environ.indexOf(needle);
-    if (at < 0 || (at > 0 && environ[at - 1] !== 0)) continue;
-    const stat = procStat(Number(name));
-    if (stat && stat.state !== 'Z' && stat.state !== 'X') out.push(Number(name));
-  }
-  return out;
+  const at = marker.indexOf('=');
+  const variable = marker.slice(0, at);
+  const value = marker.slice(at + 1);
+  return snapshot(variable)
+    .filter((p) => p.marked === value)
+    .map((p) => p.pid);
 }
 
 /** Sends a signal to processes (those gone already are skipped). */

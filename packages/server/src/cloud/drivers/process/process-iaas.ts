@@ -41,7 +41,7 @@ import { payloadValue, withMemberPorts } from '../../launch-payload.ts';
 import { checkAgent, describeAgent, prepareAgent, repositoryRoot, type AgentSpec } from './agent-spec.ts';
 import { agentConf, readRecord, thriftReceiver, writeAgentFiles, writeRecord, type InstanceRecord, type ProcessPort } from './member-files.ts';
 import { PortAllocator } from './port-allocator.ts';
-import { groupIsOurs, groupMembers, identify, isAlive, markedProcesses, signalAll, type ProcessIdentity } from './proc.ts';
+import { groupIsOurs, groupMembers, identify, isAlive, MARKER_VARIABLE, markedProcesses, signalAll, type ProcessIdentity } from './proc.ts';
 import type { ProcessIaasSettings } from './process-iaas-settings.ts';
 
 export interface ProcessIaasOptions extends ProcessIaasSettings {
@@ -347,7 +347,10 @@ export class ProcessIaas implements IaasDriver {
     if (left().length === 0) return;
     signalAll(left(), 'SIGTERM');
     const graceEnds = Date.now() + this.o.terminateGraceMs;
-    while (left().length > 0 && Date.now() < graceEnds) await sleep(GROUP_CHECK_MS);
+    // looked at often at first (most agents end at once), less often while they take their time
+    for (let wait = GROUP_CHECK_MS; left().length > 0 && Date.now() < graceEnds; wait = Math.min(wait * 1.5, 250)) {
+      await sleep(Math.min(wait, Math.max(1, graceEnds - Date.now())));
+    }
     if (left().length === 0) return;
     this.log.warn({ memberId, pid: agent?.pid, graceMs: this.o.terminateGraceMs }, 'a process member outlived its grace period: killed');
     signalAll(left(), 'SIGKILL');
@@ -360,7 +363,7 @@ export class ProcessIaas implements IaasDriver {
 }
 
 /** The environment variable every process of a member inherits: its instance id. */
-export const INSTANCE_ENV = 'STRATO_MEMBER_INSTANCE';
+export const INSTANCE_ENV = MARKER_VARIABLE;
 /**
  * The folder of a cartridge image (the `imageId` of the cartridge's entry for the provider):
  * absolute, or relative to the server's working directory, else to the repository; throws naming
