@@ -12,7 +12,8 @@
  * member folder and one agent per member, and the undeploy left no member process and no folder:
  * time from the deploy POST to Active; the server's resident memory while the 20 members run
  * (VmRSS 5 s after Active, and its peak VmHWM); the members' resident memory (every process of a
- * member: agent and server), in all and per member, and per agent process. Skipped when the repository has no
+ * member: agent and server), in all and per member, and per agent process; the time from the
+ * undeploy POST to the last member folder removed. Skipped when the repository has no
  * packages/agent.
  */
 import { execFileSync } from 'node:child_process';
@@ -115,8 +116,10 @@ export async function processMembers(): Promise<void> {
     if (agents.length !== MEMBERS) throw new Error(`${agents.length} agent processes run, ${MEMBERS} expected`);
     const agentsRssMb = agents.reduce((sum, p) => sum + memoryOf(p.pid).rssMb, 0);
 
+    const tUndeploy = performance.now();
     await must('undeploy process-web', client.undeployApplication('process-web'));
-    await waitFor('every member folder removed', async () => (readdirSync(membersDir).length === 0 ? true : undefined), TIMEOUT_MS, 50);
+    await waitFor('every member folder removed', async () => (readdirSync(membersDir).length === 0 ? true : undefined), TIMEOUT_MS, 20);
+    const undeployMs = performance.now() - tUndeploy;
     const left = memberProcesses(membersDir);
     if (left.length > 0) throw new Error(`member processes left after the undeploy: ${left.map((p) => p.pid).join(', ')}`);
 
@@ -128,6 +131,7 @@ export async function processMembers(): Promise<void> {
     figures.add('process-20-members-rss-mb', membersRssMb, 'MB', `${what}; every process of the ${MEMBERS} members`);
     figures.add('process-20-member-rss-mb', membersRssMb / MEMBERS, 'MB', `${what}; per member (agent + server)`);
     figures.add('process-20-agent-rss-mb', agentsRssMb / MEMBERS, 'MB', `${what}; per strato-agent process`);
+    figures.add('process-20-undeploy-ms', undeployMs, 'ms', `${what}; from the undeploy POST to the last member folder removed (graceful: cleanup events, then SIGTERM)`);
     figures.print();
   } finally {
     // whatever a failed run left: no member process may outlive the bench
