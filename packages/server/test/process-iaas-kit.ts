@@ -10,6 +10,7 @@ import { pino, type Logger } from 'pino';
 import { ProcessIaas, type ProcessIaasOptions } from '../src/cloud/drivers/process/process-iaas.ts';
 import { loadProcessIaasSettings } from '../src/cloud/drivers/process/process-iaas-settings.ts';
 import { procStat } from '../src/cloud/drivers/process/proc.ts';
+import { TimerScheduler } from '../src/services/timer-scheduler.ts';
 
 /** The test agent, run by node. */
 export const TEST_AGENT = fileURLToPath(new URL('./fixtures/process-agent.mjs', import.meta.url));
@@ -44,6 +45,7 @@ export function processDriver(dir: string, options: Partial<ProcessIaasOptions> 
     mbUrls: ['mqtt://127.0.0.1:1'],
     mbPublisherTimeoutSeconds: 900,
     logger: options.logger ?? pino({ level: 'silent' }),
+    scheduler: new TimerScheduler(),
     ...options,
   });
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { DriverRegistry } from './driver-registry.ts';
 import { MockIaas } from './drivers/mock/mock-iaas.ts';
 import { ProcessIaas } from './drivers/process/process-iaas.ts';
+import { TimerScheduler } from '../services/timer-scheduler.ts';
 
 /** A registry with every implemented driver: `mock`, `process` (later `kubernetes`). */
 export function defaultDriverRegistry(): DriverRegistry {
@@ -32,6 +33,8 @@ export function defaultDriverRegistry(): DriverRegistry {
           mbPublisherTimeoutSeconds: Math.round(settings.mbPublisherTimeout / 1000),
           ...(thriftReceiverUrls ? { serverThriftReceiverUrls: thriftReceiverUrls } : {}),
           logger,
+          // processes live in real time, also under a server on a fake clock
+          scheduler: new TimerScheduler(logger),
         }),
     );
 }

@@ -28,13 +28,16 @@
  *   STRATO_PROCESS_POLL_INTERVAL. What is left of its processes is killed; its folder stays (its
  *   logs) until the cloud controller terminates the instance.
  *
- * Timers are real ones (the scheduler of a fake clock would never end a grace period): processes
- * live in real time.
+ * Its scheduler (the poll of adopted processes) must run on real time, as processes do: the
+ * registry gives it the server's timer scheduler, never a test's clock. The waits of a
+ * termination are timers of their own that keep the process alive until it is done.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import { closeSync, cpSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
+import type { Cancel, Scheduler } from '@strato/model';
 import type { Logger } from 'pino';
 import type { IaasDriver, InstanceInfo, InstanceRequest, PartitionToValidate } from '../../iaas-driver.ts';
 import { payloadValue, withMemberPorts } from '../../launch-payload.ts';
@@ -54,6 +57,8 @@ export interface ProcessIaasOptions extends ProcessIaasSettings {
   /** The server's own Thrift databridge receivers (`host:port`), when it runs one (STRATO_PROCESS_THRIFT_RECEIVER_URLS goes first). */
   serverThriftReceiverUrls?: string[];
   logger: Logger;
+  /** Real-time timers: the poll of adopted processes. */
+  scheduler: Scheduler;
 }
 
 /** The environment a member's process inherits from the server: nothing secret (no STRATO_*). */
@@ -71,7 +76,6 @@ interface Live {
   terminating?: Promise<void>;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class ProcessIaas implements IaasDriver {
   readonly name = 'process';
@@ -81,7 +85,7 @@ export class ProcessIaas implements IaasDriver {
   private readonly watchers = new Set<(memberId: string, reason: string) => void>();
   private readonly ports: PortAllocator;
   private readonly log: Logger;
-  private poll: NodeJS.Timeout | undefined;
+  private poll: Cancel | undefined;
   private stopped = false;
 
   constructor(private readonly o: ProcessIaasOptions) {
@@ -124,13 +128,12 @@ export class ProcessIaas implements IaasDriver {
       rmSync(dir, { recursive: true, force: true });
     }
     this.log.info({ adopted: this.members.size, dir: this.o.dir }, 'process IaaS started');
-    this.poll = setInterval(() => this.pollAdopted(), this.o.pollIntervalMs);
-    this.poll.unref();
+    this.poll = this.o.scheduler.every('process IaaS: adopted processes', this.o.pollIntervalMs, () => this.pollAdopted());
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    clearInterval(this.poll);
+    this.poll?.();
     this.poll = undefined;
     // the processes live on (like VMs); only this driver stops listening to them
     for (const live of this.members.values()) live.child?.removeAllListeners('exit');
@@ -339,6 +342,14 @@ export class ProcessIaas implements IaasDriver {
   }
 
   /**
+   * A wait of a termination: a timer that keeps the process alive (the scheduler's do not), as a
+   * termination under way is work to finish, not a periodic task.
+   */
+  private sleep(ms: number): Promise<void> {
+    return delay(ms);
+  }
+
+  /**
    * SIGTERM to the member's processes (the agent's group and every process marked with its
    * instance id), the grace period, SIGKILL to what is left; resolves once none runs.
    */
@@ -349,13 +360,13 @@ export class ProcessIaas implements IaasDriver {
     const graceEnds = Date.now() + this.o.terminateGraceMs;
     // looked at often at first (most agents end at once), less often while they take their time
     for (let wait = GROUP_CHECK_MS; left().length > 0 && Date.now() < graceEnds; wait = Math.min(wait * 1.5, 250)) {
-      await sleep(Math.min(wait, Math.max(1, graceEnds - Date.now())));
+      await this.sleep(Math.min(wait, Math.max(1, graceEnds - Date.now())));
     }
     if (left().length === 0) return;
     this.log.warn({ memberId, pid: agent?.pid, graceMs: this.o.terminateGraceMs }, 'a process member outlived its grace period: killed');
     signalAll(left(), 'SIGKILL');
     const killEnds = Date.now() + AFTER_KILL_MS;
-    while (left().length > 0 && Date.now() < killEnds) await sleep(GROUP_CHECK_MS);
+    while (left().length > 0 && Date.now() < killEnds) await this.sleep(GROUP_CHECK_MS);
     const still = left();
     if (still.length > 0) throw new Error(`processes ${still.join(', ')} of member ${memberId} did not end after SIGKILL`);
   }
