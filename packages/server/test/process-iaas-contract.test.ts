@@ -1,6 +1,6 @@
 /**
  * The IaaS driver contract (@strato/testing) run against the process driver: each test on a
- * fresh folder, members are real processes (the test agent in `listen` mode), a restart = a new
+ * fresh folder, members are real processes (the member server of fixtures/member-server.mjs as the member's process), a restart = a new
  * ProcessIaas on the same folder (it adopts the processes of the first one). The factory's `kill`
  * sends SIGKILL to the member's process, as an operator's `kill -9` would.
  */

@@ -1,6 +1,6 @@
 /**
- * Helpers of the process IaaS tests: a driver on a temporary folder whose members run the test
- * agent (fixtures/process-agent.mjs) as real processes, a port range of their own, and the checks
+ * Helpers of the process IaaS tests: a driver on a temporary folder whose members run the
+ * member's server of the tests (fixtures/member-server.mjs) as real processes, a port range of their own, and the checks
  * the tests make on processes and folders.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -12,12 +12,12 @@ import { loadProcessIaasSettings } from '../src/cloud/drivers/process/process-ia
 import { procStat } from '../src/cloud/drivers/process/proc.ts';
 import { TimerScheduler } from '../src/services/timer-scheduler.ts';
 
-/** The test agent, run by node. */
-export const TEST_AGENT = fileURLToPath(new URL('./fixtures/process-agent.mjs', import.meta.url));
+/** The member's server of the tests (fixtures/member-server.mjs), run by node. */
+export const MEMBER_SERVER = fileURLToPath(new URL('./fixtures/member-server.mjs', import.meta.url));
 
-/** STRATO_PROCESS_AGENT of the test agent in a mode (`listen`: only the member's ports; `agent`: the whole conversation). */
-export function testAgentSpec(mode: 'listen' | 'agent', serverDelayMs = 0): string {
-  return `command:exec ${JSON.stringify(process.execPath)} ${JSON.stringify(TEST_AGENT)} ${mode} ${serverDelayMs}`;
+/** STRATO_PROCESS_AGENT that runs the member's server as the member's process (the driver tests need no agent). */
+export function memberServerSpec(delayMs = 0): string {
+  return `command:exec ${JSON.stringify(process.execPath)} ${JSON.stringify(MEMBER_SERVER)} listen ${delayMs}`;
 }
 
 /**
@@ -30,10 +30,10 @@ export function testPortRange(): { from: number; to: number } {
   return { from, to: from + 199 };
 }
 
-/** A process IaaS driver on `dir` with the test agent (`listen` mode unless given). */
+/** A process IaaS driver on `dir` whose members run the member server (unless the env says otherwise). */
 export function processDriver(dir: string, options: Partial<ProcessIaasOptions> & { env?: NodeJS.ProcessEnv; logger?: Logger } = {}): ProcessIaas {
   const settings = loadProcessIaasSettings({
-    STRATO_PROCESS_AGENT: testAgentSpec('listen'),
+    STRATO_PROCESS_AGENT: memberServerSpec(),
     STRATO_PROCESS_TERMINATE_GRACE: '2000',
     STRATO_PROCESS_POLL_INTERVAL: '50',
     ...options.env,
@@ -59,15 +59,15 @@ export function running(pid: number): boolean {
 
 /**
  * Makes a cartridge image in `dir` (the folder a cartridge's process IaaS entry names as its
- * `imageId`): `extensions/bash/StartServers.sh` starts the member's server, the test agent in
- * `listen` mode, which opens the member's PORTS (from its launch-params) after `delayMs`.
+ * `imageId`): `extensions/bash/StartServers.sh` starts the member's server, which opens the
+ * member's ports (STRATOS_PORTS) after `delayMs`.
  */
 export function makeImage(dir: string, delayMs: number): string {
   mkdirSync(join(dir, 'extensions', 'bash'), { recursive: true });
   writeFileSync(
     join(dir, 'extensions', 'bash', 'StartServers.sh'),
     // STRATOS_PORTS: the member's ports, as every agent passes them to its extensions; the log beside the image's copy
-    `#!/bin/sh\n# the member's server: listens on the member's PORTS after ${delayMs} ms\n${JSON.stringify(process.execPath)} ${JSON.stringify(TEST_AGENT)} listen ${delayMs} >> "$(dirname "$0")/../../server.log" 2>&1 &\n`,
+    `#!/bin/sh\n# the member's server: listens on the member's PORTS after ${delayMs} ms\n${JSON.stringify(process.execPath)} ${JSON.stringify(MEMBER_SERVER)} listen ${delayMs} >> "$(dirname "$0")/../../server.log" 2>&1 &\n`,
     { mode: 0o755 },
   );
   return dir;

@@ -3,7 +3,7 @@
  * default STRATO_PROCESS_AGENT) as each member's real process: a cartridge without a repository
  * (two port mappings) with two members side by side. Each member's
  * server is started by the `StartServers.sh` extension of the cartridge's image (its process IaaS
- * entry's `imageId`: the test agent in `listen` mode, opening the member's ports 1.5 s later), and
+ * entry's `imageId`: fixtures/member-server.mjs, opening the member's ports 1.5 s later), and
  * its agent checks the ports (`port.check.interval` 100 ms) before it activates.
  *
  * - Active only after the ports accept connections: every time the test sees a member Active, its

@@ -64,18 +64,16 @@ export interface ProcessIaasOptions extends ProcessIaasSettings {
 /** The environment a member's process inherits from the server: nothing secret (no STRATO_*). */
 const INHERITED_ENV = ['PATH', 'HOME', 'USER', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR'];
 
-/** How often a termination looks whether the process group is gone, ms. */
+/** How often a termination first looks whether the member's processes are gone, ms. */
 const GROUP_CHECK_MS = 25;
-/** How long a termination waits for the group after SIGKILL, ms. */
+/** How long a termination waits for the member's processes after SIGKILL, ms. */
 const AFTER_KILL_MS = 5_000;
 
 interface Live {
   record: InstanceRecord;
   /** The process, when this driver started it (else it is adopted and polled). */
   child?: ChildProcess;
-  terminating?: Promise<void>;
 }
-
 
 export class ProcessIaas implements IaasDriver {
   readonly name = 'process';
