@@ -16,7 +16,7 @@ import { openStore } from './store/open-store.ts';
 import { ModelBroadcaster } from './runtime/model-broadcaster.ts';
 import type { Store } from './store/store.ts';
 import { Directory } from './tenancy/directory.ts';
-import { startDatabridge, type Databridge } from './health/databridge/databridge-setup.ts';
+import { databridgeReceiverUrls, startDatabridge, type Databridge } from './health/databridge/databridge-setup.ts';
 import { ApplicationSignUps } from './signups/application-signups.ts';
 import { repoRoutes } from './api/repo-routes.ts';
 
@@ -90,7 +90,8 @@ export async function startServer(settings: Settings, logger?: Logger, services:
 
     // one driver per bound driver name that has an implementation (the mock always runs: the
     // mock IaaS API and tests use it); a provider bound to a name without one stays unbound
-    const built = defaultDriverRegistry().build(settings.iaasProviders, { settings, store, bus: mockBus, logger: log, clock, scheduler }, ['mock']);
+    const thriftReceiverUrls = databridgeReceiverUrls(settings.host, databridge);
+    const built = defaultDriverRegistry().build(settings.iaasProviders, { settings, store, bus: mockBus, logger: log, clock, scheduler, mbUrls, thriftReceiverUrls }, ['mock']);
     const drivers: Map<string, IaasDriver> = built.byProvider;
     const mockIaas = built.byName.get('mock') as MockIaas;
     const registry = new Registry(store, iaasProviders, log.child({ component: 'registry' }), async (kind, artifact) => {

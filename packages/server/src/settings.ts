@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { maskBrokerUrl, parseBrokerUrl } from '@strato/messaging';
 import { DRIVER_NAMES } from './cloud/driver-names.ts';
 import { loadMockIaasSettings, MOCK_IAAS_SETTINGS, type MockIaasSettings } from './cloud/drivers/mock/mock-iaas-settings.ts';
+import { loadProcessIaasSettings, PROCESS_IAAS_SETTINGS, type ProcessIaasSettings } from './cloud/drivers/process/process-iaas-settings.ts';
 import { TIMING_DEFAULTS, type TimingName, type Timings } from '@strato/model';
 import { choice, custom, flag, infoOf, integer, optionalInteger, optionalText, text, type SettingInfo } from './settings/define.ts';
 
@@ -26,7 +27,7 @@ export interface Settings {
   logLevel: string;
   /** Largest request body accepted, in bytes. @default 1048576 */
   bodyLimit: number;
-  /** IaaS provider names bound to a driver, `name=driver` pairs. @default 'mock=mock,kubernetes=kubernetes' */
+  /** IaaS provider names bound to a driver, `name=driver` pairs. @default 'mock=mock,process=process,kubernetes=kubernetes' */
   iaasProviders: Record<string, string>;
   /** Message broker URLs, tried in order with failover; empty: start the embedded broker. */
   mbUrls: string[];
@@ -36,6 +37,8 @@ export interface Settings {
   mbPublisherTimeout: number;
   /** The mock IaaS: boot delay, health statistics interval, patterns (STRATO_MOCK_*). */
   mock: MockIaasSettings;
+  /** The process IaaS: members' folder, agent, ports, grace period, agent.conf values (STRATO_PROCESS_*). */
+  process: ProcessIaasSettings;
   /** How long to wait before asking an IaaS again after a failed instance start, ms. @default 5000 */
   iaasRetryInterval: number;
   /** Members being drained or terminated count toward the minimum (Stratos's spinAfterTerminate). @default false */
@@ -153,9 +156,9 @@ const DECLARED = {
   bodyLimit: integer('STRATO_BODY_LIMIT', 1024 * 1024, 'Largest request body accepted, in bytes (larger: 413).', { min: 1024, max: 1024 * 1024 * 1024 }),
   iaasProviders: custom(
     'STRATO_IAAS_PROVIDERS',
-    'mock=mock,kubernetes=kubernetes',
-    'IaaS provider names and the driver each is bound to, as `name=driver` pairs; e.g. `mock=mock,ec2-sydney=mock`. Drivers: `mock`; `kubernetes` and `process` are accepted but not implemented yet (deploying onto their providers is refused with 400).',
-    (v) => providers(v ?? 'mock=mock,kubernetes=kubernetes'),
+    'mock=mock,process=process,kubernetes=kubernetes',
+    'IaaS provider names and the driver each is bound to, as `name=driver` pairs; e.g. `mock=mock,ec2-sydney=mock`. Drivers: `mock` (simulated members), `process` (each member a real process on this host running a cartridge agent, see STRATO_PROCESS_*); `kubernetes` is accepted but not implemented yet (deploying onto its providers is refused with 400).',
+    (v) => providers(v ?? 'mock=mock,process=process,kubernetes=kubernetes'),
   ),
   mbUrls: custom(
     'STRATO_MB_URLS',
@@ -285,6 +288,7 @@ const TIMINGS = ACTIVE_TIMINGS.map((name) => {
 export const SETTINGS: SettingInfo[] = [
   ...infoOf(Object.values(DECLARED).filter((d) => d !== DECLARED.iaasRetryInterval)),
   ...MOCK_IAAS_SETTINGS,
+  ...PROCESS_IAAS_SETTINGS,
   ...infoOf([DECLARED.iaasRetryInterval]),
   ...infoOf(Object.values(DATABRIDGE)),
   ...infoOf(TIMINGS.map((t) => t.setting)),
@@ -309,6 +313,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, overrides: Pa
     mbPort: read(d.mbPort),
     mbPublisherTimeout: read(d.mbPublisherTimeout),
     mock: loadMockIaasSettings(env),
+    process: loadProcessIaasSettings(env),
     spinAfterTerminate: read(d.spinAfterTerminate),
     mbLivenessInterval: read(d.mbLivenessInterval),
     mbConnectTimeout: read(d.mbConnectTimeout),
