@@ -125,9 +125,18 @@ export class ApplicationSignUps {
     if (name !== 'InstanceStartedEvent' || typeof payload.memberId !== 'string') return;
     const m = this.o.plane.state.members.get(payload.memberId);
     if (!m || m.clusterId !== payload.clusterId) return; // the control plane logs those
+    if (!this.hasRepository(m.applicationId, m.clusterId)) return; // most clusters: no store read at all
     void this.notifyCluster(m.applicationId, m.clusterId).catch((err) =>
       this.o.log.error({ err, memberId: m.memberId }, 'could not answer an InstanceStartedEvent with an ArtifactUpdatedEvent'),
     );
+  }
+
+  /** Whether the deployed definition of the cluster's subscription names an artifact repository (in memory). */
+  private hasRepository(appId: string, clusterId: string): boolean {
+    const alias = this.o.plane.state.apps.get(appId)?.clusters[clusterId]?.alias;
+    const app = this.o.plane.orchestrator.definitions.get(appId)?.application as { components?: Level } | undefined;
+    if (!alias || !app) return false;
+    return subscriptionsOf(app.components).some((s) => s.subscribableInfo?.alias === alias && !!s.subscribableInfo.artifactRepository?.repoUrl);
   }
 
   /**
