@@ -477,6 +477,9 @@ export class ControlPlane {
         if (rt && !(stored.status === 'Undeploying' && rt.undeploy === 'none')) continue;
         await this.settleRecord(appId);
       }
+    } catch (err) {
+      // the store was unreachable (or closed under a stopping server): the next monitor tick tries again
+      this.o.log.warn({ err }, 'could not read the application records to settle them');
     } finally {
       this.settling = false;
     }
