@@ -116,6 +116,8 @@ describe('process IaaS: a member', () => {
     assert.equal(conf['thrift.receiver.urls'], '127.0.0.1:7711');
     assert.equal(conf['thrift.server.admin.username'], 'm-a');
     assert.equal(conf.APPLICATION_PATH, join(member, 'app'));
+    assert.equal(conf['enable.artifact.update'], 'true', 'the periodic artifact update runs (STRATO_PROCESS_ARTIFACT_UPDATE)');
+    assert.equal(conf['auto.checkout'], 'true', 'and pulls what was pushed');
     assert.ok(existsSync(join(member, 'app')));
     for (const key of ['mb.publisher.timeout', 'port.check.timeout', 'cep.stats.publisher.enabled', 'stats.notifier.interval', 'enable.artifact.update', 'artifact.update.interval']) {
       assert.ok(conf[key] !== undefined && conf[key] !== '', `agent.conf has ${key}`);

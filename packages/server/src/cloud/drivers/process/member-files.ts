@@ -121,6 +121,8 @@ export function agentConf(v: AgentConfValues): string {
     line('cep.stats.publisher.enabled', v.statsEnabled),
     line('stats.notifier.interval', v.statsIntervalSeconds),
     line('enable.artifact.update', v.artifactUpdate),
+    // the periodic task pulls what was pushed (without it the task runs but never checks out)
+    line('auto.checkout', v.artifactUpdate),
     line('artifact.update.interval', v.artifactUpdateIntervalSeconds),
     line('enable.data.publisher', false),
     line('APPLICATION_PATH', v.applicationPath),

@@ -117,7 +117,7 @@ const DECLARED = {
   artifactUpdate: flag(
     'STRATO_PROCESS_ARTIFACT_UPDATE',
     true,
-    "A process member's `enable.artifact.update`: whether its agent runs the periodic artifact update task once its repository was cloned.",
+    "A process member's `enable.artifact.update` and `auto.checkout`: whether its agent runs the periodic artifact update task once its repository was cloned, pulling what was pushed.",
   ),
   artifactUpdateIntervalSeconds: integer(
     'STRATO_PROCESS_ARTIFACT_UPDATE_INTERVAL',
