@@ -265,6 +265,10 @@ export interface MemberView {
   networkPartitionId?: string;
   defaultPrivateIP?: string;
   defaultPublicIP?: string;
+  /** the IaaS's instance id */
+  instanceId?: string;
+  /** the member's ports (on the process IaaS: the ports its server really listens on) */
+  ports?: { protocol: string; port: number; proxyPort: number }[];
   [key: string]: unknown;
 }
 
