@@ -15,9 +15,13 @@
  *   npm run bench -- --only=a,b      only the named benches: cold-start, agent, http-load, login,
  *                                    deploy-single, deploy-nested, deploy-single-sample,
  *                                    deploy-nested-sample, churn-sqlite, churn-postgres
- *                                    (churn: both), scale-100, scale-1000
+ *                                    (churn: both), scale-100, scale-1000, autoscaling
+ *
+ * `autoscaling` (bench/autoscaling.ts) is a pure simulation: no server, no build, nothing outside
+ * the repository; `--only=autoscaling` runs it alone in a few seconds.
  */
 import { execFileSync } from 'node:child_process';
+import { autoscaling } from './autoscaling.ts';
 import { churn } from './churn.ts';
 import { agentBench } from './agent.ts';
 import { coldStart } from './cold-start.ts';
@@ -38,7 +42,8 @@ const only = args
   .filter(Boolean)
   .flatMap((name) => GROUPS[name] ?? [name]);
 
-const FIGURES: { name: string; run: () => Promise<void>; full?: boolean }[] = [
+/** `server: false`: the bench needs no server (so no build either). */
+const FIGURES: { name: string; run: () => Promise<void>; full?: boolean; server?: false }[] = [
   { name: 'cold-start', run: () => coldStart(5) },
   { name: 'agent', run: () => agentBench(5) },
   { name: 'http-load', run: httpLoad },
@@ -51,6 +56,7 @@ const FIGURES: { name: string; run: () => Promise<void>; full?: boolean }[] = [
   { name: 'churn-postgres', run: () => churn('postgres') },
   { name: 'scale-100', run: () => scale(100, 5 * 60_000) },
   { name: 'scale-1000', run: () => scale(1000, 10 * 60_000), full: true },
+  { name: 'autoscaling', run: autoscaling, server: false },
 ];
 
 const unknown = only?.filter((name) => !FIGURES.some((f) => f.name === name)) ?? [];
@@ -59,13 +65,16 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 
+const selected = FIGURES.filter((f) => (only ? only.includes(f.name) : !(quick && f.full)));
+
 // the server runs as `npm start` runs it: the bundle of scripts/build.mjs
-execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: new URL('../', import.meta.url), stdio: ['ignore', 'ignore', 'inherit'] });
+if (selected.some((f) => f.server !== false)) {
+  execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: new URL('../', import.meta.url), stdio: ['ignore', 'ignore', 'inherit'] });
+}
 
 const t0 = performance.now();
 let failed = 0;
-for (const f of FIGURES) {
-  if (only ? !only.includes(f.name) : quick && f.full) continue;
+for (const f of selected) {
   const t = performance.now();
   log(`${f.name} ...`);
   try {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import type { Server } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { freePort } from '@strato/testing';
-import { startMosquitto, type Mosquitto } from '../../messaging/test/support.ts';
+import { startMosquitto, type Mosquitto } from '@strato/testing/messaging';
 import { MEMBER, TestControlPlane, fastConf, listenOn, memberDir, startAgent, waitFor, type AgentProcess, type MemberDir } from './support.ts';
 
 describe('strato-agent fails over between two Mosquitto brokers', () => {

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { membersOf, StratoApiError, StratoClient, StratoUnreachableError, type Collection } from '../src/index.ts';
-import { FAST_ENV, startTestServer, waitFor, type TestServer } from '../../server/test/kit.ts';
+import { waitFor } from '@strato/testing';
+import { FAST_ENV, startTestServer, type TestServer } from '@strato/testing/server';
 
 /** The project's own examples (examples/README.md gives their order). */
 const EXAMPLES = new URL('../../../examples/', import.meta.url);

@@ -24,8 +24,9 @@ import { connect as netConnect, isIP } from 'node:net';
 import { MqttClient } from 'mqtt';
 import { pino, type Logger } from 'pino';
 import { parseBrokerUrl, type BrokerAddress } from './broker-url.ts';
-import type { EventBus } from './event-bus.ts';
-import { topics, type EventMap, type EventName, type EventsMatching } from './events.ts';
+import type { CloseOptions, EventBus, EventHandler, FilterHandler, Unsubscribe } from './event-bus.ts';
+export type { CloseOptions, EventHandler, FilterHandler, Unsubscribe };
+import { topics, type EventMap, type EventName } from './events.ts';
 import { Publisher } from './mqtt/publisher.ts';
 import { Subscriptions } from './mqtt/subscriptions.ts';
 
@@ -109,23 +110,6 @@ export interface MessageBusOptions {
   ca?: string | Buffer | Array<string | Buffer>;
 }
 
-/** Handler of one event type. A returned promise is not awaited; its rejection is logged. */
-export type EventHandler<K extends EventName> = (name: K, payload: EventMap[K]) => void | Promise<void>;
-
-type MatchedNames<F extends string> = string extends F ? EventName : EventsMatching<F>;
-
-/**
- * Handler of the events a topic filter matches; its arguments are a union discriminated by the
- * event name, so `if (name === 'MemberActivatedEvent')` narrows `payload`. Declare both
- * parameters (or none): TypeScript rejects a one-parameter arrow against a union of tuples.
- */
-export type FilterHandler<F extends string> = (
-  ...args: { [K in MatchedNames<F>]: [name: K, payload: EventMap[K]] }[MatchedNames<F>]
-) => void | Promise<void>;
-
-/** Removes a subscription's handler (and the MQTT subscription when it was the last one). */
-export type Unsubscribe = () => Promise<void>;
-
 /** Events emitted by {@link MessageBus}. */
 export interface MessageBusEvents {
   /** Connected to `url` and every subscription re-established. */
@@ -136,15 +120,6 @@ export interface MessageBusEvents {
   failover: [info: { from: string; to: string }];
   /** An event was dropped (publisher timeout, or the bus was closed before delivering it). */
   drop: [info: { name: EventName; topic: string; reason: 'timeout' | 'closed' }];
-}
-
-/** Options of {@link MessageBus.close}. */
-export interface CloseOptions {
-  /**
-   * How long to wait for queued events to be delivered before dropping them.
-   * @default 0
-   */
-  drainTimeoutMs?: number;
 }
 
 type State = 'connecting' | 'subscribing' | 'connected' | 'waiting' | 'closed';

@@ -1,5 +1,30 @@
-import type { CloseOptions, EventHandler, FilterHandler, Unsubscribe } from './bus.ts';
-import { topicMatches, topics, eventNameOfTopic, type EventMap, type EventName } from './events.ts';
+import { topicMatches, topics, eventNameOfTopic, type EventMap, type EventName, type EventsMatching } from './events.ts';
+
+/** Handler of one event type. A returned promise is not awaited; its rejection is logged. */
+export type EventHandler<K extends EventName> = (name: K, payload: EventMap[K]) => void | Promise<void>;
+
+type MatchedNames<F extends string> = string extends F ? EventName : EventsMatching<F>;
+
+/**
+ * Handler of the events a topic filter matches; its arguments are a union discriminated by the
+ * event name, so `if (name === 'MemberActivatedEvent')` narrows `payload`. Declare both
+ * parameters (or none): TypeScript rejects a one-parameter arrow against a union of tuples.
+ */
+export type FilterHandler<F extends string> = (
+  ...args: { [K in MatchedNames<F>]: [name: K, payload: EventMap[K]] }[MatchedNames<F>]
+) => void | Promise<void>;
+
+/** Removes a subscription's handler (and the MQTT subscription when it was the last one). */
+export type Unsubscribe = () => Promise<void>;
+
+/** Options of {@link MessageBus.close}. */
+export interface CloseOptions {
+  /**
+   * How long to wait for queued events to be delivered before dropping them.
+   * @default 0
+   */
+  drainTimeoutMs?: number;
+}
 
 /**
  * What strato's components need of a message bus: typed subscribe and publish on the Stratos event
@@ -14,6 +39,8 @@ export interface EventBus {
   publish<K extends EventName>(name: K, payload: EventMap[K]): Promise<boolean>;
   /** Events accepted by `publish` and not yet delivered. */
   readonly pendingCount: number;
+  /** Whether published events reach the broker now (a publisher of statistics skips them while not). */
+  readonly connected: boolean;
   close(options?: CloseOptions): Promise<void>;
 }
 
@@ -74,6 +101,11 @@ export class InMemoryBus implements EventBus {
 
   get pendingCount(): number {
     return this.broker.pendingCount;
+  }
+
+  /** Attached to its broker: true until closed. */
+  get connected(): boolean {
+    return !this.closed;
   }
 
   subscribe<K extends EventName>(name: K, handler: EventHandler<K>): Promise<Unsubscribe>;

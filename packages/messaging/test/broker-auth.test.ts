@@ -17,7 +17,8 @@ import {
   verifyPassword,
   type EmbeddedBroker,
 } from '../src/index.ts';
-import { memoryLogger, waitFor } from './support.ts';
+import { waitFor } from '@strato/testing';
+import { memoryLogger } from '@strato/testing/messaging';
 
 const secret = Buffer.from('0123456789abcdef0123456789abcdef');
 const cp = { username: 'strato-control-plane', password: 'cp-password-123456' };
@@ -109,7 +110,7 @@ test('a member publishes only about itself, on the topics an agent publishes; it
 
   await a.publishAsync('instance/status/InstanceActivatedEvent', status(memberA), { qos: 1 });
   await a.publishAsync('initializer/CompleteTopologyRequestEvent', '{}', { qos: 1 });
-  await waitFor(() => seen.length === 2, 2_000, 'the member\'s own events');
+  await waitFor('the member\'s own events', () => seen.length === 2, { timeoutMs: 2_000, everyMs: 5 });
 
   // another member's event: the broker closes the connection and routes nothing
   const gone = closed(a);
@@ -125,7 +126,7 @@ test('a member publishes only about itself, on the topics an agent publishes; it
 
   // a marker from the control plane: everything published before it has been routed
   await observer.publishAsync('instance/notifier/InstanceCleanupMemberEvent', JSON.stringify({ memberId: 'marker' }), { qos: 1 });
-  await waitFor(() => seen.some((s) => s.memberId === 'marker'), 2_000, 'the marker');
+  await waitFor('the marker', () => seen.some((s) => s.memberId === 'marker'), { timeoutMs: 2_000, everyMs: 5 });
   assert.deepEqual(
     seen.map((s) => s.topic),
     ['instance/status/InstanceActivatedEvent', 'initializer/CompleteTopologyRequestEvent', 'instance/notifier/InstanceCleanupMemberEvent'],
@@ -150,7 +151,7 @@ test('the message bus speaks with its credentials; a bus without them never conn
   const inUrl = new MessageBus({ urls: [broker.url.replace('mqtt://', `mqtt://${sim.username}:${sim.password}@`)], retryIntervalMs: 20 });
   t.after(() => Promise.all([good.close(), bad.close(), inUrl.close()]));
   assert.equal(await good.publish('InstanceCleanupMemberEvent', { memberId: 'm' }), true);
-  await waitFor(() => inUrl.connected, 2_000, 'the bus with credentials in its URL');
+  await waitFor('the bus with credentials in its URL', () => inUrl.connected, { timeoutMs: 2_000, everyMs: 5 });
   assert.ok(!inUrl.currentUrl.includes(sim.password));
   assert.equal(bad.connected, false);
 });

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import mqtt from 'mqtt';
 import { MessageBus, startEmbeddedBroker, type EventName } from '../src/index.ts';
-import { waitFor } from './support.ts';
+import { waitFor } from '@strato/testing';
 
 const member = {
   serviceName: 'php',
@@ -51,7 +51,7 @@ test('events round-trip through the embedded broker', async (t) => {
   );
   assert.equal(await publisher.publish('CompleteTopologyRequestEvent', {}), true);
 
-  await waitFor(() => received.length === 3 && activated.length === 1, 2_000, 'three events');
+  await waitFor('three events', () => received.length === 3 && activated.length === 1, { timeoutMs: 2_000, everyMs: 5 });
   assert.deepEqual(
     received.map(([name]) => name),
     ['MemberCreatedEvent', 'MemberActivatedEvent', 'InstanceStartedEvent'],
@@ -91,7 +91,7 @@ test('wire format: topic is the class path, payload the plain JSON fields', asyn
   assert.equal(await bus.publish('MemberActivatedEvent', payload), true);
   assert.equal(await bus.publish('InstanceCleanupMemberEvent', { memberId: 'php.member-1' }), true);
   assert.equal(await bus.publish('CompleteTenantRequestEvent', {}), true);
-  await waitFor(() => messages.length === 3, 2_000, 'three raw messages');
+  await waitFor('three raw messages', () => messages.length === 3, { timeoutMs: 2_000, everyMs: 5 });
 
   assert.equal(messages[0].topic, 'topology/MemberActivatedEvent');
   assert.deepEqual(JSON.parse(messages[0].body), payload);
@@ -123,7 +123,7 @@ test('a foreign publisher (e.g. a Python agent) reaches typed handlers; junk is 
   await raw.publishAsync('instance/status/InstanceActivatedEvent', 'not json', { qos: 1 });
   await raw.publishAsync('instance/status/InstanceStartedEvent', pythonJson, { qos: 1 });
   await raw.publishAsync('instance/notifier/InstanceCleanupMemberEvent', '{"memberId":"m1"}', { qos: 1 });
-  await waitFor(() => seen.length === 2, 2_000, 'two events');
+  await waitFor('two events', () => seen.length === 2, { timeoutMs: 2_000, everyMs: 5 });
   assert.deepEqual(seen, ['InstanceStartedEvent:application-1', 'InstanceCleanupMemberEvent']);
 });
 
@@ -137,7 +137,7 @@ test('unsubscribe stops delivery; close() settles everything and is idempotent',
     seen.push(p.memberId);
   });
   await bus.publish('InstanceCleanupMemberEvent', { memberId: 'a' });
-  await waitFor(() => seen.length === 1, 2_000, 'first event');
+  await waitFor('first event', () => seen.length === 1, { timeoutMs: 2_000, everyMs: 5 });
   await unsubscribe();
   await bus.publish('InstanceCleanupMemberEvent', { memberId: 'b' });
   // A second subscriber proves 'b' went through the broker before we check the first one.
@@ -146,7 +146,7 @@ test('unsubscribe stops delivery; close() settles everything and is idempotent',
     other.push(p.memberId);
   });
   await bus.publish('InstanceCleanupMemberEvent', { memberId: 'c' });
-  await waitFor(() => other.includes('c'), 2_000, 'third event');
+  await waitFor('third event', () => other.includes('c'), { timeoutMs: 2_000, everyMs: 5 });
   assert.deepEqual(seen, ['a']);
   await bus.close();
   await bus.close();

@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
 import { MessageBus } from '../src/index.ts';
-import { makeTlsFiles, memoryLogger, startMosquitto, waitFor } from './support.ts';
+import { waitFor } from '@strato/testing';
+import { makeTlsFiles, memoryLogger, startMosquitto } from '@strato/testing/messaging';
 
 test('mqtts:// with the CA connects and round-trips; without it the bus never connects', async (t) => {
   const tls = makeTlsFiles();
@@ -19,13 +20,13 @@ test('mqtts:// with the CA connects and round-trips; without it the bus never co
     seen.push(p.memberId);
   });
   assert.equal(await bus.publish('InstanceCleanupMemberEvent', { memberId: 'over-tls' }), true);
-  await waitFor(() => seen.includes('over-tls'), 5_000, 'the event over TLS');
+  await waitFor('the event over TLS', () => seen.includes('over-tls'), { timeoutMs: 5_000, everyMs: 5 });
   assert.equal(bus.currentUrl, `mqtts://localhost:${broker.port}`);
 
   // a CA Node does not know: the certificate is refused, the bus keeps trying
   const { logger, records } = memoryLogger();
   const untrusting = new MessageBus({ urls: [url], retryIntervalMs: 50, logger });
   t.after(() => untrusting.close());
-  await waitFor(() => records.some((r) => r.msg === `Could not connect to the message broker at localhost:${broker.port}.`), 5_000, 'a refused TLS connection');
+  await waitFor('a refused TLS connection', () => records.some((r) => r.msg === `Could not connect to the message broker at localhost:${broker.port}.`), { timeoutMs: 5_000, everyMs: 5 });
   assert.equal(untrusting.connected, false);
 });

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import mqtt from 'mqtt';
 import { MessageBus, type MessageBusOptions } from '../src/index.ts';
-import { freePort, memoryLogger, startMosquitto, waitFor } from './support.ts';
+import { freePort, waitFor } from '@strato/testing';
+import { memoryLogger, startMosquitto } from '@strato/testing/messaging';
 
 /** Short intervals so failures are detected and retried within a test's time. */
 const fast: Omit<MessageBusOptions, 'urls'> = {
@@ -26,7 +27,7 @@ test('round trip through Mosquitto', async (t) => {
     if (name === 'InstanceCleanupMemberEvent') seen.push(payload.memberId);
   });
   for (let i = 0; i < 10; i++) assert.equal(await bus.publish('InstanceCleanupMemberEvent', cleanup(`m${i}`)), true);
-  await waitFor(() => seen.length === 10, 2_000, 'ten events');
+  await waitFor('ten events', () => seen.length === 10, { timeoutMs: 2_000, everyMs: 5 });
   assert.deepEqual(seen, Array.from({ length: 10 }, (_, i) => `m${i}`));
 });
 
@@ -44,7 +45,7 @@ test('a burst of 5000 events arrives complete and in order (bounded in-flight)',
     Array.from({ length: 5000 }, (_, i) => publisher.publish('InstanceCleanupMemberEvent', cleanup(`m${i}`))),
   );
   assert.ok(results.every((r) => r));
-  await waitFor(() => seen.length === 5000, 10_000, '5000 events');
+  await waitFor('5000 events', () => seen.length === 5000, { timeoutMs: 10_000, everyMs: 5 });
   assert.deepEqual(seen, Array.from({ length: 5000 }, (_, i) => `m${i}`));
 });
 
@@ -66,10 +67,10 @@ test('failover: broker A dies, the bus moves to B, resubscribes and loses nothin
   });
   assert.equal(bus.currentUrl, a.url);
   assert.equal(await bus.publish('InstanceCleanupMemberEvent', cleanup('before')), true);
-  await waitFor(() => seen.includes('before'), 2_000, 'event before the failover');
+  await waitFor('event before the failover', () => seen.includes('before'), { timeoutMs: 2_000, everyMs: 5 });
 
   await a.kill();
-  await waitFor(() => connects.length === 2, 5_000, 'reconnection to B');
+  await waitFor('reconnection to B', () => connects.length === 2, { timeoutMs: 5_000, everyMs: 5 });
   assert.deepEqual(connects, [a.url, b.url]);
   assert.deepEqual(failovers[0], { from: a.url, to: b.url });
   assert.equal(bus.connected, true);
@@ -83,7 +84,7 @@ test('failover: broker A dies, the bus moves to B, resubscribes and loses nothin
   }
   // The bus itself publishes on B.
   for (let i = 0; i < 20; i++) assert.equal(await bus.publish('InstanceCleanupMemberEvent', cleanup(`own${i}`)), true);
-  await waitFor(() => seen.length === 41, 3_000, '40 events after the failover');
+  await waitFor('40 events after the failover', () => seen.length === 41, { timeoutMs: 3_000, everyMs: 5 });
   assert.deepEqual(seen.slice(1, 21), Array.from({ length: 20 }, (_, i) => `other${i}`));
   assert.deepEqual(seen.slice(21), Array.from({ length: 20 }, (_, i) => `own${i}`));
 });
@@ -103,7 +104,7 @@ test('the first URL is dead at start-up: the bus connects to the second', async 
   assert.equal(bus.currentUrl, b.url);
   assert.ok(records.some((r) => typeof r.msg === 'string' && r.msg.startsWith('Could not connect to the message broker at 127.0.0.1:')));
   assert.equal(await bus.publish('InstanceCleanupMemberEvent', cleanup('x')), true);
-  await waitFor(() => seen.length === 1, 2_000, 'one event');
+  await waitFor('one event', () => seen.length === 1, { timeoutMs: 2_000, everyMs: 5 });
 });
 
 test('a frozen broker is detected by the liveness check and the bus fails over', async (t) => {
@@ -120,10 +121,10 @@ test('a frozen broker is detected by the liveness check and the bus fails over',
   });
   a.pause();
   t.after(() => a.resume());
-  await waitFor(() => bus.connected && bus.currentUrl === b.url, 5_000, 'failover to B');
+  await waitFor('failover to B', () => bus.connected && bus.currentUrl === b.url, { timeoutMs: 5_000, everyMs: 5 });
   assert.ok(records.some((r) => r.msg === `Message broker 127.0.0.1:${a.port} cannot be reached. Disconnecting client...`));
   assert.equal(await bus.publish('InstanceCleanupMemberEvent', cleanup('on-b')), true);
-  await waitFor(() => seen.includes('on-b'), 2_000, 'event on B');
+  await waitFor('event on B', () => seen.includes('on-b'), { timeoutMs: 2_000, everyMs: 5 });
 });
 
 test('subscriptions are re-established after the broker restarts on the same port', async (t) => {
@@ -137,13 +138,13 @@ test('subscriptions are re-established after the broker restarts on the same por
   await bus.subscribe('tenant/#', (name, payload) => {
     if (name === 'TenantCreatedEvent') seen.push(payload.tenant.tenantDomain);
   });
-  await waitFor(() => connects === 1, 2_000, 'first connect');
+  await waitFor('first connect', () => connects === 1, { timeoutMs: 2_000, everyMs: 5 });
   await a.restart();
-  await waitFor(() => connects === 2, 5_000, 'reconnection after restart');
+  await waitFor('reconnection after restart', () => connects === 2, { timeoutMs: 5_000, everyMs: 5 });
   const other = await mqtt.connectAsync(a.url, { protocolVersion: 4 });
   t.after(() => other.endAsync(true));
   await other.publishAsync('tenant/TenantCreatedEvent', JSON.stringify({ tenant: { tenantId: 1, tenantDomain: 'one.org' } }), { qos: 1 });
   assert.equal(await bus.publish('TenantCreatedEvent', { tenant: { tenantId: 2, tenantDomain: 'two.org' } }), true);
-  await waitFor(() => seen.length === 2, 2_000, 'two tenant events');
+  await waitFor('two tenant events', () => seen.length === 2, { timeoutMs: 2_000, everyMs: 5 });
   assert.deepEqual(seen, ['one.org', 'two.org']);
 });

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MessageBus, startEmbeddedBroker } from '../src/index.ts';
-import { waitFor } from './support.ts';
+import { waitFor } from '@strato/testing';
 
 const COUNT = 50_000;
 
@@ -23,7 +23,7 @@ test(`${COUNT} events published in one burst arrive in order through the embedde
     if (payload.memberId !== `m${received}`) outOfOrder++;
     received++;
   });
-  await waitFor(() => publisher.connected, 2_000, 'publisher connection');
+  await waitFor('publisher connection', () => publisher.connected, { timeoutMs: 2_000, everyMs: 5 });
 
   const started = performance.now();
   const results: Array<Promise<boolean>> = [];
@@ -31,7 +31,7 @@ test(`${COUNT} events published in one burst arrive in order through the embedde
   assert.equal(publisher.pendingCount, COUNT);
   const acked = await Promise.all(results);
   const ackedMs = performance.now() - started;
-  await waitFor(() => received >= COUNT, 60_000, `${COUNT} events at the subscriber`);
+  await waitFor(`${COUNT} events at the subscriber`, () => received >= COUNT, { timeoutMs: 60_000, everyMs: 5 });
   const elapsedMs = performance.now() - started;
   t.diagnostic(`${COUNT} events: all acknowledged after ${ackedMs.toFixed(0)} ms, all received after ${elapsedMs.toFixed(0)} ms`);
 

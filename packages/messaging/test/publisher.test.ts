@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MessageBus, type MessageBusOptions } from '../src/index.ts';
-import { freePort, memoryLogger, startMosquitto, waitFor } from './support.ts';
+import { freePort, waitFor } from '@strato/testing';
+import { memoryLogger, startMosquitto } from '@strato/testing/messaging';
 
 const fast: Omit<MessageBusOptions, 'urls'> = {
   retryIntervalMs: 50,
@@ -30,7 +31,7 @@ test('events published while no broker is up are delivered, in order, once it st
   t.after(() => broker.kill());
   await subscribed;
   assert.deepEqual(await Promise.all(results), Array(50).fill(true));
-  await waitFor(() => seen.length === 50, 2_000, '50 events');
+  await waitFor('50 events', () => seen.length === 50, { timeoutMs: 2_000, everyMs: 5 });
   assert.deepEqual(seen, Array.from({ length: 50 }, (_, i) => `m${i}`));
   assert.equal(bus.pendingCount, 0);
 });
@@ -53,7 +54,7 @@ test('events published during a failover are delivered on the next broker', asyn
   assert.equal(bus.currentUrl, b.url);
   // At-least-once: an event in flight when A died may arrive twice, but none is lost and the
   // first arrivals keep the publishing order.
-  await waitFor(() => new Set(seen).size === 200, 3_000, '200 distinct events');
+  await waitFor('200 distinct events', () => new Set(seen).size === 200, { timeoutMs: 3_000, everyMs: 5 });
   const firsts = seen.filter((id, i) => seen.indexOf(id) === i);
   assert.deepEqual(firsts, Array.from({ length: 200 }, (_, i) => `m${i}`));
 });
@@ -92,7 +93,7 @@ test('close() drains queued events within drainTimeoutMs, drops the rest, and le
   t.after(() => a.kill());
   const { logger } = memoryLogger();
   const bus = new MessageBus({ urls: [a.url], ...fast, logger });
-  await waitFor(() => bus.connected, 2_000, 'connection');
+  await waitFor('connection', () => bus.connected, { timeoutMs: 2_000, everyMs: 5 });
   const delivered = bus.publish('InstanceCleanupMemberEvent', { memberId: 'm1' });
   await bus.close({ drainTimeoutMs: 2_000 });
   assert.equal(await delivered, true);
@@ -104,6 +105,6 @@ test('close() drains queued events within drainTimeoutMs, drops the rest, and le
   const lost = offline.publish('InstanceCleanupMemberEvent', { memberId: 'm2' });
   await offline.close({ drainTimeoutMs: 100 });
   assert.equal(await lost, false);
-  await waitFor(() => subscribeSettled, 1_000, 'subscribe promise settled by close()');
-  await waitFor(() => activeTimeouts() <= before, 2_000, 'no timers left');
+  await waitFor('subscribe promise settled by close()', () => subscribeSettled, { timeoutMs: 1_000, everyMs: 5 });
+  await waitFor('no timers left', () => activeTimeouts() <= before, { timeoutMs: 2_000, everyMs: 5 });
 });

@@ -2,7 +2,7 @@ import type { Application, CartridgeGroup, Dependencies, GroupReference } from '
 import { MAX_ID_LENGTH } from './artifacts.ts';
 import { groupReferencesOf, subscriptionsOf } from './application-references.ts';
 import { buildApplicationTree } from './orchestration/application-tree.ts';
-import type { Catalog } from './catalog.ts';
+import type { Catalog } from './catalog-type.ts';
 import { error } from './errors.ts';
 import { broken, isBlank, show, TERMINATION_BEHAVIOURS } from './rule-helpers.ts';
 import { dependencyEntries, findStartupCycle, parseChildRef } from './startup-order.ts';
@@ -29,7 +29,7 @@ export function validateApplication(app: Application, catalog: Catalog, mode: 'a
   validateApplicationRules(app, catalog, mode);
   // The component tree the monitors are built from at deployment: whatever it refuses (a child
   // that two startup orders give different predecessors, ...) is refused now, not at deployment.
-  buildApplicationTree(app as never, catalog.cartridgeGroups as never);
+  buildApplicationTree(app, catalog.cartridgeGroups);
 }
 
 function validateApplicationRules(app: Application, catalog: Catalog, mode: 'add' | 'update'): void {

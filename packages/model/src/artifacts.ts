@@ -20,20 +20,8 @@ import type {
   UserSchema,
 } from './schemas.ts';
 
-/** Every kind of artifact a client defines through the REST API. */
-export type ArtifactKind =
-  | 'cartridge'
-  | 'cartridgeGroup'
-  | 'application'
-  | 'autoscalingPolicy'
-  | 'deploymentPolicy'
-  | 'applicationPolicy'
-  | 'networkPartition'
-  | 'kubernetesCluster'
-  | 'kubernetesHost'
-  | 'kubernetesMaster'
-  | 'tenant'
-  | 'user';
+export type { ArtifactKind } from './schemas.ts';
+import type { ArtifactKind } from './schemas.ts';
 
 /** All artifact kinds, in the order they are usually defined. */
 export const ARTIFACT_KINDS: readonly ArtifactKind[] = [

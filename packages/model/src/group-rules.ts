@@ -1,5 +1,5 @@
 import type { CartridgeGroup } from './artifacts.ts';
-import type { Catalog } from './catalog.ts';
+import type { Catalog } from './catalog-type.ts';
 import { error } from './errors.ts';
 import { firstDuplicate, show, TERMINATION_BEHAVIOURS } from './rule-helpers.ts';
 import { dependencyEntries, findStartupCycle, parseChildRef } from './startup-order.ts';

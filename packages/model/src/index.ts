@@ -20,6 +20,10 @@
  * and group references), startup-order.ts (parse `cartridge.`/`group.` entries, find cycles),
  * infrastructure-rules.ts / group-rules.ts / application-rules.ts (the rules per kind),
  * rule-helpers.ts (message helpers).
+ *
+ * orchestration/ is the pure orchestration core (tree, state machines, partition algorithms,
+ * cluster decisions); scaling/ the pure autoscaling core (statistics windows, scaling rules,
+ * dependent scaling, group scaling and bursting decisions).
  */
 export * from './errors.ts';
 export * from './clock.ts';
@@ -35,3 +39,4 @@ export { ALIAS_PATTERN } from './application-rules.ts';
 export { networkPartitionGroups, NETWORK_PARTITION_GROUPS } from './infrastructure-rules.ts';
 export { findStartupCycle, parseChildRef, type ChildRef } from './startup-order.ts';
 export * from './orchestration/index.ts';
+export * from './scaling/index.ts';

@@ -9,7 +9,7 @@ import type {
   Tenant,
   User,
 } from './artifacts.ts';
-import type { Catalog } from './catalog.ts';
+import type { Catalog } from './catalog-type.ts';
 import { MAX_ID_LENGTH } from './artifacts.ts';
 import { error } from './errors.ts';
 import { broken, firstDuplicate, isBlank, show } from './rule-helpers.ts';

@@ -1,6 +1,20 @@
 import { Type } from '@sinclair/typebox';
 import type { TSchema } from '@sinclair/typebox';
-import type { ArtifactKind } from './artifacts.ts';
+
+/** Every kind of artifact a client defines through the REST API. */
+export type ArtifactKind =
+  | 'cartridge'
+  | 'cartridgeGroup'
+  | 'application'
+  | 'autoscalingPolicy'
+  | 'deploymentPolicy'
+  | 'applicationPolicy'
+  | 'networkPartition'
+  | 'kubernetesCluster'
+  | 'kubernetesHost'
+  | 'kubernetesMaster'
+  | 'tenant'
+  | 'user';
 
 /*
  * TypeBox schemas of every artifact a client POSTs or PUTs, with Stratos 4.1's wire field names

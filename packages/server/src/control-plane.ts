@@ -6,15 +6,16 @@ import {
   type Cancel,
   type Catalog,
   type Clock,
+  type ComponentNode,
   type Scheduler,
   type Timings,
 } from '@strato/model';
 import type { EventBus, EventMap, EventName } from '@strato/messaging';
 import type { Logger } from 'pino';
-import { definitionsOf } from './autoscaler/application-definitions.ts';
-import { ControlLoop } from './autoscaler/control-loop.ts';
-import { Orchestrator } from './autoscaler/orchestrator.ts';
-import { CloudController } from './cloud/cloud-controller.ts';
+import { definitionsOf } from './monitors/application-definitions.ts';
+import { ControlLoop } from './reconcile/control-loop.ts';
+import { Orchestrator } from './monitors/orchestrator.ts';
+import { CloudController, type CloudNotice } from './cloud/cloud-controller.ts';
 import type { IaasDriver } from './cloud/iaas-driver.ts';
 import { FaultDetector } from './health/fault-detector.ts';
 import { TimerScheduler } from './services/timer-scheduler.ts';
@@ -22,10 +23,10 @@ import type { Registry, StoredApplication } from './registry/registry.ts';
 import type { Store } from './store/store.ts';
 import { SUPER_TENANT_ID } from './store/store.ts';
 import { SUPER_TENANT_DOMAIN, isSuperTenant, type Principal } from './tenancy/principal.ts';
-import type { ApplicationRuntime } from './topology/runtime-model.ts';
-import { RuntimeState } from './topology/runtime-state.ts';
-import { memberView, runtimeView } from './topology/runtime-view.ts';
-import { completeTopology } from './topology/topology-view.ts';
+import type { ApplicationRuntime } from './runtime/runtime-model.ts';
+import { RuntimeState } from './runtime/runtime-state.ts';
+import { memberView, runtimeView } from './runtime/runtime-view.ts';
+import { completeTopology } from './runtime/topology-view.ts';
 
 export interface ControlPlaneOptions {
   store: Store;
@@ -78,7 +79,7 @@ export class ControlPlane {
       if (!d) throw new Error(`No IaaS driver is bound to the provider ${provider}`);
       return d;
     };
-    this.cloud = new CloudController(this.state, this.loop, o.bus, driverFor, log.child({ component: 'cloud-controller' }), this.clock);
+    this.cloud = new CloudController(this.state, this.loop, o.bus, driverFor, log.child({ component: 'cloud-controller' }), this.clock, (notice) => this.onCloudNotice(notice));
     this.orchestrator = new Orchestrator({
       state: this.state,
       loop: this.loop,
@@ -100,13 +101,21 @@ export class ControlPlane {
       scheduler: this.scheduler,
       log: log.child({ component: 'health' }),
     });
-    this.cloud.onActivated = (m) => {
-      this.faults.seen(m.memberId);
-      this.orchestrator.memberActivated(m);
-    };
-    this.cloud.onSpawnFailure = (m) => this.orchestrator.spawnFailed(m);
-    // a driver reporting an instance gone (watch) is a member fault at once
-    this.cloud.onInstanceGone = (m) => this.onFault(m.memberId);
+  }
+
+  private onCloudNotice(notice: CloudNotice): void {
+    switch (notice.kind) {
+      case 'member-activated':
+        this.faults.seen(notice.member.memberId);
+        this.orchestrator.memberActivated(notice.member);
+        return;
+      case 'spawn-failed':
+        this.orchestrator.spawnFailed(notice.member);
+        return;
+      case 'instance-gone':
+        this.onFault(notice.member.memberId);
+        return;
+    }
   }
 
   private publishAfterCommit<K extends EventName>(name: K, payload: EventMap[K]): void {
@@ -159,6 +168,32 @@ export class ControlPlane {
     );
     const unwatch = this.cloud.watchDrivers(this.o.drivers.values(), (report) => this.afterLoad(report));
     this.unsubscribes.push(async () => unwatch());
+    // the control plane owns the definitions of deployed applications: an update of one takes
+    // effect at once (its monitors reconcile against the new minimums and maximums)
+    this.o.registry.onChange((change) => {
+      if (change.kind !== 'application' || change.op !== 'updated') return;
+      this.afterLoad(() => void this.definitionsChanged(change.id, change.artifact as unknown as Application).catch((err: unknown) => this.o.log.error({ err, applicationId: change.id }, 'could not take in an application update')));
+    });
+  }
+
+  private async definitionsChanged(appId: string, app: Application): Promise<void> {
+    const rt = this.state.apps.get(appId);
+    if (!rt || rt.undeploy !== 'none') return;
+    const defs = definitionsOf(app, rt.applicationPolicyId, await this.o.registry.catalog());
+    await this.run(() => {
+      this.orchestrator.definitions.set(appId, defs);
+      this.loop.requestReconcile(appId);
+    });
+  }
+
+  /** The runtime of a deployed application, for read-only views. */
+  runtimeOf(appId: string): ApplicationRuntime | undefined {
+    return this.state.apps.get(appId);
+  }
+
+  /** The component tree a deployed application's monitors work on. */
+  treeOf(appId: string): ComponentNode | undefined {
+    return this.orchestrator.definitions.get(appId)?.tree;
   }
 
   /** Loads the runtime state and resumes every deployed application (after `listen`). */

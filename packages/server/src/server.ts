@@ -2,10 +2,10 @@ import type { BrokerCredentials } from '@strato/messaging';
 import pino, { type Logger } from 'pino';
 import { applicationRuntimeRoutes } from './api/application-runtime-routes.ts';
 import { buildApi } from './api/app.ts';
-import { startMessaging } from './broker/broker-setup.ts';
+import { startMessaging, type InProcessEventBroker } from './broker/broker-setup.ts';
 import { defaultDriverRegistry } from './cloud/drivers.ts';
-import { MockIaas } from './cloud/mock-iaas/mock-iaas.ts';
-import { mockIaasRoutes } from './cloud/mock-iaas/mock-iaas-routes.ts';
+import { MockIaas } from './cloud/drivers/mock/mock-iaas.ts';
+import { mockIaasRoutes } from './cloud/drivers/mock/mock-iaas-routes.ts';
 import { validatePartitions, type IaasDriver } from './cloud/iaas-driver.ts';
 import { systemClock, type Clock, type NetworkPartition, type Scheduler } from '@strato/model';
 import { TimerScheduler } from './services/timer-scheduler.ts';
@@ -13,7 +13,7 @@ import { ControlPlane } from './control-plane.ts';
 import { Registry } from './registry/registry.ts';
 import type { Settings } from './settings.ts';
 import { openStore } from './store/open-store.ts';
-import { ModelBroadcaster } from './topology/model-broadcaster.ts';
+import { ModelBroadcaster } from './runtime/model-broadcaster.ts';
 import type { Store } from './store/store.ts';
 import { Directory } from './tenancy/directory.ts';
 
@@ -39,10 +39,19 @@ export interface RunningServer {
  * brokers), tenancy, registry, IaaS drivers, the control plane, and the REST API. Everything that
  * was started is stopped again if a later step fails.
  */
-/** Time and timers of a server: the system's by default, a fake clock's in tests. */
+/**
+ * Time, timers and messaging of a server: the system's clock and timers and MQTT by default; a
+ * fake clock's and an in-memory broker in tests.
+ */
 export interface ServerServices {
   clock?: Clock;
   scheduler?: Scheduler;
+  /**
+   * An event broker inside this process (in tests, an InMemoryBroker of @strato/messaging): no MQTT
+   * broker is started or connected to; the control plane (with the model broadcaster) and the
+   * mock IaaS's simulated members each take a bus of it. `mbUrls` is then empty.
+   */
+  eventBroker?: InProcessEventBroker;
 }
 
 export async function startServer(settings: Settings, logger?: Logger, services: ServerServices = {}): Promise<RunningServer> {
@@ -59,11 +68,11 @@ export async function startServer(settings: Settings, logger?: Logger, services:
 
     // embedded broker (refusing anonymous clients) unless STRATO_MB_URLS names brokers; one bus
     // for the control plane, one for the mock IaaS, each with its own broker identity
-    const messaging = await startMessaging(settings, log);
+    const messaging = await startMessaging(settings, log, services.eventBroker);
     cleanups.push(() => messaging.close());
     const { bus, mockBus, urls: mbUrls } = messaging;
 
-    const directory = new Directory(store, log.child({ component: 'tenancy' }), settings.credentialCacheTtl);
+    const directory = new Directory(store, log.child({ component: 'tenancy' }), settings.credentialCacheTtl, clock);
     // the admin password check (scrypt, on the thread pool) runs while the rest starts
     const adminReady = directory.start(settings.adminPassword);
     adminReady.catch(() => undefined); // awaited below; no unhandled rejection if a step between fails

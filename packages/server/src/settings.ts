@@ -1,13 +1,15 @@
 import { join } from 'node:path';
 import { maskBrokerUrl, parseBrokerUrl } from '@strato/messaging';
-import { DRIVER_NAMES } from './cloud/driver-registry.ts';
-import { loadMockIaasSettings, MOCK_IAAS_SETTINGS, type MockIaasSettings } from './cloud/mock-iaas/mock-iaas-settings.ts';
+import { DRIVER_NAMES } from './cloud/driver-names.ts';
+import { loadMockIaasSettings, MOCK_IAAS_SETTINGS, type MockIaasSettings } from './cloud/drivers/mock/mock-iaas-settings.ts';
 import { TIMING_DEFAULTS, type TimingName, type Timings } from '@strato/model';
+import { choice, custom, flag, infoOf, integer, optionalInteger, optionalText, text, type SettingInfo } from './settings/define.ts';
 
 /**
  * Every setting of strato: one typed object compiled once from environment variables.
- * Each entry documents its variable, its default and its meaning; the README's table is written
- * from this list. Durations are in milliseconds.
+ * Each setting is declared once (variable, default, meaning, reader: `settings/define.ts`); the
+ * README's table is checked against the declarations and the values are read through them.
+ * Durations are in milliseconds.
  */
 export interface Settings {
   /** Interface the HTTP server binds to. @default '127.0.0.1' */
@@ -68,11 +70,7 @@ export interface Settings {
   timings: Timings;
 }
 
-export interface SettingInfo {
-  env: string;
-  default: string;
-  meaning: string;
-}
+export type { SettingInfo } from './settings/define.ts';
 
 /**
  * The timings of orchestration.md §3.12 that strato's control plane uses today, each a setting.
@@ -91,144 +89,29 @@ export const ACTIVE_TIMINGS: readonly TimingName[] = [
   'obsoletedMemberExpiryTimeout',
 ];
 
-/** The documented settings, in README order. */
-export const SETTINGS: SettingInfo[] = [
-  { env: 'STRATO_HOST', default: '127.0.0.1', meaning: 'Interface the HTTP server binds to.' },
-  { env: 'STRATO_HTTP_PORT', default: '9763', meaning: 'HTTP port of the REST API (0 picks a free port).' },
-  { env: 'STRATO_DATA_DIR', default: './data', meaning: 'Folder for the SQLite database and local state.' },
-  {
-    env: 'STRATO_DATABASE_URL',
-    default: '(unset)',
-    meaning: 'Unset: SQLite file `strato.db` in the data dir. `postgres://user@host:port/db`: PostgreSQL. `sqlite:/path/file.db`: SQLite at that path.',
-  },
-  { env: 'STRATO_ADMIN_PASSWORD', default: 'admin', meaning: 'Password of the super-tenant user `admin`.' },
-  { env: 'STRATO_LOG_LEVEL', default: 'info', meaning: 'Log level (fatal, error, warn, info, debug, trace, silent).' },
-  { env: 'STRATO_BODY_LIMIT', default: '1048576', meaning: 'Largest request body accepted, in bytes (larger: 413).' },
-  {
-    env: 'STRATO_IAAS_PROVIDERS',
-    default: 'mock=mock,kubernetes=kubernetes',
-    meaning: 'IaaS provider names and the driver each is bound to, as `name=driver` pairs; e.g. `mock=mock,ec2-sydney=mock`. Drivers: `mock`; `kubernetes` and `process` are accepted but not implemented yet (deploying onto their providers is refused with 400).',
-  },
-  { env: 'STRATO_MB_URLS', default: '(unset)', meaning: 'Comma-separated MQTT broker URLs (`mqtt://host:port`, `mqtt://user:password@host:port`, `mqtts://…` for TLS), tried in order with failover; logs show them without the password. Unset: strato starts an embedded broker (aedes) that refuses anonymous clients.' },
-  { env: 'STRATO_MB_PORT', default: '1885', meaning: 'Port of the embedded MQTT broker on STRATO_HOST (0 picks a free port).' },
-  { env: 'STRATO_MB_PUBLISHER_TIMEOUT', default: '900', meaning: 'Seconds a publisher retries an event while no broker is reachable before dropping it (logged as an error).' },
-  { env: 'STRATO_SPIN_AFTER_TERMINATE', default: 'false', meaning: "Stratos's spinAfterTerminate: when true, members being drained or terminated still count toward a cluster's minimum, so no replacement starts before they are gone." },
-  { env: 'STRATO_MB_LIVENESS_INTERVAL', default: '5000', meaning: 'Milliseconds between two liveness pings to the broker; a ping unanswered by the next one drops the connection and fails over (Stratos 4.1.6: 5 s).' },
-  { env: 'STRATO_MB_CONNECT_TIMEOUT', default: '10000', meaning: 'Milliseconds a broker connection attempt may take before the next URL of the list is tried.' },
-  { env: 'STRATO_MB_RETRY_INTERVAL', default: '(unset)', meaning: "Milliseconds to wait after every broker of the list failed, before trying them again. Unset: Stratos's back-off 2, 2, 5, 5, 10, 10, 20, 20, 30, 30, 40, 40, 50, 50, 60 s, then 60 s." },
-  { env: 'STRATO_MB_CREDENTIALS_FILE', default: '(data dir)/mb-credentials.json', meaning: "The embedded broker's secrets (mode 0600): the control plane's and the mock IaaS's user and password, and the secret member passwords are derived from. Generated at first start when missing." },
-  { env: 'STRATO_MB_USERS_FILE', default: '(data dir)/mb-users.json', meaning: 'Optional accounts of your own tools on the embedded broker: a JSON file `{"users":[{"username":"…","role":"read","password":"…"}]}` (role `read` or `full`); plain passwords are replaced by scrypt hashes at start. See "Security model".' },
-  { env: 'STRATO_MB_CA_FILE', default: '(unset)', meaning: 'PEM file of the CA certificates trusted for `mqtts://` brokers of STRATO_MB_URLS. Unset: Node\'s default CAs.' },
-  { env: 'STRATO_SESSION_TIMEOUT', default: '1800000', meaning: 'Milliseconds a session cookie of GET /api/session lives without being used.' },
-  { env: 'STRATO_CREDENTIAL_CACHE_TTL', default: '300000', meaning: 'Milliseconds verified credentials are remembered (scrypt runs once per client, not per request); a password change, a removed user or a deactivated tenant forgets them at once.' },
-  { env: 'STRATO_SESSION_LIFETIME', default: '28800000', meaning: 'Milliseconds a session lives at most, however often it is used; then its user signs in again.' },
-  { env: 'STRATO_SESSION_MAX_PER_USER', default: '10', meaning: "Sessions one user may hold at once; a new one ends that user's oldest." },
-  { env: 'STRATO_SESSION_MAX', default: '10000', meaning: 'Sessions held at once in all; a new one ends the oldest.' },
-  { env: 'STRATO_LOGIN_FAILURE_LIMIT', default: '5', meaning: 'Failed logins of one user name within STRATO_LOGIN_FAILURE_WINDOW after which that name is refused (429 with Retry-After) for STRATO_LOGIN_LOCKOUT.' },
-  { env: 'STRATO_LOGIN_IP_FAILURE_LIMIT', default: '20', meaning: 'Failed logins from one client address (an IPv6 client: its /64) within STRATO_LOGIN_FAILURE_WINDOW after which that address is refused (429) for STRATO_LOGIN_LOCKOUT.' },
-  { env: 'STRATO_LOGIN_FAILURE_WINDOW', default: '300000', meaning: 'Milliseconds failed logins are counted, from the first failure of a window.' },
-  { env: 'STRATO_LOGIN_LOCKOUT', default: '60000', meaning: 'Milliseconds a user name or client address is refused after too many failed logins; then it counts afresh. Credentials verified before the lockout still pass.' },
-  { env: 'STRATO_LOGIN_THROTTLE_ENTRIES', default: '10000', meaning: 'User names and client addresses whose failed logins are remembered at once (expired ones are dropped first, then the oldest).' },
-  { env: 'STRATO_REQUEST_TIMEOUT', default: '30000', meaning: 'Milliseconds a REST operation may wait for the registry lock or for the control plane (deploy, undeploy, every write) before it answers 503; a write that did not get the lock in time changed nothing.' },
-  ...MOCK_IAAS_SETTINGS,
-  { env: 'STRATO_IAAS_RETRY_INTERVAL', default: '5000', meaning: 'Milliseconds before a cluster asks its IaaS again after a failed instance start.' },
-  ...ACTIVE_TIMINGS.map((name) => TIMING_DEFAULTS[name]).map((t) => ({
-    env: timingEnv(t.name),
-    default: String(t.default),
-    meaning: `${t.meaning} (milliseconds${'stratos' in t && t.stratos ? `; Stratos: ${t.stratos}` : ''})`,
-  })),
-];
-
 /** The environment variable of a timing: clusterMonitorInterval → STRATO_CLUSTER_MONITOR_INTERVAL. */
 export function timingEnv(name: string): string {
   return 'STRATO_' + name.replace(/[A-Z]/g, (c) => '_' + c).toUpperCase();
 }
 
-function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new Error(`Setting ${name}=${JSON.stringify(raw)} is invalid: expected an integer from ${min} to ${max}`);
-  }
-  return n;
-}
+const MAX_MS = 2 ** 31 - 1;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (raw === 'true' || raw === 'false') return raw === 'true';
-  throw new Error(`Setting ${name}=${JSON.stringify(raw)} is invalid: expected true or false`);
-}
-
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-/** The driver names a provider may be bound to: the driver registry's (implemented or not yet). */
-const DRIVERS = DRIVER_NAMES;
-
-function providers(raw: string): Record<string, string> {
+function providers(value: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const pair of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const pair of value.split(',').map((s) => s.trim()).filter(Boolean)) {
     const [name, driver = name] = pair.split('=').map((s) => s.trim());
-    if (!name || !DRIVERS.includes(driver)) {
-      throw new Error(`Setting STRATO_IAAS_PROVIDERS has ${JSON.stringify(pair)}: expected name=driver with driver one of ${DRIVERS.join(', ')}`);
+    if (!name || !DRIVER_NAMES.includes(driver)) {
+      throw new Error(`Setting STRATO_IAAS_PROVIDERS has ${JSON.stringify(pair)}: expected name=driver with driver one of ${DRIVER_NAMES.join(', ')}`);
     }
     out[name] = driver;
   }
   return out;
 }
 
-/** Compiles the settings from the environment; a bad value throws an Error naming the variable. */
-export function loadSettings(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Settings> = {}): Settings {
-  const logLevel = env.STRATO_LOG_LEVEL || 'info';
-  if (!LOG_LEVELS.includes(logLevel)) {
-    throw new Error(`Setting STRATO_LOG_LEVEL=${JSON.stringify(logLevel)} is invalid: expected one of ${LOG_LEVELS.join(', ')}`);
-  }
-  const settings = {
-    host: env.STRATO_HOST || '127.0.0.1',
-    httpPort: int(env, 'STRATO_HTTP_PORT', 9763, 0, 65535),
-    dataDir: env.STRATO_DATA_DIR || join(process.cwd(), 'data'),
-    databaseUrl: env.STRATO_DATABASE_URL || undefined,
-    adminPassword: env.STRATO_ADMIN_PASSWORD || 'admin',
-    logLevel,
-    bodyLimit: int(env, 'STRATO_BODY_LIMIT', 1024 * 1024, 1024, 1024 * 1024 * 1024),
-    iaasProviders: providers(env.STRATO_IAAS_PROVIDERS || 'mock=mock,kubernetes=kubernetes'),
-  };
-  const timings = Object.fromEntries(
-    (Object.keys(TIMING_DEFAULTS) as TimingName[]).map((name) => [
-      name,
-      ACTIVE_TIMINGS.includes(name) ? int(env, timingEnv(name), TIMING_DEFAULTS[name].default, 1, 2 ** 31 - 1) : TIMING_DEFAULTS[name].default,
-    ]),
-  ) as unknown as Timings;
-  const full: Settings = {
-    ...settings,
-    mbUrls: (env.STRATO_MB_URLS ?? '').split(',').map((u) => u.trim()).filter(Boolean),
-    mbPort: int(env, 'STRATO_MB_PORT', 1885, 0, 65535),
-    mbPublisherTimeout: int(env, 'STRATO_MB_PUBLISHER_TIMEOUT', 900, 0, 86400) * 1000,
-    mock: loadMockIaasSettings(env),
-    spinAfterTerminate: bool(env, 'STRATO_SPIN_AFTER_TERMINATE', false),
-    mbLivenessInterval: int(env, 'STRATO_MB_LIVENESS_INTERVAL', 5000, 10, 3600_000),
-    mbConnectTimeout: int(env, 'STRATO_MB_CONNECT_TIMEOUT', 10_000, 10, 3600_000),
-    mbRetryInterval: env.STRATO_MB_RETRY_INTERVAL ? int(env, 'STRATO_MB_RETRY_INTERVAL', 0, 0, 3600_000) : undefined,
-    mbCredentialsFile: env.STRATO_MB_CREDENTIALS_FILE || undefined,
-    mbUsersFile: env.STRATO_MB_USERS_FILE || undefined,
-    mbCaFile: env.STRATO_MB_CA_FILE || undefined,
-    sessionTimeout: int(env, 'STRATO_SESSION_TIMEOUT', 1_800_000, 1000, 2 ** 31 - 1),
-    credentialCacheTtl: int(env, 'STRATO_CREDENTIAL_CACHE_TTL', 300_000, 0, 2 ** 31 - 1),
-    sessionLifetime: int(env, 'STRATO_SESSION_LIFETIME', 28_800_000, 1000, 2 ** 31 - 1),
-    sessionMaxPerUser: int(env, 'STRATO_SESSION_MAX_PER_USER', 10, 1, 1_000_000),
-    sessionMax: int(env, 'STRATO_SESSION_MAX', 10_000, 1, 10_000_000),
-    login: {
-      userFailureLimit: int(env, 'STRATO_LOGIN_FAILURE_LIMIT', 5, 1, 1_000_000),
-      ipFailureLimit: int(env, 'STRATO_LOGIN_IP_FAILURE_LIMIT', 20, 1, 1_000_000),
-      windowMs: int(env, 'STRATO_LOGIN_FAILURE_WINDOW', 300_000, 1, 2 ** 31 - 1),
-      lockoutMs: int(env, 'STRATO_LOGIN_LOCKOUT', 60_000, 1, 2 ** 31 - 1),
-      maxEntries: int(env, 'STRATO_LOGIN_THROTTLE_ENTRIES', 10_000, 100, 10_000_000),
-    },
-    requestTimeout: int(env, 'STRATO_REQUEST_TIMEOUT', 30_000, 10, 2 ** 31 - 1),
-    iaasRetryInterval: int(env, 'STRATO_IAAS_RETRY_INTERVAL', 5000, 0, 3600_000),
-    timings,
-  };
-  for (const u of full.mbUrls) {
+function brokerUrls(value: string | undefined): string[] {
+  const urls = (value ?? '').split(',').map((u) => u.trim()).filter(Boolean);
+  for (const u of urls) {
     // the message names the URL without its password
     if (!/^(mqtt|tcp|mqtts|ssl):\/\//.test(u)) {
       throw new Error(`Setting STRATO_MB_URLS has ${JSON.stringify(maskBrokerUrl(u))}: expected mqtt://host:port or mqtts://host:port`);
@@ -239,5 +122,170 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, overrides: Pa
       throw new Error(`Setting STRATO_MB_URLS: ${(e as Error).message}`);
     }
   }
+  return urls;
+}
+
+/** Every setting but the mock IaaS's and the timings, declared once, in README order. */
+const DECLARED = {
+  host: text('STRATO_HOST', '127.0.0.1', 'Interface the HTTP server binds to.'),
+  httpPort: integer('STRATO_HTTP_PORT', 9763, 'HTTP port of the REST API (0 picks a free port).', { min: 0, max: 65535 }),
+  dataDir: custom('STRATO_DATA_DIR', './data', 'Folder for the SQLite database and local state.', (v) => v ?? join(process.cwd(), 'data')),
+  databaseUrl: optionalText(
+    'STRATO_DATABASE_URL',
+    'Unset: SQLite file `strato.db` in the data dir. `postgres://user@host:port/db`: PostgreSQL. `sqlite:/path/file.db`: SQLite at that path.',
+  ),
+  adminPassword: text('STRATO_ADMIN_PASSWORD', 'admin', 'Password of the super-tenant user `admin`.'),
+  logLevel: choice('STRATO_LOG_LEVEL', 'info', LOG_LEVELS, 'Log level (fatal, error, warn, info, debug, trace, silent).'),
+  bodyLimit: integer('STRATO_BODY_LIMIT', 1024 * 1024, 'Largest request body accepted, in bytes (larger: 413).', { min: 1024, max: 1024 * 1024 * 1024 }),
+  iaasProviders: custom(
+    'STRATO_IAAS_PROVIDERS',
+    'mock=mock,kubernetes=kubernetes',
+    'IaaS provider names and the driver each is bound to, as `name=driver` pairs; e.g. `mock=mock,ec2-sydney=mock`. Drivers: `mock`; `kubernetes` and `process` are accepted but not implemented yet (deploying onto their providers is refused with 400).',
+    (v) => providers(v ?? 'mock=mock,kubernetes=kubernetes'),
+  ),
+  mbUrls: custom(
+    'STRATO_MB_URLS',
+    '(unset)',
+    'Comma-separated MQTT broker URLs (`mqtt://host:port`, `mqtt://user:password@host:port`, `mqtts://…` for TLS), tried in order with failover; logs show them without the password. Unset: strato starts an embedded broker (aedes) that refuses anonymous clients.',
+    brokerUrls,
+  ),
+  mbPort: integer('STRATO_MB_PORT', 1885, 'Port of the embedded MQTT broker on STRATO_HOST (0 picks a free port).', { min: 0, max: 65535 }),
+  mbPublisherTimeout: integer(
+    'STRATO_MB_PUBLISHER_TIMEOUT',
+    900,
+    'Seconds a publisher retries an event while no broker is reachable before dropping it (logged as an error).',
+    { min: 0, max: 86400, scale: 1000 },
+  ),
+  spinAfterTerminate: flag(
+    'STRATO_SPIN_AFTER_TERMINATE',
+    false,
+    "Stratos's spinAfterTerminate: when true, members being drained or terminated still count toward a cluster's minimum, so no replacement starts before they are gone.",
+  ),
+  mbLivenessInterval: integer(
+    'STRATO_MB_LIVENESS_INTERVAL',
+    5000,
+    'Milliseconds between two liveness pings to the broker; a ping unanswered by the next one drops the connection and fails over (Stratos 4.1.6: 5 s).',
+    { min: 10, max: 3600_000 },
+  ),
+  mbConnectTimeout: integer('STRATO_MB_CONNECT_TIMEOUT', 10_000, 'Milliseconds a broker connection attempt may take before the next URL of the list is tried.', { min: 10, max: 3600_000 }),
+  mbRetryInterval: optionalInteger(
+    'STRATO_MB_RETRY_INTERVAL',
+    "Milliseconds to wait after every broker of the list failed, before trying them again. Unset: Stratos's back-off 2, 2, 5, 5, 10, 10, 20, 20, 30, 30, 40, 40, 50, 50, 60 s, then 60 s.",
+    { min: 0, max: 3600_000 },
+  ),
+  mbCredentialsFile: optionalText(
+    'STRATO_MB_CREDENTIALS_FILE',
+    "The embedded broker's secrets (mode 0600): the control plane's and the mock IaaS's user and password, and the secret member passwords are derived from. Generated at first start when missing.",
+    '(data dir)/mb-credentials.json',
+  ),
+  mbUsersFile: optionalText(
+    'STRATO_MB_USERS_FILE',
+    'Optional accounts of your own tools on the embedded broker: a JSON file `{"users":[{"username":"…","role":"read","password":"…"}]}` (role `read` or `full`); plain passwords are replaced by scrypt hashes at start. See "Security model".',
+    '(data dir)/mb-users.json',
+  ),
+  mbCaFile: optionalText('STRATO_MB_CA_FILE', "PEM file of the CA certificates trusted for `mqtts://` brokers of STRATO_MB_URLS. Unset: Node's default CAs."),
+  sessionTimeout: integer('STRATO_SESSION_TIMEOUT', 1_800_000, 'Milliseconds a session cookie of GET /api/session lives without being used.', { min: 1000, max: MAX_MS }),
+  credentialCacheTtl: integer(
+    'STRATO_CREDENTIAL_CACHE_TTL',
+    300_000,
+    'Milliseconds verified credentials are remembered (scrypt runs once per client, not per request); a password change, a removed user or a deactivated tenant forgets them at once.',
+    { min: 0, max: MAX_MS },
+  ),
+  sessionLifetime: integer('STRATO_SESSION_LIFETIME', 28_800_000, 'Milliseconds a session lives at most, however often it is used; then its user signs in again.', { min: 1000, max: MAX_MS }),
+  sessionMaxPerUser: integer('STRATO_SESSION_MAX_PER_USER', 10, "Sessions one user may hold at once; a new one ends that user's oldest.", { min: 1, max: 1_000_000 }),
+  sessionMax: integer('STRATO_SESSION_MAX', 10_000, 'Sessions held at once in all; a new one ends the oldest.', { min: 1, max: 10_000_000 }),
+  userFailureLimit: integer(
+    'STRATO_LOGIN_FAILURE_LIMIT',
+    5,
+    'Failed logins of one user name within STRATO_LOGIN_FAILURE_WINDOW after which that name is refused (429 with Retry-After) for STRATO_LOGIN_LOCKOUT.',
+    { min: 1, max: 1_000_000 },
+  ),
+  ipFailureLimit: integer(
+    'STRATO_LOGIN_IP_FAILURE_LIMIT',
+    20,
+    'Failed logins from one client address (an IPv6 client: its /64) within STRATO_LOGIN_FAILURE_WINDOW after which that address is refused (429) for STRATO_LOGIN_LOCKOUT.',
+    { min: 1, max: 1_000_000 },
+  ),
+  windowMs: integer('STRATO_LOGIN_FAILURE_WINDOW', 300_000, 'Milliseconds failed logins are counted, from the first failure of a window.', { min: 1, max: MAX_MS }),
+  lockoutMs: integer(
+    'STRATO_LOGIN_LOCKOUT',
+    60_000,
+    'Milliseconds a user name or client address is refused after too many failed logins; then it counts afresh. Credentials verified before the lockout still pass.',
+    { min: 1, max: MAX_MS },
+  ),
+  maxEntries: integer(
+    'STRATO_LOGIN_THROTTLE_ENTRIES',
+    10_000,
+    'User names and client addresses whose failed logins are remembered at once (expired ones are dropped first, then the oldest).',
+    { min: 100, max: 10_000_000 },
+  ),
+  requestTimeout: integer(
+    'STRATO_REQUEST_TIMEOUT',
+    30_000,
+    'Milliseconds a REST operation may wait for the registry lock or for the control plane (deploy, undeploy, every write) before it answers 503; a write that did not get the lock in time changed nothing.',
+    { min: 10, max: MAX_MS },
+  ),
+  iaasRetryInterval: integer('STRATO_IAAS_RETRY_INTERVAL', 5000, 'Milliseconds before a cluster asks its IaaS again after a failed instance start.', { min: 0, max: 3600_000 }),
+};
+
+/** Every lifecycle timing of ACTIVE_TIMINGS, declared with its default from @strato/model. */
+const TIMINGS = ACTIVE_TIMINGS.map((name) => {
+  const t = TIMING_DEFAULTS[name];
+  return {
+    name,
+    setting: integer(timingEnv(name), t.default, `${t.meaning} (milliseconds${'stratos' in t && t.stratos ? `; Stratos: ${t.stratos}` : ''})`, { min: 1, max: MAX_MS }),
+  };
+});
+
+/** The documented settings, in README order. */
+export const SETTINGS: SettingInfo[] = [
+  ...infoOf(Object.values(DECLARED).filter((d) => d !== DECLARED.iaasRetryInterval)),
+  ...MOCK_IAAS_SETTINGS,
+  ...infoOf([DECLARED.iaasRetryInterval]),
+  ...infoOf(TIMINGS.map((t) => t.setting)),
+];
+
+/** Compiles the settings from the environment; a bad value throws an Error naming the variable. */
+export function loadSettings(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Settings> = {}): Settings {
+  const d = DECLARED;
+  const read = <T>(setting: { read(env: NodeJS.ProcessEnv): T }) => setting.read(env);
+  const timings = { ...Object.fromEntries(Object.entries(TIMING_DEFAULTS).map(([name, t]) => [name, t.default])) } as unknown as Timings;
+  for (const t of TIMINGS) (timings as unknown as Record<string, number>)[t.name] = read(t.setting);
+  const full: Settings = {
+    host: read(d.host),
+    httpPort: read(d.httpPort),
+    dataDir: read(d.dataDir),
+    databaseUrl: read(d.databaseUrl),
+    adminPassword: read(d.adminPassword),
+    logLevel: read(d.logLevel),
+    bodyLimit: read(d.bodyLimit),
+    iaasProviders: read(d.iaasProviders),
+    mbUrls: read(d.mbUrls),
+    mbPort: read(d.mbPort),
+    mbPublisherTimeout: read(d.mbPublisherTimeout),
+    mock: loadMockIaasSettings(env),
+    spinAfterTerminate: read(d.spinAfterTerminate),
+    mbLivenessInterval: read(d.mbLivenessInterval),
+    mbConnectTimeout: read(d.mbConnectTimeout),
+    mbRetryInterval: read(d.mbRetryInterval),
+    mbCredentialsFile: read(d.mbCredentialsFile),
+    mbUsersFile: read(d.mbUsersFile),
+    mbCaFile: read(d.mbCaFile),
+    sessionTimeout: read(d.sessionTimeout),
+    credentialCacheTtl: read(d.credentialCacheTtl),
+    sessionLifetime: read(d.sessionLifetime),
+    sessionMaxPerUser: read(d.sessionMaxPerUser),
+    sessionMax: read(d.sessionMax),
+    login: {
+      userFailureLimit: read(d.userFailureLimit),
+      ipFailureLimit: read(d.ipFailureLimit),
+      windowMs: read(d.windowMs),
+      lockoutMs: read(d.lockoutMs),
+      maxEntries: read(d.maxEntries),
+    },
+    requestTimeout: read(d.requestTimeout),
+    iaasRetryInterval: read(d.iaasRetryInterval),
+    timings,
+  };
   return { ...full, ...overrides, timings: { ...full.timings, ...(overrides.timings ?? {}) } };
 }

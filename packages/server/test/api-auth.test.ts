@@ -4,13 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseJson } from '@strato/model';
+import { FakeClock } from '@strato/testing';
 import { pino } from 'pino';
 import { clientKey, LoginThrottle, TooManyLogins } from '../src/api/login-throttle.ts';
 import { Sessions } from '../src/api/sessions.ts';
 import { SqliteStore } from '../src/store/sqlite-store.ts';
 import { Directory } from '../src/tenancy/directory.ts';
-import { ADMIN, basic, startTestServer, waitFor, type Reply, type TestServer } from './kit.ts';
-import { sampleText } from './samples.ts';
+import { samplesMissing, sampleText, waitFor } from '@strato/testing';
+import { ADMIN, basic, type Reply, startTestServer, type TestServer } from '@strato/testing/server';
 
 /** Authentication (HTTP Basic, session cookie), tenants, users and tenant isolation. */
 
@@ -39,7 +40,7 @@ function isError(res: Reply, status: number, fragment?: RegExp) {
   if (fragment) assert.match(res.body.message, fragment);
 }
 
-describe('authentication and tenant isolation', () => {
+describe('authentication and tenant isolation', { skip: samplesMissing }, () => {
   let server: TestServer;
 
   before(async () => {
@@ -344,7 +345,7 @@ describe('login throttling', () => {
       const r = await server.call('GET', '/api/init', undefined, BOB);
       assert.ok(r.status === 200 || r.status === 429, `${r.status} ${JSON.stringify(r.body)}`);
       return r.status === 200 ? r : undefined;
-    }, 10_000, 100);
+    }, { timeoutMs: 10_000, everyMs: 100 });
     assert.equal(res.body.status, 'success');
     assert.ok(Date.now() - started < 3_000, 'let in within the lockout');
     // and the name starts afresh
@@ -480,7 +481,7 @@ describe('session bounds and expiry', () => {
     const idle = await sessionOf(server, ADMIN);
     const started = Date.now();
     // the busy one is used every 100 ms: only its lifetime ends it
-    await waitFor('the busy session to reach its lifetime', async () => (await uses(busy)) === 401, 10_000, 100);
+    await waitFor('the busy session to reach its lifetime', async () => (await uses(busy)) === 401, { timeoutMs: 10_000, everyMs: 100 });
     assert.ok(Date.now() - started >= 2400, `ended after ${Date.now() - started} ms: by its lifetime, not its idle timeout`);
     assert.equal(await uses(idle), 401, 'the idle one ended after its timeout');
   });
@@ -519,7 +520,7 @@ describe('credentials changed while a login is being checked', () => {
     hold = new Promise<void>((r) => (release = r));
     const inFlight = directory.authenticate('admin', 'old-password');
     // wait for the login to have read the old record, then change the password
-    await waitFor('the login to read the user', () => hold === undefined, 5000, 5);
+    await waitFor('the login to read the user', () => hold === undefined, { timeoutMs: 5000, everyMs: 5 });
     await directory.updateUser({ userName: 'admin', credential: 'new-password', role: 'admin' }, admin);
     release();
     await inFlight; // it began before the change: it may pass
@@ -598,5 +599,38 @@ describe('the login throttle and the session table keep bounded state (a clock o
     assert.deepEqual([sessions.find(a), !!sessions.find(b), !!sessions.find(c)], [undefined, true, true]);
     assert.equal(sessions.endFor(1), 3, 'the tenant\'s sessions end together');
     assert.equal(sessions.size, 0);
+  });
+});
+
+describe('verified credentials are remembered for the cache lifetime of the injected clock', () => {
+  it('reads the user again only once the lifetime has passed, to the millisecond', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'strato-directory-'));
+    const store = SqliteStore.open(join(dir, 'strato.db'));
+    t.after(async () => {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    await store.migrate();
+    let userReads = 0;
+    const counting = Object.create(store, {
+      get: {
+        value: async (kind: string, id: string, scope: number) => {
+          if (kind === 'user') userReads++;
+          return store.get(kind, id, scope);
+        },
+      },
+    });
+    const clock = new FakeClock(5_000_000);
+    const directory = new Directory(counting, pino({ level: 'silent' }), 60_000, clock);
+    await directory.start('secret');
+    userReads = 0;
+    await directory.authenticate('admin', 'secret');
+    assert.equal(userReads, 1, 'the first login reads the user');
+    clock.advance(59_999);
+    await directory.authenticate('admin', 'secret');
+    assert.equal(userReads, 1, 'within the lifetime the verified credentials are remembered');
+    clock.advance(1);
+    await directory.authenticate('admin', 'secret');
+    assert.equal(userReads, 2, 'at the end of the lifetime the user is read and the password checked again');
   });
 });

@@ -3,8 +3,8 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { idOf, normalize, parseJson, type ArtifactKind } from '@strato/model';
-import { SAMPLES, startTestServer, type TestServer } from './kit.ts';
-import { sampleText } from './samples.ts';
+import { SAMPLES, samplesMissing, sampleText } from '@strato/testing';
+import { startTestServer, type TestServer } from '@strato/testing/server';
 
 /** Every IaaS provider name the samples use, bound to the mock IaaS. */
 const PROVIDERS = ['mock', 'kubernetes', 'ec2', 'openstack', 'gce', 'ec2-singapore', 'ec2-sydney'].map((p) => `${p}=mock`).join(',');
@@ -36,7 +36,7 @@ const COLLECTIONS: [string, ArtifactKind, string][] = [
  * Artifacts that share an id (the same network partition for several IaaSes) are added one after
  * the other: each is removed again before the next.
  */
-describe('every sample artifact file is accepted through the REST API', () => {
+describe('every sample artifact file is accepted through the REST API', { skip: samplesMissing }, () => {
   let server: TestServer;
   before(async () => {
     server = await startTestServer({}, { STRATO_IAAS_PROVIDERS: PROVIDERS });

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ERROR_CATALOGUE, parseJson, type ErrorCode } from '@strato/model';
-import { ADMIN, basic, startTestServer, type TestServer } from './kit.ts';
-import { sampleText } from './samples.ts';
+import { samplesMissing, sampleText } from '@strato/testing';
+import { ADMIN, basic, startTestServer, type TestServer } from '@strato/testing/server';
 
 /**
  * A table of rejected requests, one per rule: each answers its status with the error envelope, its
@@ -11,8 +11,12 @@ import { sampleText } from './samples.ts';
 
 type Json = any;
 
-/** A sample artifact, parsed (trailing commas tolerated) and deep-copied, then changed by edit. */
+/**
+ * A sample artifact, parsed (trailing commas tolerated) and deep-copied, then changed by edit (an
+ * empty object when the samples are missing: the tests are skipped then).
+ */
 function sample(file: string, edit: (a: Json) => void = () => {}): Json {
+  if (samplesMissing) return {};
   const a = structuredClone(parseJson(sampleText(file))) as Json;
   edit(a);
   return a;
@@ -207,7 +211,7 @@ const CASES: Case[] = [
   { name: 'unknown path', method: 'GET', path: '/api/gadgets', status: 404, code: 'ROUTE_NOT_FOUND', says: ['/api/gadgets'] },
 ];
 
-describe('rejected requests change nothing', () => {
+describe('rejected requests change nothing', { skip: samplesMissing }, () => {
   let server: TestServer;
 
   /** The raw answer of every list endpoint, as admin. */

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { pgSchema } from '@strato/testing';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
-import { ADMIN, basic, request, startTestServer, waitFor } from './kit.ts';
-import { MANIFEST, MULTI_CLOUD_PROVIDERS, isDeploy, sampleText } from './samples.ts';
+import { isDeploy, MANIFEST, MULTI_CLOUD_PROVIDERS, pgSchema, samplesMissing, sampleText, waitFor } from '@strato/testing';
+import { ADMIN, basic, request, startTestServer } from '@strato/testing/server';
+import { StratoClient } from '@strato/client';
 import { parseJson } from '@strato/model';
 
 /**
@@ -125,13 +125,13 @@ async function spawnServer(env: Record<string, string>): Promise<Child> {
       base ||= /strato is ready at (http:\/\/\S+)\/api\s/.exec(output)?.[1] ?? '';
       if (!base) return false;
       try {
-        return (await fetch(`${base}/api/health`)).status === 200;
+        await new StratoClient({ baseUrl: base }).health();
+        return true;
       } catch {
         return false;
       }
     },
-    60_000,
-    50,
+    { timeoutMs: 60_000, everyMs: 50 },
   );
   return { base, process: child, exited, output: () => output };
 }
@@ -146,7 +146,7 @@ after(() => {
   for (const child of children) child.kill('SIGKILL');
 });
 
-describe('restart in process', () => {
+describe('restart in process', { skip: samplesMissing }, () => {
   for (const engine of ['sqlite', 'postgres'] as const) {
     it(`keeps every artifact, tenant and user (${engine})`, async (t) => {
       const dataDir = mkdtempSync(join(tmpdir(), 'strato-restart-'));
@@ -186,7 +186,7 @@ describe('restart in process', () => {
   }
 });
 
-describe('restart of the server process', { concurrency: true }, () => {
+describe('restart of the server process', { concurrency: true, skip: samplesMissing }, () => {
   it('SQLite: survives SIGTERM and SIGKILL', async (t) => {
     const dataDir = mkdtempSync(join(tmpdir(), 'strato-restart-proc-'));
     t.after(() => rmSync(dataDir, { recursive: true, force: true }));

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { basic, startTestServer, type TestServer } from './kit.ts';
+import { basic, startTestServer, type TestServer } from '@strato/testing/server';
 
 /**
  * Secrets in global artifacts (issue 7): a Kubernetes cluster's password properties and a

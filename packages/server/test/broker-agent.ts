@@ -13,8 +13,8 @@ import mqtt, { type MqttClient } from 'mqtt';
 import pino from 'pino';
 import { startServer, type RunningServer } from '../src/server.ts';
 import { loadSettings, type Settings } from '../src/settings.ts';
-import { FAST_ENV, request, waitFor, type Reply } from './kit.ts';
-import { MANIFEST, isDeploy, sampleText } from './samples.ts';
+import { isDeploy, MANIFEST, sampleText, waitFor } from '@strato/testing';
+import { FAST_ENV, type Reply, request } from '@strato/testing/server';
 
 /** A real server with every log line (trace level) kept, raw and parsed. */
 export interface LoggedServer extends RunningServer {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { verifyPassword } from '@strato/messaging';
-import { memoryLogger } from '../../messaging/test/support.ts';
+import { memoryLogger } from '@strato/testing/messaging';
 import { loadBrokerOperators, loadBrokerSecrets } from '../src/broker/broker-credentials.ts';
 import { loadSettings } from '../src/settings.ts';
 

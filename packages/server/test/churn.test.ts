@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { seededRandom } from '@strato/testing';
-import { FAST_ENV, pgSchema, startTestServer, waitFor, type TestServer } from './kit.ts';
+import { pgSchema, seededRandom, waitFor } from '@strato/testing';
+import { FAST_ENV, startTestServer, type TestServer } from '@strato/testing/server';
 
 /**
  * Churn (issue 7): deploys and undeploys of different applications interleave without waiting

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import pino from 'pino';
-import { ControlLoop } from '../src/autoscaler/control-loop.ts';
+import { ControlLoop } from '../src/reconcile/control-loop.ts';
 
 const silent = pino({ level: 'silent' });
 

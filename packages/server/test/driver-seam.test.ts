@@ -5,7 +5,6 @@
  * destroyed instance is a member fault at once, a killed one is not reported) and the
  * cluster's CARTRIDGE_KEY surviving a restart.
  */
-import { FakeClock } from '@strato/testing';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,16 +12,17 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Cartridge } from '@strato/model';
 import { pino } from 'pino';
-import { buildPayload, generateCartridgeKey, payloadValue, redactPayloadSecrets, withLaunchIdentity } from '../src/autoscaler/payload.ts';
+import { buildPayload, generateCartridgeKey, payloadValue, redactPayloadSecrets, withLaunchIdentity } from '../src/cloud/launch-payload.ts';
 import { DRIVER_NAMES, DriverRegistry } from '../src/cloud/driver-registry.ts';
 import { defaultDriverRegistry } from '../src/cloud/drivers.ts';
 import type { IaasDriver, InstanceRequest } from '../src/cloud/iaas-driver.ts';
 import { payloadEntries } from '../src/cloud/iaas-driver.ts';
-import { MockIaas } from '../src/cloud/mock-iaas/mock-iaas.ts';
+import { MockIaas } from '../src/cloud/drivers/mock/mock-iaas.ts';
 import { loadSettings } from '../src/settings.ts';
 import type { Store } from '../src/store/store.ts';
-import { EventRecorder } from './event-recorder.ts';
-import { FAST_ENV, startTestServer, waitFor, type TestServer } from './kit.ts';
+import { FakeClock, waitFor } from '@strato/testing';
+import { EventRecorder } from '@strato/testing/messaging';
+import { FAST_ENV, startTestServer, type TestServer } from '@strato/testing/server';
 
 const EXAMPLES = new URL('../../../examples/', import.meta.url);
 const example = (path: string) => JSON.parse(readFileSync(new URL(path, EXAMPLES), 'utf8'));

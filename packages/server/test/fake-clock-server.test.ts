@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
-import { FakeClock } from '@strato/testing';
-import { startTestServer, waitFor, type TestServer } from './kit.ts';
+import { FakeClock, waitFor } from '@strato/testing';
+import { startTestServer, type TestServer } from '@strato/testing/server';
 
 /**
  * A whole server whose time is a fake clock (ServerServices): the mock IaaS's instances boot only

@@ -4,8 +4,8 @@ import pino from 'pino';
 import { FakeClock } from '@strato/testing';
 import { FaultDetector } from '../src/health/fault-detector.ts';
 import type { Store } from '../src/store/store.ts';
-import type { MemberRuntime } from '../src/topology/runtime-model.ts';
-import { RuntimeState } from '../src/topology/runtime-state.ts';
+import type { MemberRuntime } from '../src/runtime/runtime-model.ts';
+import { RuntimeState } from '../src/runtime/runtime-state.ts';
 
 /** Member fault detection on a fake clock: the instant a silent member is reported, to the millisecond. */
 describe('fault detector', () => {

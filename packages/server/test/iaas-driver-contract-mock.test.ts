@@ -11,7 +11,7 @@ import { after, before } from 'node:test';
 import { MessageBus, startEmbeddedBroker, type EmbeddedBroker } from '@strato/messaging';
 import { iaasDriverContract } from '@strato/testing';
 import { pino } from 'pino';
-import { MockIaas } from '../src/cloud/mock-iaas/mock-iaas.ts';
+import { MockIaas } from '../src/cloud/drivers/mock/mock-iaas.ts';
 import { SqliteStore } from '../src/store/sqlite-store.ts';
 
 const silent = pino({ level: 'silent' });

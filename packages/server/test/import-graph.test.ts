@@ -7,7 +7,8 @@ import { promisify } from 'node:util';
 /**
  * The import graph of .dependency-cruiser.cjs (README "Layout"): packages depend one way, the
  * server's lower layers (store, services, tenancy, registry) never reach up, only server.ts uses
- * the REST layer, and no runtime import cycle exists anywhere.
+ * the REST layer, the server's layers (monitors, cloud, runtime, reconcile) import downward only,
+ * and no import cycle exists anywhere, type-only imports included.
  */
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const DEPCRUISE = fileURLToPath(new URL('../../../node_modules/.bin/depcruise', import.meta.url));

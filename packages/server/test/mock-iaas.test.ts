@@ -12,10 +12,10 @@ import { MessageBus, startEmbeddedBroker, type EmbeddedBroker, type EventMap, ty
 import Fastify from 'fastify';
 import { pino } from 'pino';
 import type { InstanceRequest } from '../src/cloud/iaas-driver.ts';
-import { MOCK_INSTANCE_KIND, MockIaas, type MockInstanceRecord, type MockIaasOptions } from '../src/cloud/mock-iaas/mock-iaas.ts';
-import { mockIaasRoutes } from '../src/cloud/mock-iaas/mock-iaas-routes.ts';
-import { loadMockIaasSettings } from '../src/cloud/mock-iaas/mock-iaas-settings.ts';
-import { MAX_MOCK_ADDRESS_SEQUENCE, mockIpAddress } from '../src/cloud/mock-iaas/mock-ip-address.ts';
+import { MOCK_INSTANCE_KIND, MockIaas, type MockInstanceRecord, type MockIaasOptions } from '../src/cloud/drivers/mock/mock-iaas.ts';
+import { mockIaasRoutes } from '../src/cloud/drivers/mock/mock-iaas-routes.ts';
+import { loadMockIaasSettings } from '../src/cloud/drivers/mock/mock-iaas-settings.ts';
+import { MAX_MOCK_ADDRESS_SEQUENCE, mockIpAddress } from '../src/cloud/drivers/mock/mock-ip-address.ts';
 import {
   factorValues,
   loadMockPatterns,
@@ -24,10 +24,10 @@ import {
   patternValue,
   type MockPattern,
   type MockPatterns,
-} from '../src/cloud/mock-iaas/mock-patterns.ts';
+} from '../src/cloud/drivers/mock/mock-patterns.ts';
 import { SqliteStore } from '../src/store/sqlite-store.ts';
 import { SUPER_TENANT_ID, type Store } from '../src/store/store.ts';
-import * as kit from './kit.ts';
+import * as kit from '@strato/testing/server';
 
 const silent = pino({ level: 'silent' });
 

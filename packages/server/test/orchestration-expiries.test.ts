@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { EventRecorder } from './event-recorder.ts';
-import { FAST_ENV, startTestServer, waitFor, type TestServer } from './kit.ts';
+import { FAST_ENV, startInProcessServer, type InProcessServer } from '@strato/testing/server';
 
 /**
- * The three member expiries of orchestration.md §3.12 on a real server, mock IaaS and broker, with
- * the timeouts shortened through their settings (the exact instants are unit-tested in
+ * The three member expiries of orchestration.md §3.12 on a server in process (an in-memory broker
+ * and a fake clock that moves while the test waits; times below are the clock's), with the
+ * timeouts shortened through their settings (the exact instants are unit-tested in
  * packages/model/test/orchestration-member-expiry.test.ts).
  */
 const ARTIFACTS: [string, unknown][] = [
@@ -25,30 +25,27 @@ const ARTIFACTS: [string, unknown][] = [
 ];
 
 describe('member expiries', () => {
-  const open: { server: TestServer; recorder: EventRecorder }[] = [];
+  const open: InProcessServer[] = [];
   after(async () => {
-    for (const { server, recorder } of open) {
-      await recorder.close();
-      await server.stop();
-    }
+    for (const server of open) await server.stop();
   });
 
   async function start(env: NodeJS.ProcessEnv) {
-    const server = await startTestServer({}, { ...FAST_ENV, ...env });
-    const recorder = await EventRecorder.connect(server.mbUrls[0], server.mbCredentials);
-    open.push({ server, recorder });
+    const server = await startInProcessServer({}, { ...FAST_ENV, ...env });
+    const { recorder, waitFor } = server;
+    open.push(server);
     for (const [path, body] of ARTIFACTS) assert.equal((await server.call('POST', path, body)).status, 201, path);
     assert.equal((await server.call('POST', '/api/applications/exp-app/deploy/exp-ap', '')).status, 202);
-    return { server, recorder };
+    return { server, recorder, waitFor };
   }
 
-  const statusOf = async (server: TestServer) => (await server.call('GET', '/api/applications/exp-app')).body.status as string;
-  const clusterInstance = (server: TestServer) => server.controlPlane.state.apps.get('exp-app')?.clusters['exp-app.web.exp-web.domain']?.instances['exp-app-1'];
+  const statusOf = async (server: InProcessServer) => (await server.call('GET', '/api/applications/exp-app')).body.status as string;
+  const clusterInstance = (server: InProcessServer) => server.controlPlane.state.apps.get('exp-app')?.clusters['exp-app.web.exp-web.domain']?.instances['exp-app-1'];
 
   it('pending members expire; after the fifth consecutive expiry the partition timeout doubles, and an activation resets it', async () => {
     // every member boots in 1 s; the pending timeout is 300 ms: members 1-6 expire at 300 ms, the
     // 7th (timeout 600 ms) expires too, the 8th (timeout 1200 ms) has time to activate
-    const { server, recorder } = await start({
+    const { server, recorder, waitFor } = await start({
       STRATO_MOCK_BOOT_DELAY: '1000',
       STRATO_PENDING_MEMBER_EXPIRY_TIMEOUT: '300',
       STRATO_CLUSTER_MONITOR_INTERVAL: '50',
@@ -77,7 +74,7 @@ describe('member expiries', () => {
   });
 
   it('a member that never answers its cleanup request is terminated after the pending termination timeout', async () => {
-    const { server, recorder } = await start({
+    const { server, recorder, waitFor } = await start({
       STRATO_PENDING_TERMINATION_MEMBER_EXPIRY_TIMEOUT: '700',
       // fault detection would otherwise take the silent member first
       STRATO_MEMBER_FAULT_TIMEOUT: '600000',
@@ -100,16 +97,16 @@ describe('member expiries', () => {
   });
 
   it('an obsolete member whose instance cannot be terminated is forgotten after the obsolete timeout', async () => {
-    const { server, recorder } = await start({ STRATO_OBSOLETED_MEMBER_EXPIRY_TIMEOUT: '800' });
+    const { server, recorder, waitFor } = await start({ STRATO_OBSOLETED_MEMBER_EXPIRY_TIMEOUT: '800' });
     const active = await waitFor('a member activated', () => recorder.first('MemberActivatedEvent'));
     const memberId = active.payload.memberId as string;
     // the IaaS fails every termination from now on
     assert.equal((await server.call('POST', '/mock-iaas/api/failures', { terminateInstance: 1_000_000 })).status, 200);
-    const forced = Date.now();
+    const forced = server.clock.now();
     assert.equal((await server.call('POST', '/api/applications/exp-app/undeploy?force=true', '')).status, 202);
     await waitFor('obsolete', () => server.controlPlane.state.members.get(memberId)?.disposition === 'obsolete');
     await waitFor('forgotten', () => !server.controlPlane.state.members.has(memberId), 10_000);
-    assert.ok(Date.now() - forced >= 800, 'not forgotten before the obsolete timeout');
+    assert.ok(server.clock.now() - forced >= 800, 'not forgotten before the obsolete timeout');
     assert.ok((await server.mockIaas.listInstances()).map((i) => i.memberId).includes(memberId), 'the IaaS never terminated the instance');
     await waitFor('application Created', async () => (await statusOf(server)) === 'Created');
     assert.deepEqual(await server.store.list('member', 'all'), []);

@@ -3,34 +3,36 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { EventRecorder } from './event-recorder.ts';
-import { FAST_ENV, startTestServer, waitFor, type TestServer } from './kit.ts';
-import { MANIFEST, isDeploy, sampleText } from './samples.ts';
+import { isDeploy, MANIFEST, samplesMissing, sampleText } from '@strato/testing';
+import type { EventRecorder } from '@strato/testing/messaging';
+import { FAST_ENV, startInProcessServer, type InProcessServer } from '@strato/testing/server';
+
+/*
+ * Every server here runs in process: an in-memory broker and a fake clock that moves while the
+ * test waits (server.waitFor), so the fault timeouts pass at once.
+ */
 
 /** Faults of members: a crashed instance is replaced; a crashed instance never holds up an undeployment. */
-describe('member faults', () => {
-  let server: TestServer;
+describe('member faults', { skip: samplesMissing }, () => {
+  let server: InProcessServer;
   let recorder: EventRecorder;
   const appId = 'single-cartridge-app';
   before(async () => {
-    server = await startTestServer({}, {
+    server = await startInProcessServer({}, {
       ...FAST_ENV,
       STRATO_MEMBER_FAULT_TIMEOUT: '1500',
       STRATO_MEMBER_FAULT_CHECK_INTERVAL: '100',
       // a drained member that never answers would hold the undeployment for this long without fault detection
       STRATO_PENDING_TERMINATION_MEMBER_EXPIRY_TIMEOUT: '600000',
     });
-    recorder = await EventRecorder.connect(server.mbUrls[0], server.mbCredentials);
+    recorder = server.recorder;
     const entry = MANIFEST.find((e) => e.application.endsWith('/single-cartridge-app'))!;
     for (const call of entry.deploy) {
       if (isDeploy(call)) break;
       assert.equal((await server.call(call.method, call.path, sampleText(call.body!))).status, 201);
     }
   });
-  after(async () => {
-    await recorder.close();
-    await server.stop();
-  });
+  after(() => server?.stop());
 
   const members = async () => {
     const r = (await server.call('GET', `/api/applications/${appId}/runtime`)).body;
@@ -39,12 +41,12 @@ describe('member faults', () => {
 
   it('replaces a member whose instance crashed', async () => {
     assert.equal((await server.call('POST', `/api/applications/${appId}/deploy/application-policy-1`, '')).status, 202);
-    const { members: before } = await waitFor('Active', async () => ((await members()).status === 'Active' ? members() : undefined));
+    const { members: before } = await server.waitFor('Active', async () => ((await members()).status === 'Active' ? members() : undefined));
     const victim = before[0].memberId;
     assert.equal((await server.call('DELETE', `/mock-iaas/api/instances/${encodeURIComponent(victim)}`, undefined)).status, 200);
-    await waitFor('fault', () => recorder.first('MemberFaultEvent', (p) => p.memberId === victim));
-    await waitFor('terminated', () => recorder.first('MemberTerminatedEvent', (p) => p.memberId === victim));
-    const now = await waitFor('replacement Active', async () => {
+    await server.waitFor('fault', () => recorder.first('MemberFaultEvent', (p) => p.memberId === victim));
+    await server.waitFor('terminated', () => recorder.first('MemberTerminatedEvent', (p) => p.memberId === victim));
+    const now = await server.waitFor('replacement Active', async () => {
       const m = await members();
       return m.status === 'Active' && m.members.length === 1 && m.members[0].memberId !== victim ? m : undefined;
     });
@@ -57,16 +59,16 @@ describe('member faults', () => {
     const victim = current[0].memberId;
     assert.equal((await server.call('POST', `/mock-iaas/api/instances/${encodeURIComponent(victim)}/kill`, '')).status, 200);
     assert.equal((await server.call('POST', `/api/applications/${appId}/undeploy`, '')).status, 202);
-    await waitFor('Created', async () => (await server.call('GET', `/api/applications/${appId}`)).body.status === 'Created', 15_000);
+    await server.waitFor('Created', async () => (await server.call('GET', `/api/applications/${appId}`)).body.status === 'Created', 15_000);
     assert.equal(server.controlPlane.state.members.size, 0);
     assert.deepEqual(await server.mockIaas.listInstances(), []);
   });
 });
 
-describe('IaaS failures', () => {
+describe('IaaS failures', { skip: samplesMissing }, () => {
   it('failed instance starts and terminations are asked again until they succeed', async () => {
-    const server = await startTestServer({}, { ...FAST_ENV, STRATO_MEMBER_FAULT_TIMEOUT: '1500', STRATO_MEMBER_FAULT_CHECK_INTERVAL: '100' });
-    const recorder = await EventRecorder.connect(server.mbUrls[0], server.mbCredentials);
+    const server = await startInProcessServer({}, { ...FAST_ENV, STRATO_MEMBER_FAULT_TIMEOUT: '1500', STRATO_MEMBER_FAULT_CHECK_INTERVAL: '100' });
+    const { recorder, waitFor } = server;
     try {
       const entry = MANIFEST.find((e) => e.application.endsWith('/single-cartridge-app'))!;
       for (const call of entry.deploy) {
@@ -99,23 +101,22 @@ describe('IaaS failures', () => {
       assert.equal(server.mockIaas.failNext({}).terminateInstance, 0, 'both failing terminations were used up');
       await waitFor('Active again', async () => (await server.call('GET', '/api/applications/single-cartridge-app/runtime')).body.status === 'Active');
     } finally {
-      await recorder.close();
       await server.stop();
     }
   });
 });
 
-describe('spinAfterTerminate', () => {
+describe('spinAfterTerminate', { skip: samplesMissing }, () => {
   for (const spin of [true, false]) {
     it(`${spin ? 'waits for' : 'does not wait for'} a faulty member to be gone before starting its replacement (STRATO_SPIN_AFTER_TERMINATE=${spin})`, async () => {
-      const server = await startTestServer({}, {
+      const server = await startInProcessServer({}, {
         ...FAST_ENV,
         STRATO_MEMBER_FAULT_TIMEOUT: '1500',
         STRATO_MEMBER_FAULT_CHECK_INTERVAL: '100',
         STRATO_SPIN_AFTER_TERMINATE: String(spin),
         STRATO_IAAS_RETRY_INTERVAL: '400',
       });
-      const recorder = await EventRecorder.connect(server.mbUrls[0], server.mbCredentials);
+      const { recorder, waitFor } = server;
       try {
         const entry = MANIFEST.find((e) => e.application.endsWith('/single-cartridge-app'))!;
         for (const call of entry.deploy) assert.ok((await server.call(call.method, call.path, call.body ? sampleText(call.body) : '')).status < 300);
@@ -130,20 +131,19 @@ describe('spinAfterTerminate', () => {
         const replacement = await waitFor('replacement created', () => recorder.first('MemberCreatedEvent', (p) => p.memberId !== victim));
         assert.equal(replacement.seq > terminated.seq, spin, `replacement ${spin ? 'after' : 'before'} the termination`);
       } finally {
-        await recorder.close();
         await server.stop();
       }
     });
   }
 });
 
-describe('mock IaaS patterns', () => {
+describe('mock IaaS patterns', { skip: samplesMissing }, () => {
   it('a cartridge type whose only pattern stops falls silent, and its members are found faulty', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'strato-patterns-'));
     const file = join(dir, 'mock-iaas.json');
     writeFileSync(file, JSON.stringify({ cartridges: { php: [{ factor: 'memory-consumption', mode: 'stop', sampleValues: [20], sampleDuration: 0.3 }] } }));
-    const server = await startTestServer({}, { ...FAST_ENV, STRATO_MOCK_IAAS_CONFIG: file, STRATO_MEMBER_FAULT_TIMEOUT: '1500', STRATO_MEMBER_FAULT_CHECK_INTERVAL: '100' });
-    const recorder = await EventRecorder.connect(server.mbUrls[0], server.mbCredentials);
+    const server = await startInProcessServer({}, { ...FAST_ENV, STRATO_MOCK_IAAS_CONFIG: file, STRATO_MEMBER_FAULT_TIMEOUT: '1500', STRATO_MEMBER_FAULT_CHECK_INTERVAL: '100' });
+    const { recorder, waitFor } = server;
     try {
       const entry = MANIFEST.find((e) => e.application.endsWith('/single-cartridge-app'))!;
       for (const call of entry.deploy) assert.ok((await server.call(call.method, call.path, call.body ? sampleText(call.body) : '')).status < 300);
@@ -155,7 +155,6 @@ describe('mock IaaS patterns', () => {
       assert.ok(!recorder.first('MemberHealthStatEvent', (p) => p.healthDescription === 'load_average'), 'factors without a pattern are not published');
       await waitFor('fault', () => recorder.first('MemberFaultEvent', (p) => p.memberId === activated.payload.memberId), 15_000);
     } finally {
-      await recorder.close();
       await server.stop();
       rmSync(dir, { recursive: true, force: true });
     }

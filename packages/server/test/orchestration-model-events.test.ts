@@ -1,44 +1,44 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import mqtt from 'mqtt';
-import { EventRecorder } from './event-recorder.ts';
-import { FAST_ENV, startTestServer, waitFor, type TestServer } from './kit.ts';
-import { MANIFEST, isDeploy, sampleText } from './samples.ts';
+import { isDeploy, MANIFEST, samplesMissing, sampleText } from '@strato/testing';
+import type { EventRecorder } from '@strato/testing/messaging';
+import { FAST_ENV, startInProcessServer, type InProcessServer } from '@strato/testing/server';
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-describe('the topology and applications models on the wire', () => {
-  let server: TestServer;
+/**
+ * In process: the events are those of an in-memory broker (the same JSON payloads as on the wire),
+ * and a fake clock moves while the test waits.
+ */
+describe('the topology and applications models on the wire', { skip: samplesMissing }, () => {
+  let server: InProcessServer;
   let recorder: EventRecorder;
   const entry = MANIFEST.find((e) => e.application.endsWith('/single-cartridge-app'))!;
   const appId = 'single-cartridge-app';
   const clusterId = 'single-cartridge-app.my-php.php.domain';
 
   before(async () => {
-    server = await startTestServer({}, FAST_ENV);
-    recorder = await EventRecorder.connect(server.mbUrls[0], server.mbCredentials);
+    server = await startInProcessServer({}, FAST_ENV);
+    recorder = server.recorder;
     for (const call of entry.deploy) {
       if (isDeploy(call)) break;
       assert.equal((await server.call(call.method, call.path, sampleText(call.body!))).status, 201);
     }
   });
-  after(async () => {
-    await recorder.close();
-    await server.stop();
-  });
+  after(() => server?.stop());
 
   it('announces a new cartridge as a service and a new application as ApplicationCreatedEvent', async () => {
-    const service = await waitFor('ServiceCreatedEvent', () => recorder.first('ServiceCreatedEvent', (p) => p.serviceName === 'php'));
+    const service = await server.waitFor('ServiceCreatedEvent', () => recorder.first('ServiceCreatedEvent', (p) => p.serviceName === 'php'));
     assert.equal(service.payload.serviceType, 'SingleTenant');
     assert.deepEqual(service.payload.portMap['8280'], { protocol: 'http', value: 8080, proxy: 8280 });
-    const created = await waitFor('ApplicationCreatedEvent', () => recorder.first('ApplicationCreatedEvent', (p) => p.application.id === appId));
+    const created = await server.waitFor('ApplicationCreatedEvent', () => recorder.first('ApplicationCreatedEvent', (p) => p.application.id === appId));
     assert.deepEqual(created.payload.application.aliasToClusterDataMap['my-php'], { serviceType: 'php', clusterId, minInstances: 1, maxInstances: 5 });
   });
 
   it('deploys with Stratos identifiers and answers complete-model requests', async () => {
     assert.equal((await server.call('POST', `/api/applications/${appId}/deploy/application-policy-1`, '')).status, 202);
-    await waitFor('Active', async () => (await server.call('GET', `/api/applications/${appId}/runtime`)).body.status === 'Active');
-    const activated = await waitFor('MemberActivatedEvent', () => recorder.first('MemberActivatedEvent', (p) => p.clusterId === clusterId));
+    await server.waitFor('Active', async () => (await server.call('GET', `/api/applications/${appId}/runtime`)).body.status === 'Active');
+    const activated = await server.waitFor('MemberActivatedEvent', () => recorder.first('MemberActivatedEvent', (p) => p.clusterId === clusterId));
     assert.ok(activated.payload.memberId.startsWith(clusterId) && UUID.test(activated.payload.memberId), activated.payload.memberId);
     assert.equal(activated.payload.clusterInstanceId, `${appId}-1`);
     assert.match(activated.payload.defaultPrivateIP, /^10\.0\.0\.\d+$/);
@@ -47,15 +47,16 @@ describe('the topology and applications models on the wire', () => {
       assert.ok(recorder.first(name), `${name} was published`);
     }
 
-    const client = await mqtt.connectAsync(server.mbUrls[0], { protocolVersion: 4, ...server.mbCredentials });
+    // a client of the broker (a load balancer, an agent) asks for the complete models
+    const client = server.broker.bus();
     try {
       const since = recorder.events.length;
-      await client.publishAsync('initializer/CompleteTopologyRequestEvent', '{}', { qos: 1 });
-      await client.publishAsync('initializer/CompleteApplicationsRequestEvent', '{}', { qos: 1 });
-      await client.publishAsync('initializer/CompleteTenantRequestEvent', '{}', { qos: 1 });
-      const tenants = await waitFor('CompleteTenantEvent', () => recorder.events.slice(since).find((e) => e.name === 'CompleteTenantEvent'));
+      assert.ok(await client.publish('CompleteTopologyRequestEvent', {}));
+      assert.ok(await client.publish('CompleteApplicationsRequestEvent', {}));
+      assert.ok(await client.publish('CompleteTenantRequestEvent', {}));
+      const tenants = await server.waitFor('CompleteTenantEvent', () => recorder.events.slice(since).find((e) => e.name === 'CompleteTenantEvent'));
       assert.deepEqual(tenants.payload.tenants[0], { tenantId: -1234, tenantDomain: 'carbon.super' });
-      const topology = await waitFor('CompleteTopologyEvent', () => recorder.events.slice(since).find((e) => e.name === 'CompleteTopologyEvent'));
+      const topology = await server.waitFor('CompleteTopologyEvent', () => recorder.events.slice(since).find((e) => e.name === 'CompleteTopologyEvent'));
       const cluster = topology.payload.topology.serviceMap.php.clusterIdClusterMap[clusterId];
       assert.equal(cluster.appId, appId);
       assert.deepEqual(cluster.hostNames, ['single-cartridge-app.my-php.php.stratos.org']);
@@ -63,12 +64,12 @@ describe('the topology and applications models on the wire', () => {
       assert.equal(members.length, 1);
       assert.deepEqual(members[0].memberStateManager.stateStack.at(-1), 'Active');
       assert.equal(cluster.instanceIdToInstanceContextMap[`${appId}-1`].lifeCycleStateManager.stateStack.at(-1), 'Active');
-      const apps = await waitFor('CompleteApplicationsEvent', () => recorder.events.slice(since).find((e) => e.name === 'CompleteApplicationsEvent'));
+      const apps = await server.waitFor('CompleteApplicationsEvent', () => recorder.events.slice(since).find((e) => e.name === 'CompleteApplicationsEvent'));
       const app = apps.payload.applications.applicationMap[appId];
       assert.equal(app.instanceIdToInstanceContextMap[`${appId}-1`].lifeCycleStateManager.stateStack.at(-1), 'Active');
       assert.equal(app.applicationPolicyId, 'application-policy-1');
     } finally {
-      await client.endAsync();
+      await client.close();
     }
   });
 
@@ -90,7 +91,7 @@ describe('the topology and applications models on the wire', () => {
     delete definition.signUpsExist;
     definition.components.cartridges[0].cartridgeMin = 3;
     assert.equal((await server.call('PUT', '/api/applications', definition)).status, 200);
-    await waitFor('three active members', async () => {
+    await server.waitFor('three active members', async () => {
       const rt = (await server.call('GET', `/api/applications/${appId}/runtime`)).body;
       return rt.applicationInstances[0].clusterInstances[0].member.filter((m: any) => m.status === 'Active').length === 3;
     });
@@ -104,14 +105,14 @@ describe('the topology and applications models on the wire', () => {
     definition.components.cartridges[0].cartridgeMin = 1;
     definition.components.cartridges[0].cartridgeMax = 1;
     assert.equal((await server.call('PUT', '/api/applications', definition)).status, 200);
-    const runtime = await waitFor('one member left', async () => {
+    const runtime = await server.waitFor('one member left', async () => {
       const rt = (await server.call('GET', `/api/applications/${appId}/runtime`)).body;
       return rt.applicationInstances[0].clusterInstances[0].member.length === 1 ? rt : undefined;
     });
     assert.equal(runtime.status, 'Active');
     assert.equal(recorder.named('InstanceCleanupMemberEvent').length >= 2, true, 'the two extra members were asked to clean up');
     assert.equal(recorder.named('InstanceReadyToShutdownEvent').length, 2);
-    await waitFor('mock instances follow', async () => (await server.mockIaas.listInstances()).length === 1);
+    await server.waitFor('mock instances follow', async () => (await server.mockIaas.listInstances()).length === 1);
   });
 
   it('refuses to deploy twice, to delete a deployed application, and to remove what it uses', async () => {
@@ -127,17 +128,17 @@ describe('the topology and applications models on the wire', () => {
   it('force undeploy terminates at once', async () => {
     const cleanupsBefore = recorder.named('InstanceCleanupMemberEvent').length;
     assert.equal((await server.call('POST', `/api/applications/${appId}/undeploy?force=true`, '')).status, 202);
-    await waitFor('Created', async () => (await server.call('GET', `/api/applications/${appId}`)).body.status === 'Created');
+    await server.waitFor('Created', async () => (await server.call('GET', `/api/applications/${appId}`)).body.status === 'Created');
     assert.equal(recorder.named('InstanceCleanupMemberEvent').length, cleanupsBefore, 'no graceful cleanup in a forced undeploy');
     assert.equal(server.controlPlane.state.members.size, 0);
     assert.deepEqual(await server.mockIaas.listInstances(), []);
-    assert.ok(await waitFor('ApplicationClustersRemovedEvent', () => recorder.first('ApplicationClustersRemovedEvent', (p) => p.appId === appId)));
+    assert.ok(await server.waitFor('ApplicationClustersRemovedEvent', () => recorder.first('ApplicationClustersRemovedEvent', (p) => p.appId === appId)));
     assert.equal((await server.call('POST', `/api/applications/${appId}/undeploy`, '')).status, 409);
   });
 
   it('a forced undeploy takes over a graceful one in progress', async () => {
     assert.equal((await server.call('POST', `/api/applications/${appId}/deploy/application-policy-1`, '')).status, 202);
-    await waitFor('Active', async () => (await server.call('GET', `/api/applications/${appId}/runtime`)).body.status === 'Active');
+    await server.waitFor('Active', async () => (await server.call('GET', `/api/applications/${appId}/runtime`)).body.status === 'Active');
     // a member that never answers its cleanup request would hold a graceful undeploy for the drain timeout
     const member = (await server.call('GET', `/api/applications/${appId}/runtime`)).body.applicationInstances[0].clusterInstances[0].member[0];
     assert.equal((await server.call('POST', `/mock-iaas/api/instances/${encodeURIComponent(member.memberId)}/kill`, '')).status, 200);
@@ -145,7 +146,7 @@ describe('the topology and applications models on the wire', () => {
     assert.equal((await server.call('GET', `/api/applications/${appId}`)).body.status, 'Undeploying');
     assert.equal((await server.call('POST', `/api/applications/${appId}/deploy/application-policy-1`, '')).status, 409, 'no deploy while undeploying');
     assert.equal((await server.call('POST', `/api/applications/${appId}/undeploy?force=true`, '')).status, 202);
-    await waitFor('Created', async () => (await server.call('GET', `/api/applications/${appId}`)).body.status === 'Created', 10_000);
+    await server.waitFor('Created', async () => (await server.call('GET', `/api/applications/${appId}`)).body.status === 'Created', 10_000);
     assert.equal(server.controlPlane.state.members.size, 0);
     assert.deepEqual(await server.mockIaas.listInstances(), []);
     assert.ok(!recorder.first('MemberFaultEvent', (p) => p.memberId === member.memberId), 'terminated by the force, before fault detection had to');

@@ -1,12 +1,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { FAST_ENV, startTestServer, waitFor, type TestServer } from './kit.ts';
+import { FAST_ENV, startInProcessServer, type InProcessServer } from '@strato/testing/server';
+
+/*
+ * The servers here run in process: an in-memory broker and a fake clock that moves while the test
+ * waits (server.waitFor).
+ */
 
 /** Partition algorithms of deployment policies (orchestration.md §4.4 and spec/README.md's decisions). */
 describe('members land where the partition algorithm says', () => {
-  let server: TestServer;
+  let server: InProcessServer;
   before(async () => {
-    server = await startTestServer({}, FAST_ENV);
+    server = await startInProcessServer({}, FAST_ENV);
     const setup: [string, unknown][] = [
       ['/api/networkPartitions', { id: 'np-pa', provider: 'mock', partitions: [{ id: 'p1' }, { id: 'p2' }, { id: 'p3' }] }],
       ['/api/autoscalingPolicies', { id: 'as-pa', loadThresholds: { requestsInFlight: { threshold: 80 } } }],
@@ -18,7 +23,7 @@ describe('members land where the partition algorithm says', () => {
     ];
     for (const [path, body] of setup) assert.equal((await server.call('POST', path, body)).status, 201, path);
   });
-  after(() => server.stop());
+  after(() => server?.stop());
 
   async function placement(name: string, algo: string, maxes: number[], min: number, expectActive = true): Promise<number[]> {
     const policy = {
@@ -35,7 +40,7 @@ describe('members land where the partition algorithm says', () => {
     };
     assert.equal((await server.call('POST', '/api/applications', app)).status, 201);
     assert.equal((await server.call('POST', `/api/applications/${name}/deploy/ap-pa`, '')).status, 202);
-    const members = await waitFor(`${name} placed`, async () => {
+    const members = await server.waitFor(`${name} placed`, async () => {
       const r = (await server.call('GET', `/api/applications/${name}/runtime`)).body;
       const ms = r.applicationInstances?.[0]?.clusterInstances?.[0]?.member ?? [];
       const placed = ms.filter((m: any) => m.status === 'Active');
@@ -65,9 +70,9 @@ describe('members land where the partition algorithm says', () => {
   it('never exceeds partitionMax: a minimum larger than every partition allows is not met', async () => {
     const counts = await placement('too-small', 'one-after-another', [1, 2], 6, false);
     assert.deepEqual(counts, [1, 2]);
-    const r = (await server.call('GET', '/api/applications/too-small/runtime')).body;
-    assert.equal(r.applicationInstances[0].clusterInstances[0].status, 'Created', 'the cluster is not Active below its minimum');
-    assert.equal(r.applicationInstances[0].clusterInstances[0].member.length, 3);
+    const cluster = (await server.client.applicationRuntime('too-small')).applicationInstances![0].clusterInstances![0];
+    assert.equal(cluster.status, 'Created', 'the cluster is not Active below its minimum');
+    assert.equal(cluster.member!.length, 3);
   });
 });
 
@@ -91,9 +96,9 @@ describe('network partitions are validated by the IaaS driver of their provider'
 });
 
 describe('application policies place application instances in network partitions', () => {
-  let server: TestServer;
+  let server: InProcessServer;
   before(async () => {
-    server = await startTestServer({}, FAST_ENV);
+    server = await startInProcessServer({}, FAST_ENV);
     const setup: [string, unknown][] = [
       ['/api/networkPartitions', { id: 'np-a', provider: 'mock', partitions: [{ id: 'pa' }] }],
       ['/api/networkPartitions', { id: 'np-b', provider: 'mock', partitions: [{ id: 'pb' }] }],
@@ -118,7 +123,7 @@ describe('application policies place application instances in network partitions
     ];
     for (const [path, body] of setup) assert.equal((await server.call('POST', path, body)).status, 201, path);
   });
-  after(() => server.stop());
+  after(() => server?.stop());
 
   async function deploy(appId: string, policy: string) {
     const app = {
@@ -128,7 +133,7 @@ describe('application policies place application instances in network partitions
     };
     assert.equal((await server.call('POST', '/api/applications', app)).status, 201);
     assert.equal((await server.call('POST', `/api/applications/${appId}/deploy/${policy}`, '')).status, 202);
-    return waitFor(`${appId} Active`, async () => {
+    return server.waitFor(`${appId} Active`, async () => {
       const r = (await server.call('GET', `/api/applications/${appId}/runtime`)).body;
       return r.status === 'Active' ? r : undefined;
     });
@@ -160,7 +165,7 @@ describe('application policies place application instances in network partitions
     const res = await server.call('POST', '/api/applications/narrow/deploy/all', '');
     assert.equal(res.status, 400);
     assert.match(res.body.message, /np-b/);
-    assert.equal((await server.call('GET', '/api/applications/narrow')).body.status, 'Created', 'nothing was deployed');
+    assert.equal((await server.client.applications.get('narrow')).status, 'Created', 'nothing was deployed');
     assert.equal((await server.call('POST', '/api/applications/narrow/deploy/only-a', '')).status, 202);
   });
 });

@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { EventRecorder } from './event-recorder.ts';
-import { FAST_ENV, startTestServer, waitFor, type TestServer } from './kit.ts';
+import type { EventRecorder } from '@strato/testing/messaging';
+import { FAST_ENV, startInProcessServer, type InProcessServer } from '@strato/testing/server';
 
 /**
  * Termination behaviour (orchestration.md §3.5): a group `tb` holds clusters a1 → a2 (startup
  * order) and a3 (no order); the application also has a cluster `s1` outside the group. A member of
  * a1 is killed (it goes silent like a crashed VM); after the fault timeout a1 turns Inactive, and
- * the group's termination behaviour decides what is terminated before it all comes back.
+ * the group's termination behaviour decides what is terminated before it all comes back. In
+ * process: the events of an in-memory broker, and a fake clock that moves while the test waits.
  */
 const FAULT_ENV = { ...FAST_ENV, STRATO_MEMBER_FAULT_TIMEOUT: '1500', STRATO_MEMBER_FAULT_CHECK_INTERVAL: '100' };
 
@@ -20,7 +21,7 @@ const cartridge = (type: string) => ({
   iaasProvider: [{ type: 'mock', imageId: 'img' }],
 });
 
-async function setUp(server: TestServer): Promise<void> {
+async function setUp(server: InProcessServer): Promise<void> {
   const calls: [string, unknown][] = [
     ['/api/networkPartitions', { id: 'np-tb', provider: 'mock', partitions: [{ id: 'p1' }] }],
     ['/api/deploymentPolicies', { id: 'dp-tb', networkPartitions: [{ id: 'np-tb', partitionAlgo: 'one-after-another', partitions: [{ id: 'p1', partitionMax: 20 }] }] }],
@@ -76,17 +77,14 @@ function application(id: string, behaviour: string) {
 const clusterOf = (appId: string, alias: string, type: string) => `${appId}.${alias}.${type}.domain`;
 
 describe('termination behaviour when a member of a group fails', () => {
-  let server: TestServer;
+  let server: InProcessServer;
   let recorder: EventRecorder;
   before(async () => {
-    server = await startTestServer({}, FAULT_ENV);
-    recorder = await EventRecorder.connect(server.mbUrls[0], server.mbCredentials);
+    server = await startInProcessServer({}, FAULT_ENV);
+    recorder = server.recorder;
     await setUp(server);
   });
-  after(async () => {
-    await recorder.close();
-    await server.stop();
-  });
+  after(() => server?.stop());
 
   const cases: [string, string[], boolean][] = [
     // behaviour, clusters (aliases) terminated, group instance terminated
@@ -99,11 +97,11 @@ describe('termination behaviour when a member of a group fails', () => {
       const appId = `tb-${behaviour.replace('terminate-', '')}`;
       assert.equal((await server.call('POST', '/api/applications', application(appId, behaviour))).status, 201);
       assert.equal((await server.call('POST', `/api/applications/${appId}/deploy/ap-tb`, '')).status, 202);
-      const runtime = await waitFor(`${appId} Active`, async () => {
+      const runtime = await server.waitFor(`${appId} Active`, async () => {
         const r = await server.call('GET', `/api/applications/${appId}/runtime`);
         return r.body.status === 'Active' ? r.body : undefined;
       });
-      await waitFor('activation on the wire', () => recorder.first('ApplicationInstanceActivatedEvent', (p) => p.appId === appId));
+      await server.waitFor('activation on the wire', () => recorder.first('ApplicationInstanceActivatedEvent', (p) => p.appId === appId));
       const group = runtime.applicationInstances[0].groupInstances[0];
       const a1 = group.clusterInstances.find((c: any) => c.alias === 'a1');
       const victim = a1.member[0].memberId;
@@ -111,10 +109,10 @@ describe('termination behaviour when a member of a group fails', () => {
 
       assert.equal((await server.call('POST', `/mock-iaas/api/instances/${encodeURIComponent(victim)}/kill`, '')).status, 200);
       const a1Id = clusterOf(appId, 'a1', 'tc1');
-      await waitFor('a1 Inactive', () => recorder.first('ClusterInstanceInactivateEvent', (p) => p.clusterId === a1Id));
-      await waitFor('member fault reported', () => recorder.first('MemberFaultEvent', (p) => p.memberId === victim));
+      await server.waitFor('a1 Inactive', () => recorder.first('ClusterInstanceInactivateEvent', (p) => p.clusterId === a1Id));
+      await server.waitFor('member fault reported', () => recorder.first('MemberFaultEvent', (p) => p.memberId === victim));
       // back to Active: a new activation of the application instance after the fault
-      await waitFor(`${appId} Active again`, () =>
+      await server.waitFor(`${appId} Active again`, () =>
         recorder.events.slice(since).find((e) => e.name === 'ApplicationInstanceActivatedEvent' && e.payload.appId === appId),
       30_000);
       const after = recorder.events.slice(since);
@@ -128,7 +126,7 @@ describe('termination behaviour when a member of a group fails', () => {
       assert.equal(groupTerminating, groupTerminated, 'the group instance is terminated only with terminate-all');
       assert.ok(!after.some((e) => e.name === 'ApplicationInstanceTerminatingEvent' && e.payload.appId === appId));
       // the faulty member was replaced; every terminated cluster was re-created, a2 after a1 is Active again
-      const rt = await waitFor('all clusters Active', async () => {
+      const rt = await server.waitFor('all clusters Active', async () => {
         const r = (await server.call('GET', `/api/applications/${appId}/runtime`)).body;
         const cis = r.applicationInstances[0].groupInstances[0].clusterInstances;
         return r.status === 'Active' && cis.every((c: any) => c.status === 'Active') ? r : undefined;
@@ -141,7 +139,7 @@ describe('termination behaviour when a member of a group fails', () => {
         assert.ok(a2Created.seq > a1Active.seq, 'a2 is re-created after a1 is Active again');
       }
       assert.equal((await server.call('POST', `/api/applications/${appId}/undeploy`, '')).status, 202);
-      await waitFor(`${appId} undeployed`, async () => (await server.call('GET', `/api/applications/${appId}`)).body.status === 'Created', 30_000);
+      await server.waitFor(`${appId} undeployed`, async () => (await server.call('GET', `/api/applications/${appId}`)).body.status === 'Created', 30_000);
     });
   }
 });

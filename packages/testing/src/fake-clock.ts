@@ -68,6 +68,12 @@ export class FakeClock implements Clock, Scheduler {
     return next ? this.advance(next.due - this.time) : [];
   }
 
+  /** In how many ms the next task falls due (0: now); undefined when nothing is scheduled. */
+  nextDueIn(): number | undefined {
+    const next = this.nextDue();
+    return next === undefined ? undefined : next.due - this.time;
+  }
+
   /** What is scheduled, soonest first: `name@in-ms`. */
   pending(): string[] {
     return [...this.tasks.values()].sort(byDue).map((t) => `${t.name}@${t.due - this.time}`);

@@ -45,4 +45,20 @@ describe('FakeClock', () => {
     assert.throws(() => clock.advance(-1), /cannot advance/);
     assert.throws(() => clock.every('zero', 0, () => undefined), /must be positive/);
   });
+
+  it('says in how long the next task falls due', () => {
+    const clock = new FakeClock(T0);
+    assert.equal(clock.nextDueIn(), undefined);
+    const cancel = clock.every('tick', 300, () => undefined);
+    clock.after('once', 120, () => undefined);
+    assert.equal(clock.nextDueIn(), 120);
+    clock.advance(100);
+    assert.equal(clock.nextDueIn(), 20);
+    clock.advance(20);
+    assert.equal(clock.nextDueIn(), 180);
+    clock.advance(180);
+    assert.equal(clock.nextDueIn(), 300, 'the periodic task is due again one period later');
+    cancel();
+    assert.equal(clock.nextDueIn(), undefined);
+  });
 });

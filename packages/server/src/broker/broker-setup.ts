@@ -1,7 +1,9 @@
 /**
  * The message broker side of the server: the embedded broker (with its authority) unless
  * STRATO_MB_URLS names brokers, and the two bus connections of the server — the control plane's
- * and the mock IaaS's — each with its own identity.
+ * and the mock IaaS's — each with its own identity. Given an in-process event broker (in-process
+ * tests: an InMemoryBroker), no MQTT broker is started or connected to: both buses are that
+ * broker's.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +14,7 @@ import {
   startEmbeddedBroker,
   type BrokerCredentials,
   type EmbeddedBroker,
+  type EventBus,
   type MessageBusOptions,
 } from '@strato/messaging';
 import type { Logger } from 'pino';
@@ -25,9 +28,9 @@ export interface Messaging {
   /** The broker URLs in use, as they may be shown (no passwords). */
   urls: string[];
   /** The control plane's bus. */
-  bus: MessageBus;
+  bus: EventBus;
   /** The mock IaaS's bus (the `mock-iaas` user on the embedded broker; the URLs' user otherwise). */
-  mockBus: MessageBus;
+  mockBus: EventBus;
   /** The control plane's credentials on the embedded broker; on external brokers, the first URL's (if any). */
   controlPlaneCredentials: BrokerCredentials | undefined;
   /** A member's own broker credentials (user = member id, password derived from the member secret). */
@@ -36,11 +39,17 @@ export interface Messaging {
   close(): Promise<void>;
 }
 
+/** A broker inside the server's process: each component gets a bus of its own from it. */
+export interface InProcessEventBroker {
+  bus(): EventBus;
+}
+
 /**
  * Loads (or creates) the broker credentials, starts the embedded broker when no broker is
- * configured, and connects the control plane's and the mock IaaS's buses.
+ * configured, and connects the control plane's and the mock IaaS's buses; with `inProcess`, takes
+ * both buses from it instead (no MQTT at all; the member credentials are still derived).
  */
-export async function startMessaging(settings: Settings, log: Logger): Promise<Messaging> {
+export async function startMessaging(settings: Settings, log: Logger, inProcess?: InProcessEventBroker): Promise<Messaging> {
   const secrets = loadBrokerSecrets(settings.mbCredentialsFile ?? join(settings.dataDir, 'mb-credentials.json'), log);
   const authority = new BrokerAuthority({
     controlPlane: secrets.controlPlane,
@@ -49,6 +58,21 @@ export async function startMessaging(settings: Settings, log: Logger): Promise<M
     operators: await loadBrokerOperators(settings.mbUsersFile ?? join(settings.dataDir, 'mb-users.json'), log),
     logger: log,
   });
+  const memberCredentials = (memberId: string) => authority.memberCredentials(memberId);
+  if (inProcess !== undefined) {
+    const buses = [inProcess.bus(), inProcess.bus()];
+    return {
+      broker: undefined,
+      urls: [],
+      bus: buses[0],
+      mockBus: buses[1],
+      controlPlaneCredentials: undefined,
+      memberCredentials,
+      async close() {
+        await Promise.all(buses.map((b) => b.close()));
+      },
+    };
+  }
   let ca: Buffer | undefined;
   if (settings.mbCaFile !== undefined) {
     try {
@@ -88,7 +112,7 @@ export async function startMessaging(settings: Settings, log: Logger): Promise<M
     bus,
     mockBus,
     controlPlaneCredentials,
-    memberCredentials: (memberId) => authority.memberCredentials(memberId),
+    memberCredentials,
     async close() {
       await Promise.all([bus.close({ drainTimeoutMs: 2000 }), mockBus.close({ drainTimeoutMs: 2000 })]);
       await broker?.close();

@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { memberId as makeMemberId, systemClock, type Clock, type MemberStatus } from '@strato/model';
 import type { EventMap, EventName } from '@strato/messaging';
 import type { Logger } from 'pino';
-import type { ControlLoop } from '../autoscaler/control-loop.ts';
-import { withLaunchIdentity } from '../autoscaler/payload.ts';
-import type { MemberPort, MemberRuntime } from '../topology/runtime-model.ts';
-import type { RuntimeState } from '../topology/runtime-state.ts';
-import { portMapOf } from '../topology/topology-view.ts';
+import type { ControlLoop } from '../reconcile/control-loop.ts';
+import { withLaunchIdentity } from './launch-payload.ts';
+import type { MemberPort, MemberRuntime } from '../runtime/runtime-model.ts';
+import type { RuntimeState } from '../runtime/runtime-state.ts';
+import { portMapOf } from '../runtime/topology-view.ts';
 import type { IaasDriver, InstanceInfo } from './iaas-driver.ts';
 
 /** Publishes an event of the catalogue on the message broker. */
@@ -33,6 +33,18 @@ export interface MemberPlan {
 }
 
 /**
+ * What the cloud controller tells its owner about members, as messages: the monitors decide
+ * what follows (the cloud controller owns a member's status, the monitors its disposition).
+ */
+export type CloudNotice =
+  /** the member reported InstanceActivatedEvent and is Active now */
+  | { kind: 'member-activated'; member: MemberRuntime }
+  /** the IaaS could not start the member's instance; the member is gone */
+  | { kind: 'spawn-failed'; member: MemberRuntime }
+  /** the driver reported the member's instance gone (watch): a fault at once */
+  | { kind: 'instance-gone'; member: MemberRuntime; reason: string };
+
+/**
  * The cloud controller: it owns the members of the topology. It asks the IaaS driver bound to a
  * partition's provider for instances, follows each member through Created → Initialized →
  * Starting → Active → In_Maintenance → ReadyToShutDown as the instance reports (instance/status
@@ -52,6 +64,8 @@ export class CloudController {
     private readonly log: Logger,
     /** the time of record for failures and dispositions */
     private readonly clock: Clock = systemClock,
+    /** where the notices about members go (the control plane dispatches them to the monitors) */
+    private readonly notify: (notice: CloudNotice) => void = () => undefined,
   ) {}
 
   private publish<K extends EventName>(name: K, payload: EventMap[K]): void {
@@ -139,7 +153,7 @@ export class CloudController {
   /**
    * Subscribes to the `watch` of every driver that has one: an instance a driver reports gone
    * (a VM that vanished, a process that exited) while its member is neither being terminated nor
-   * obsolete is handed to {@link onInstanceGone} at once, as a fault. `gate` runs each report
+   * obsolete is announced (`instance-gone`) at once, as a fault. `gate` runs each report
    * (e.g. once the runtime state is loaded). Returns the unsubscribe of them all.
    */
   watchDrivers(drivers: Iterable<IaasDriver>, gate: (report: () => void) => void = (report) => report()): () => void {
@@ -164,11 +178,8 @@ export class CloudController {
       return;
     }
     this.log.warn({ memberId, clusterId: m.clusterId, status: m.status, driver: driver.name, reason }, 'the IaaS reports the instance of a member gone: a member fault');
-    this.onInstanceGone?.(m, reason);
+    this.notify({ kind: 'instance-gone', member: m, reason });
   }
-
-  /** Called when a driver reports the instance of a live member gone (the control plane treats it as a fault). */
-  onInstanceGone?: (m: MemberRuntime, reason: string) => void;
 
   /** Whether an IaaS start is under way for the member. */
   isLaunching(memberId: string): boolean {
@@ -212,11 +223,8 @@ export class CloudController {
     if (!m) return;
     this.log.error({ err, memberId, provider: m.provider }, 'IaaS could not start the instance; the member is removed');
     this.remove(m);
-    this.onSpawnFailure?.(m);
+    this.notify({ kind: 'spawn-failed', member: m });
   }
-
-  /** Called when an IaaS start failed, so the autoscaler can back off. */
-  onSpawnFailure?: (m: MemberRuntime) => void;
 
   /**
    * A member's own broker credentials, put in its launch payload (`mb.username`, `mb.password`).
@@ -327,7 +335,7 @@ export class CloudController {
             memberPublicIPs: m.memberPublicIPs,
             defaultPublicIP: m.defaultPublicIP,
           });
-          this.onActivated?.(m);
+          this.notify({ kind: 'member-activated', member: m });
         }
         break;
       case 'InstanceMaintenanceModeEvent':
@@ -423,9 +431,6 @@ export class CloudController {
     if (out.length > 0) this.log.info({ members: out.length }, 're-announced members that made no progress');
     return out;
   }
-
-  /** Called when a member becomes Active (the health monitor starts watching it). */
-  onActivated?: (m: MemberRuntime) => void;
 }
 
 /** A value from an event, as it may be logged (bounded). */

@@ -5,24 +5,25 @@
  * today) is accepted by the settings but gets no driver: deploying onto it is refused (400, "bound
  * to no driver"), as before.
  *
- * This module imports no driver, so that the settings can validate names against it.
+ * The names live in `driver-names.ts`, which imports nothing, so that the settings can check
+ * bindings against them.
  */
 import type { Clock, Scheduler } from '@strato/model';
-import type { MessageBus } from '@strato/messaging';
+import type { EventBus } from '@strato/messaging';
 import type { Logger } from 'pino';
 import type { Settings } from '../settings.ts';
 import type { Store } from '../store/store.ts';
+import { DRIVER_NAMES } from './driver-names.ts';
 import type { IaasDriver } from './iaas-driver.ts';
 
-/** Every driver name a provider may be bound to, implemented or not yet. */
-export const DRIVER_NAMES: readonly string[] = ['mock', 'kubernetes', 'process'];
+export { DRIVER_NAMES };
 
 /** What a driver factory is given. */
 export interface DriverContext {
   settings: Settings;
   store: Store;
   /** The drivers' own broker connection (the mock IaaS speaks for its simulated agents on it). */
-  bus: MessageBus;
+  bus: EventBus;
   logger: Logger;
   /** time and timers of the server (a fake clock in tests) */
   clock: Clock;

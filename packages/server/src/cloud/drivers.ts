@@ -1,6 +1,6 @@
 /** The IaaS drivers strato implements, registered by name (see {@link DriverRegistry}). */
 import { DriverRegistry } from './driver-registry.ts';
-import { MockIaas } from './mock-iaas/mock-iaas.ts';
+import { MockIaas } from './drivers/mock/mock-iaas.ts';
 
 /** A registry with every implemented driver: `mock` (later `process`, `kubernetes`). */
 export function defaultDriverRegistry(): DriverRegistry {

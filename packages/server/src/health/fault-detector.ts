@@ -1,6 +1,6 @@
 import type { Cancel, Clock, Scheduler } from '@strato/model';
 import type { Logger } from 'pino';
-import type { RuntimeState } from '../topology/runtime-state.ts';
+import type { RuntimeState } from '../runtime/runtime-state.ts';
 
 /** Statuses in which a member sends health statistics. */
 const SERVING: ReadonlySet<string> = new Set(['Active', 'In_Maintenance', 'ReadyToShutDown']);

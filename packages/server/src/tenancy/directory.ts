@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { emptyCatalog, error, normalize, validate } from '@strato/model';
+import { emptyCatalog, error, normalize, systemClock, validate, type Clock } from '@strato/model';
 import type { Logger } from 'pino';
 import { AsyncMutex as Mutex } from '../store/async-mutex.ts';
 import { SUPER_TENANT_ID, type Store } from '../store/store.ts';
@@ -70,6 +70,8 @@ export class Directory {
     private readonly store: Store,
     private readonly log: Logger,
     private readonly credentialCacheMs = 5 * 60 * 1000,
+    /** the time credentials are cached by and users are created at (a fake clock in tests) */
+    private readonly clock: Clock = systemClock,
   ) {}
 
   /** Makes sure the super-tenant admin exists with the configured password. */
@@ -117,7 +119,7 @@ export class Directory {
     const key = this.cacheKeyOf(userName, password);
     const hit = this.verified.get(key);
     if (!hit) return undefined;
-    if (hit.expires > Date.now()) return hit.principal;
+    if (hit.expires > this.clock.now()) return hit.principal;
     this.verified.delete(key);
     return undefined;
   }
@@ -164,14 +166,14 @@ export class Directory {
     // credentials that changed while scrypt ran are not remembered
     if (generation === this.generation) {
       if (this.verified.size >= MAX_CACHED_CREDENTIALS) {
-        const now = Date.now();
+        const now = this.clock.now();
         for (const [k, v] of this.verified) if (v.expires <= now) this.verified.delete(k);
         for (const k of this.verified.keys()) {
           if (this.verified.size < MAX_CACHED_CREDENTIALS) break;
           this.verified.delete(k);
         }
       }
-      this.verified.set(this.cacheKeyOf(userName, password), { principal, expires: Date.now() + this.credentialCacheMs });
+      this.verified.set(this.cacheKeyOf(userName, password), { principal, expires: this.clock.now() + this.credentialCacheMs });
     }
     return principal;
   }
@@ -216,7 +218,7 @@ export class Directory {
         lastName: bean.lastName,
         email: bean.email,
         active: true,
-        createdDate: Date.now(),
+        createdDate: this.clock.now(),
         usagePlan: bean.usagePlan,
         originatedService: bean.originatedService,
       };

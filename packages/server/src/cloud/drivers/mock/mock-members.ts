@@ -1,7 +1,8 @@
 /**
  * The simulated members of the mock IaaS: for each mock instance (not of an agentless provider),
- * the cartridge agent's side of the conversation with the control plane, over the real message
- * broker — its events are the only way the control plane learns anything about it:
+ * the cartridge agent's side of the conversation with the control plane, over the message broker
+ * (the driver's own bus; an in-memory one in in-process tests) — its events are the only way the
+ * control plane learns anything about it:
  *
  * | the instance receives (for itself)                     | it publishes                         | phase after       |
  * |--------------------------------------------------------|--------------------------------------|-------------------|
@@ -34,7 +35,7 @@
  * event rather than losing it.
  */
 import type { Cancel, Scheduler } from '@strato/model';
-import type { EventMap, MessageBus, Unsubscribe } from '@strato/messaging';
+import type { EventBus, EventMap, Unsubscribe } from '@strato/messaging';
 import type { Logger } from 'pino';
 import type { LiveInstance, MockInstancePhase } from './mock-instance.ts';
 import { factorValues, PatternClock, type MockFactorValues, type MockPatterns } from './mock-patterns.ts';
@@ -52,7 +53,7 @@ export interface MockMemberHost {
 }
 
 export interface SimulatedMembersOptions {
-  bus: MessageBus;
+  bus: EventBus;
   log: Logger;
   bootDelayMs: number;
   healthIntervalMs: number;
@@ -72,7 +73,7 @@ type StatusEventName = 'InstanceStartedEvent' | 'InstanceActivatedEvent' | 'Inst
 
 /** The agents of the mock instances. */
 export class SimulatedMembers {
-  private readonly bus: MessageBus;
+  private readonly bus: EventBus;
   private readonly log: Logger;
   private readonly bootDelayMs: number;
   private readonly healthIntervalMs: number;

@@ -1,22 +1,19 @@
 /**
- * Test support: real Mosquitto processes on free ports, condition waits with deadlines, and an
- * in-memory pino logger.
+ * @strato/testing/messaging — brokers for tests: real Mosquitto processes on free ports (with TLS
+ * files when wanted), the in-memory broker of @strato/messaging for in-process tests, an event
+ * recorder for either, and an in-memory pino logger.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { freePort, waitFor as waitUntil } from '@strato/testing';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
+import { freePort } from './wait.ts';
 
-/** Resolves once `predicate()` is true; rejects after `timeoutMs` naming `what`. */
-export async function waitFor(predicate: () => boolean, timeoutMs = 5_000, what = 'condition'): Promise<void> {
-  await waitUntil(what, predicate, { timeoutMs, everyMs: 5 });
-}
-
-export { freePort };
+export { InMemoryBroker, InMemoryBus, type EventBus } from '@strato/messaging';
+export { EventRecorder, type RecordedEvent } from './event-recorder.ts';
 
 async function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -30,23 +30,25 @@
  * topics an agent publishes, for any member). One MQTT connection per simulated member would cost
  * 10,000 connections for a 1,000 × 10 benchmark and prove nothing more. Each member's own
  * credentials are still in its launch payload (`mb.username`, `mb.password`); the driver keeps
- * them out of its records (`mb.password=(redacted)`), as no simulated agent needs them.
+ * them out of its records (`mb.password=(redacted)`), as no simulated agent needs them. A server
+ * started with an in-process event broker (ServerServices.eventBroker) gives the driver a bus of
+ * that broker instead: the same conversation, no MQTT and no identity.
  *
  * Instances started for a provider of `agentlessProviders` have no simulated agent: they get
  * addresses and keep their whole payload (credentials included), and a real cartridge agent,
  * outside the server, speaks for them. The driver publishes nothing for them.
  */
-import type { Scheduler } from '@strato/model';
-import type { MessageBus } from '@strato/messaging';
+import type { Cancel, Scheduler } from '@strato/model';
+import type { EventBus } from '@strato/messaging';
 import type { Logger } from 'pino';
-import { SUPER_TENANT_ID, type Store } from '../../store/store.ts';
-import { redactPayloadSecrets } from '../../autoscaler/payload.ts';
-import type { IaasDriver, InstanceInfo, InstanceRequest } from '../iaas-driver.ts';
+import { SUPER_TENANT_ID, type Store } from '../../../store/store.ts';
+import { redactPayloadSecrets } from '../../launch-payload.ts';
+import type { IaasDriver, InstanceInfo, InstanceRequest } from '../../iaas-driver.ts';
 import { DEFAULT_MOCK_BOOT_DELAY_MS, DEFAULT_MOCK_HEALTH_INTERVAL_MS } from './mock-iaas-settings.ts';
 import type { LiveInstance, MockInstanceRecord } from './mock-instance.ts';
 import { mockIpAddress } from './mock-ip-address.ts';
 import { SimulatedMembers } from './mock-members.ts';
-import { TimerScheduler } from '../../services/timer-scheduler.ts';
+import { TimerScheduler } from '../../../services/timer-scheduler.ts';
 import { NO_MOCK_PATTERNS, type MockPatterns } from './mock-patterns.ts';
 
 export type { MockInstancePhase, MockInstanceRecord } from './mock-instance.ts';
@@ -71,7 +73,7 @@ export interface MockIaasOptions {
   /** Where instances and address sequences are persisted. */
   store: Store;
   /** The driver's own bus connection (client id e.g. `strato-mock-iaas`); the caller owns and closes it. */
-  bus: MessageBus;
+  bus: EventBus;
   /** Structured logger; the driver logs through a child with `component: 'mock-iaas'`. */
   logger: Logger;
   /**
@@ -121,6 +123,7 @@ export class MockIaas implements IaasDriver {
   private readonly stopFlushTimeoutMs: number;
   private readonly agentless: ReadonlySet<string>;
   private readonly members: SimulatedMembers;
+  private readonly scheduler: Scheduler;
 
   private readonly instances = new Map<string, LiveInstance>();
   /** Start requests in progress, by member id (idempotency under concurrency). */
@@ -137,6 +140,7 @@ export class MockIaas implements IaasDriver {
     this.now = options.now ?? Date.now;
     this.stopFlushTimeoutMs = options.stopFlushTimeoutMs ?? 2_000;
     this.agentless = new Set(options.agentlessProviders ?? []);
+    this.scheduler = options.scheduler ?? new TimerScheduler(this.log);
     this.members = new SimulatedMembers({
       bus: options.bus,
       log: this.log,
@@ -144,7 +148,7 @@ export class MockIaas implements IaasDriver {
       healthIntervalMs: Math.max(1, options.healthIntervalMs ?? DEFAULT_MOCK_HEALTH_INTERVAL_MS),
       patterns: options.patterns ?? NO_MOCK_PATTERNS,
       now: this.now,
-      scheduler: options.scheduler ?? new TimerScheduler(this.log),
+      scheduler: this.scheduler,
       host: {
         instance: (memberId) => this.instances.get(memberId),
         instances: () => this.instances.values(),
@@ -321,15 +325,15 @@ export class MockIaas implements IaasDriver {
     if (!this.running) return;
     this.running = false;
     const unsubscribe = this.members.halt(this.instances.values());
-    let timer: NodeJS.Timeout | undefined;
+    let cancel: Cancel | undefined;
     const writes = Promise.all([...this.instances.values()].map((i) => i.writes));
     const flushed = await Promise.race([
       writes.then(() => true),
       new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(false), this.stopFlushTimeoutMs);
+        cancel = this.scheduler.after('mock IaaS stop flush', this.stopFlushTimeoutMs, () => resolve(false));
       }),
     ]);
-    clearTimeout(timer);
+    cancel?.();
     if (!flushed) this.log.warn('Mock IaaS stopped before every phase change was persisted');
     this.generation++;
     await unsubscribe();

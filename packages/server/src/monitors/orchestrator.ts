@@ -27,11 +27,11 @@ import type {
   ClusterRuntime,
   GroupInstanceState,
   MemberRuntime,
-} from '../topology/runtime-model.ts';
-import type { RuntimeState } from '../topology/runtime-state.ts';
+} from '../runtime/runtime-model.ts';
+import type { RuntimeState } from '../runtime/runtime-state.ts';
 import { initialNetworkPartitions, type ApplicationDefinitions } from './application-definitions.ts';
-import type { ControlLoop } from './control-loop.ts';
-import { buildPayload, generateCartridgeKey, type PayloadInput } from './payload.ts';
+import type { ControlLoop } from '../reconcile/control-loop.ts';
+import { buildPayload, generateCartridgeKey, type PayloadInput } from '../cloud/launch-payload.ts';
 
 export interface OrchestratorOptions {
   state: RuntimeState;

@@ -1,23 +1,28 @@
-import { buildApplicationTree, type Application, type Cancel, type Cartridge, type Scheduler } from '@strato/model';
+import { buildApplicationTree, type Application, type Cancel, type Cartridge, type ComponentNode, type Scheduler } from '@strato/model';
 import type { EventBus } from '@strato/messaging';
 import type { Logger } from 'pino';
-import { definitionsOf } from '../autoscaler/application-definitions.ts';
-import type { ControlPlane } from '../control-plane.ts';
 import type { ArtifactChange, Registry } from '../registry/registry.ts';
 import { SUPER_TENANT_ID, type Store } from '../store/store.ts';
 import type { TenantRecord } from '../tenancy/directory.ts';
 import { SUPER_TENANT_DOMAIN } from '../tenancy/principal.ts';
 import { TimerScheduler } from '../services/timer-scheduler.ts';
 import { wireApplication } from './applications-view.ts';
+import type { ApplicationRuntime } from './runtime-model.ts';
 import { portMapOf } from './topology-view.ts';
+
+/** What the broadcaster reads of the deployed applications (the control plane owns them). */
+export interface DeployedApplications {
+  runtimeOf(applicationId: string): ApplicationRuntime | undefined;
+  /** the component tree the application's monitors work on */
+  treeOf(applicationId: string): ComponentNode | undefined;
+}
 
 /**
  * Publishes the applications model and the changes of the registry on the broker: services
  * (ServiceCreated/Removed) when cartridges come and go, ApplicationCreated/Updated/Deleted, and the
  * complete applications model (CompleteApplicationsEvent) and the tenants (CompleteTenantEvent)
- * every interval and on request. An update
- * of a deployed application takes effect at once: its monitors reconcile against the new minimums
- * and maximums (rest-api.md, PUT /applications).
+ * every interval and on request. It only reads the deployed applications; the control plane takes
+ * an application update into its monitors.
  */
 export class ModelBroadcaster {
   private readonly cancels: Cancel[] = [];
@@ -26,7 +31,7 @@ export class ModelBroadcaster {
   constructor(
     private readonly registry: Registry,
     private readonly bus: EventBus,
-    private readonly plane: ControlPlane,
+    private readonly deployed: DeployedApplications,
     private readonly intervals: { applications: number; tenants: number },
     private readonly store: Store,
     private readonly log: Logger,
@@ -79,20 +84,11 @@ export class ModelBroadcaster {
     }
     const catalog = await this.registry.catalog();
     const app = change.artifact as unknown as Application;
-    const rt = this.plane.state.apps.get(change.id);
-    const live = change.op === 'updated' && rt && rt.undeploy === 'none';
-    const defs = live ? definitionsOf(app, rt.applicationPolicyId, catalog) : undefined;
-    const tree = defs?.tree ?? buildApplicationTree(app as never, catalog.cartridgeGroups as never);
-    const application = wireApplication(tree, this.tenantOf(change.scope), rt);
+    const tree = buildApplicationTree(app, catalog.cartridgeGroups);
+    const application = wireApplication(tree, this.tenantOf(change.scope), this.deployed.runtimeOf(change.id));
     if (change.op === 'added') {
       await this.bus.publish('ApplicationCreatedEvent', { application });
       return;
-    }
-    if (defs) {
-      await this.plane.run(() => {
-        this.plane.orchestrator.definitions.set(change.id, defs);
-        this.plane.loop.requestReconcile(change.id);
-      });
     }
     await this.bus.publish('ApplicationUpdatedEvent', { application });
   }
@@ -102,9 +98,9 @@ export class ModelBroadcaster {
     const catalog = await this.registry.catalog();
     const applicationMap: Record<string, ReturnType<typeof wireApplication>> = {};
     for (const [id, app] of catalog.applications) {
-      const rt = this.plane.state.apps.get(id);
+      const rt = this.deployed.runtimeOf(id);
       try {
-        const tree = this.plane.orchestrator.definitions.get(id)?.tree ?? buildApplicationTree(app as never, catalog.cartridgeGroups as never);
+        const tree = this.deployed.treeOf(id) ?? buildApplicationTree(app, catalog.cartridgeGroups);
         applicationMap[id] = wireApplication(tree, this.tenantOf(rt?.tenantId ?? SUPER_TENANT_ID), rt);
       } catch (err) {
         this.log.warn({ err, applicationId: id }, 'application left out of the complete applications model');

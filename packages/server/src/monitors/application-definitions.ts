@@ -28,7 +28,7 @@ export function definitionsOf(application: Application, applicationPolicyId: str
   if (!applicationPolicy) throw new Error(`Application policy not found: [application-policy] ${applicationPolicyId}`);
   return {
     application,
-    tree: buildApplicationTree(application as never, catalog.cartridgeGroups as never),
+    tree: buildApplicationTree(application, catalog.cartridgeGroups),
     cartridges: catalog.cartridges,
     deploymentPolicies: catalog.deploymentPolicies,
     networkPartitions: catalog.networkPartitions,
