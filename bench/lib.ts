@@ -217,6 +217,7 @@ export async function spawnServer(opts: SpawnOptions = {}): Promise<ServerProces
     STRATO_DATA_DIR: dataDir,
     STRATO_HTTP_PORT: String(httpPort),
     STRATO_MB_PORT: String(mbPort),
+    STRATO_DATABRIDGE_PORT: '0',
     STRATO_LOG_LEVEL: 'silent',
     STRATO_ADMIN_PASSWORD: 'admin',
     ...opts.env,

@@ -15,7 +15,8 @@
  *   npm run bench -- --only=a,b      only the named benches: cold-start, agent, http-load, login,
  *                                    deploy-single, deploy-nested, deploy-single-sample,
  *                                    deploy-nested-sample, churn-sqlite, churn-postgres
- *                                    (churn: both), scale-100, scale-1000, autoscaling
+ *                                    (churn: both), scale-100, scale-1000, autoscaling,
+ *                                    process-20
  *
  * `autoscaling` (bench/autoscaling.ts) is a pure simulation: no server, no build, nothing outside
  * the repository; `--only=autoscaling` runs it alone in a few seconds.
@@ -29,6 +30,7 @@ import { deployNested, deployNestedSample, deploySingle, deploySingleSample } fr
 import { httpLoad } from './http-load.ts';
 import { describe, emitError, log, Skip } from './lib.ts';
 import { login } from './login.ts';
+import { processMembers } from './process.ts';
 import { scale } from './scale.ts';
 
 const args = process.argv.slice(2);
@@ -57,6 +59,7 @@ const FIGURES: { name: string; run: () => Promise<void>; full?: boolean; server?
   { name: 'scale-100', run: () => scale(100, 5 * 60_000) },
   { name: 'scale-1000', run: () => scale(1000, 10 * 60_000), full: true },
   { name: 'autoscaling', run: autoscaling, server: false },
+  { name: 'process-20', run: processMembers },
 ];
 
 const unknown = only?.filter((name) => !FIGURES.some((f) => f.name === name)) ?? [];

@@ -2,9 +2,9 @@
  * strato-agent as the member of a real strato server: the mock IaaS of an agentless provider
  * creates the instance; the agent gets an agent.conf and the instance's launch payload as it is
  * (its own broker credentials included: the embedded broker refuses anonymous clients). The
- * sample cartridge has a REPO_URL, so the member activates only after an ArtifactUpdatedEvent
- * (published by the test with the control plane's credentials: the server does not send it yet)
- * has been checked out with real git from a bare repository the test made, AND its port accepts
+ * subscription's artifact repository is set to a bare repository the test made, so the member
+ * activates only after the server's ArtifactUpdatedEvent (its answer to InstanceStartedEvent, the
+ * password encrypted with the cluster's CARTRIDGE_KEY) has been checked out with real git, AND its port accepts
  * connections. Then: a commit pushed later reaches the member's working tree within the update
  * interval, a file the member writes reaches the repository (auto-commit), its health statistics
  * keep it alive past the fault timeout, an undeployment's cleanup request is answered, and
@@ -18,7 +18,6 @@ import type { Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import mqtt from 'mqtt';
 import { freePort } from '@strato/testing';
 import { membersOf, readLaunchParams, registerAgentApp, registerSingleCartridgeApp, startLoggedServer, type LoggedServer } from '../../server/test/broker-agent.ts';
 import { fastConf, listenOn, memberDir, startAgent, waitFor, type AgentProcess, type MemberDir } from './support.ts';
@@ -56,6 +55,12 @@ describe('strato-agent as the member of a real strato server (a repository cartr
     server = await startLoggedServer();
     await registerSingleCartridgeApp(server.call);
     await registerAgentApp(server.call);
+    // the subscription's repository: the bare one (the server sends the ArtifactUpdatedEvent for it)
+    const app = (await server.call('GET', '/api/applications/agent-app')).body;
+    const { status: _s, signUpsExist: _e, ...body } = app;
+    body.components.cartridges[0].subscribableInfo.artifactRepository = { privateRepo: true, repoUrl: `file://${bare}`, repoUsername: 'git', repoPassword: REPO_PASSWORD };
+    const put = await server.call('PUT', '/api/applications', body);
+    assert.equal(put.status, 200, JSON.stringify(put.body));
   });
   after(async () => {
     await agent?.kill();
@@ -77,7 +82,7 @@ describe('strato-agent as the member of a real strato server (a repository cartr
     payload = instance.body.payload;
     const params = readLaunchParams(payload);
     assert.match(params['mb.password'], /^[A-Za-z0-9_-]{43}$/, 'the payload has the member broker credentials');
-    assert.match(params.REPO_URL, /^https:\/\//, 'the sample cartridge has a repository');
+    assert.equal(params.REPO_URL, `file://${bare}`, 'the subscription has a repository');
     assert.match(params.CARTRIDGE_KEY, /^[A-Za-z0-9]{16}$/);
 
     const port = await freePort();
@@ -101,17 +106,6 @@ describe('strato-agent as the member of a real strato server (a repository cartr
     await waitFor('Starting', async () => (await membersOf(server.call, 'agent-app')).members[0]?.status === 'Starting');
     await waitFor('waiting for the artifacts', () => agent!.log().find((r) => r.msg === 'Agent phase changed' && r.to === 'starting'));
 
-    // the artifact update, published as the control plane would (its credentials)
-    const cp = await mqtt.connectAsync(server.mbUrls[0], { protocolVersion: 4, ...server.mbCredentials, reconnectPeriod: 0 });
-    try {
-      await cp.publishAsync(
-        'instance/notifier/ArtifactUpdatedEvent',
-        JSON.stringify({ clusterId: params.CLUSTER_ID, status: 'new', repoUserName: 'git', repoPassword: encrypt(REPO_PASSWORD, params.CARTRIDGE_KEY), repoURL: `file://${bare}`, tenantId: '-1234', commitEnabled: true }),
-        { qos: 1 },
-      );
-    } finally {
-      await cp.endAsync();
-    }
     await waitFor('the clone', () => agent!.log().find((r) => r.msg === 'Git clone executed'));
     assert.equal(readFileSync(join(www, 'index.html'), 'utf8'), 'version 1\n');
     assert.equal(git(www, 'remote', 'get-url', 'origin').trim(), `file://${bare}`);
@@ -127,7 +121,6 @@ describe('strato-agent as the member of a real strato server (a repository cartr
       STRATOS_ARTIFACT_UPDATED_REPO_PASSWORD: encrypt(REPO_PASSWORD, params.CARTRIDGE_KEY), // still encrypted, as in Stratos
       STRATOS_ARTIFACT_UPDATED_REPO_URL: `file://${bare}`,
       STRATOS_ARTIFACT_UPDATED_REPO_USERNAME: 'git',
-      STRATOS_ARTIFACT_UPDATED_STATUS: 'new',
       STRATOS_ARTIFACT_UPDATED_TENANT_ID: '-1234',
     });
     await waitFor('port check rounds after the clone', () => agent!.log().filter((r) => r.msg.startsWith('Waiting for ports to be active')).length >= 3);

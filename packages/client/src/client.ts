@@ -205,6 +205,14 @@ export class StratoClient {
     return this.request('GET', `/cluster/${encodeURIComponent(clusterId)}`);
   }
 
+  /**
+   * POST /repo/notify (a git hook): every cluster of the caller's tenant whose application signup
+   * uses the repository gets an ArtifactUpdatedEvent (its agent pulls the artifacts).
+   */
+  notifyRepository(repositoryUrl: string): Promise<Envelope> {
+    return this.request('POST', '/repo/notify', { repository: { url: repositoryUrl } });
+  }
+
   // ---- tenants and users --------------------------------------------------------------------------
 
   listTenants(): Promise<Tenant[]> {

@@ -72,6 +72,15 @@ describe('the typed REST client against a real server', () => {
     assert.equal(await admin.cartridges.find('broken'), undefined, 'nothing was written');
   });
 
+  it('notifies a repository change (git hook); a blank URL is a 400 naming the field', async () => {
+    assert.deepEqual(await admin.notifyRepository('https://git.example/nothing-uses-it.git'), { status: 'success', message: 'Repository notification sent successfully' });
+    const blank = await admin.notifyRepository(' ').catch((e: unknown) => e);
+    assert.ok(blank instanceof StratoApiError);
+    assert.equal(blank.status, 400);
+    assert.equal(blank.code, 'FIELD_BLANK');
+    assert.equal(blank.message, 'repository.url must not be blank');
+  });
+
   it('deploys the nested example, follows its runtime to Active, and undeploys it', async () => {
     assert.equal((await admin.deployApplication('shop', 'local-mock')).status, 'success');
     const runtime = await waitFor('shop Active', async () => {

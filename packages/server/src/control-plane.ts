@@ -118,6 +118,9 @@ export class ControlPlane {
     }
   }
 
+  /** Also told of every instance status event, once the state is loaded (application signups answer InstanceStartedEvent). */
+  onInstanceStatus: ((name: string, payload: { memberId?: unknown; clusterId?: unknown }) => void) | undefined;
+
   private publishAfterCommit<K extends EventName>(name: K, payload: EventMap[K]): void {
     this.loop.onCommit(() => void this.o.bus.publish(name, payload));
   }
@@ -158,7 +161,10 @@ export class ControlPlane {
     const bus = this.o.bus;
     this.unsubscribes.push(
       await bus.subscribe('instance/status/#', (name, payload) => {
-        this.afterLoad(() => this.loop.submit(() => this.cloud.onInstanceStatus(name, payload as { memberId?: string })));
+        this.afterLoad(() => {
+          this.loop.submit(() => this.cloud.onInstanceStatus(name, payload as { memberId?: string }));
+          this.onInstanceStatus?.(name, payload as { memberId?: string });
+        });
       }),
       await bus.subscribe('health/stat/#', (name, payload) => {
         const memberId = (payload as { memberId?: string }).memberId;

@@ -16,6 +16,9 @@ import { openStore } from './store/open-store.ts';
 import { ModelBroadcaster } from './runtime/model-broadcaster.ts';
 import type { Store } from './store/store.ts';
 import { Directory } from './tenancy/directory.ts';
+import { databridgeReceiverUrls, startDatabridge, type Databridge } from './health/databridge/databridge-setup.ts';
+import { ApplicationSignUps } from './signups/application-signups.ts';
+import { repoRoutes } from './api/repo-routes.ts';
 
 export interface RunningServer {
   /** base URL of the HTTP API, e.g. http://127.0.0.1:9763 */
@@ -31,6 +34,8 @@ export interface RunningServer {
   logger: Logger;
   controlPlane: ControlPlane;
   mockIaas: MockIaas;
+  /** the databridge receiver of Stratos's agent's health statistics (STRATO_DATABRIDGE_ENABLED) */
+  databridge: Databridge | undefined;
   close(): Promise<void>;
 }
 
@@ -71,6 +76,11 @@ export async function startServer(settings: Settings, logger?: Logger, services:
     const messaging = await startMessaging(settings, log, services.eventBroker);
     cleanups.push(() => messaging.close());
     const { bus, mockBus, urls: mbUrls } = messaging;
+    // health statistics of Stratos's own agent (Thrift) enter as MemberHealthStatEvents on the bus;
+    // started before the IaaS drivers, so that its address (databridgeReceiverUrls) can be given to
+    // those that write an agent's agent.conf
+    const databridge = await startDatabridge(settings, bus, (memberId) => messaging.memberCredentials(memberId), log.child({ component: 'databridge' }));
+    if (databridge) cleanups.push(() => databridge.close());
 
     const directory = new Directory(store, log.child({ component: 'tenancy' }), settings.credentialCacheTtl, clock);
     // the admin password check (scrypt, on the thread pool) runs while the rest starts
@@ -80,7 +90,8 @@ export async function startServer(settings: Settings, logger?: Logger, services:
 
     // one driver per bound driver name that has an implementation (the mock always runs: the
     // mock IaaS API and tests use it); a provider bound to a name without one stays unbound
-    const built = defaultDriverRegistry().build(settings.iaasProviders, { settings, store, bus: mockBus, logger: log, clock, scheduler }, ['mock']);
+    const thriftReceiverUrls = databridgeReceiverUrls(settings.host, databridge);
+    const built = defaultDriverRegistry().build(settings.iaasProviders, { settings, store, bus: mockBus, logger: log, clock, scheduler, mbUrls, thriftReceiverUrls }, ['mock']);
     const drivers: Map<string, IaasDriver> = built.byProvider;
     const mockIaas = built.byName.get('mock') as MockIaas;
     const registry = new Registry(store, iaasProviders, log.child({ component: 'registry' }), async (kind, artifact) => {
@@ -101,6 +112,8 @@ export async function startServer(settings: Settings, logger?: Logger, services:
       log,
     });
     controlPlane.cloud.memberCredentials = (memberId) => messaging.memberCredentials(memberId);
+    const signups = new ApplicationSignUps({ store, bus, plane: controlPlane, log: log.child({ component: 'signups' }) });
+    controlPlane.onInstanceStatus = (name, payload) => signups.onInstanceStatus(name, payload);
     // the control plane listens before the mock IaaS resumes its instances, so no event is missed
     await controlPlane.listen();
     cleanups.push(() => controlPlane.stop());
@@ -109,6 +122,8 @@ export async function startServer(settings: Settings, logger?: Logger, services:
       cleanups.push(() => driver.stop());
     }
     await controlPlane.start();
+    await signups.start();
+    cleanups.push(() => signups.stop());
     const broadcaster = new ModelBroadcaster(
       registry,
       bus,
@@ -135,7 +150,7 @@ export async function startServer(settings: Settings, logger?: Logger, services:
       directory,
       iaasProviders,
       liveStatus: (appId) => controlPlane.liveStatus(appId),
-      plugins: [(api) => applicationRuntimeRoutes(api, controlPlane)],
+      plugins: [(api) => applicationRuntimeRoutes(api, controlPlane, signups), (api) => repoRoutes(api, signups)],
     });
     // the mock IaaS API exists only while a provider is bound to the mock driver (super-tenant admins only)
     if (Object.values(settings.iaasProviders).includes('mock')) await app.register(async (mock) => mockIaasRoutes(mock, mockIaas));
@@ -147,7 +162,7 @@ export async function startServer(settings: Settings, logger?: Logger, services:
     const port = typeof address === 'object' && address ? address.port : settings.httpPort;
     const url = `http://${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${port}`;
     log.info({ url, engine: store.engine, mbUrls }, 'strato is ready');
-    return { url, mbUrls, mbCredentials: messaging.controlPlaneCredentials, store, logger: log, controlPlane, mockIaas, close: cleanup };
+    return { url, mbUrls, mbCredentials: messaging.controlPlaneCredentials, store, logger: log, controlPlane, mockIaas, databridge, close: cleanup };
   } catch (e) {
     await cleanup();
     throw e;

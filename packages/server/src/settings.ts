@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { maskBrokerUrl, parseBrokerUrl } from '@strato/messaging';
 import { DRIVER_NAMES } from './cloud/driver-names.ts';
 import { loadMockIaasSettings, MOCK_IAAS_SETTINGS, type MockIaasSettings } from './cloud/drivers/mock/mock-iaas-settings.ts';
+import { loadProcessIaasSettings, PROCESS_IAAS_SETTINGS, type ProcessIaasSettings } from './cloud/drivers/process/process-iaas-settings.ts';
 import { TIMING_DEFAULTS, type TimingName, type Timings } from '@strato/model';
 import { choice, custom, flag, infoOf, integer, optionalInteger, optionalText, text, type SettingInfo } from './settings/define.ts';
 
@@ -26,7 +27,7 @@ export interface Settings {
   logLevel: string;
   /** Largest request body accepted, in bytes. @default 1048576 */
   bodyLimit: number;
-  /** IaaS provider names bound to a driver, `name=driver` pairs. @default 'mock=mock,kubernetes=kubernetes' */
+  /** IaaS provider names bound to a driver, `name=driver` pairs. @default 'mock=mock,process=process,kubernetes=kubernetes' */
   iaasProviders: Record<string, string>;
   /** Message broker URLs, tried in order with failover; empty: start the embedded broker. */
   mbUrls: string[];
@@ -36,6 +37,8 @@ export interface Settings {
   mbPublisherTimeout: number;
   /** The mock IaaS: boot delay, health statistics interval, patterns (STRATO_MOCK_*). */
   mock: MockIaasSettings;
+  /** The process IaaS: members' folder, agent, ports, grace period, agent.conf values (STRATO_PROCESS_*). */
+  process: ProcessIaasSettings;
   /** How long to wait before asking an IaaS again after a failed instance start, ms. @default 5000 */
   iaasRetryInterval: number;
   /** Members being drained or terminated count toward the minimum (Stratos's spinAfterTerminate). @default false */
@@ -68,6 +71,20 @@ export interface Settings {
   requestTimeout: number;
   /** Every lifecycle timeout and monitor interval of orchestration.md §3.12, in ms. */
   timings: Timings;
+  /**
+   * The databridge receiver (Thrift over TLS) that takes the health statistics of Stratos's own
+   * cartridge agent (STRATO_DATABRIDGE_*): on or off, port (Stratos's 7711), TLS key and
+   * certificate files (unset: a self-signed pair generated in the data dir), account (password
+   * unset: generated in the data dir).
+   */
+  databridge: {
+    enabled: boolean;
+    port: number;
+    certFile: string | undefined;
+    keyFile: string | undefined;
+    username: string;
+    password: string | undefined;
+  };
 }
 
 export type { SettingInfo } from './settings/define.ts';
@@ -139,9 +156,9 @@ const DECLARED = {
   bodyLimit: integer('STRATO_BODY_LIMIT', 1024 * 1024, 'Largest request body accepted, in bytes (larger: 413).', { min: 1024, max: 1024 * 1024 * 1024 }),
   iaasProviders: custom(
     'STRATO_IAAS_PROVIDERS',
-    'mock=mock,kubernetes=kubernetes',
-    'IaaS provider names and the driver each is bound to, as `name=driver` pairs; e.g. `mock=mock,ec2-sydney=mock`. Drivers: `mock`; `kubernetes` and `process` are accepted but not implemented yet (deploying onto their providers is refused with 400).',
-    (v) => providers(v ?? 'mock=mock,kubernetes=kubernetes'),
+    'mock=mock,process=process,kubernetes=kubernetes',
+    'IaaS provider names and the driver each is bound to, as `name=driver` pairs; e.g. `mock=mock,ec2-sydney=mock`. Drivers: `mock` (simulated members), `process` (each member a real process on this host running a cartridge agent, see STRATO_PROCESS_*); `kubernetes` is accepted but not implemented yet (deploying onto its providers is refused with 400).',
+    (v) => providers(v ?? 'mock=mock,process=process,kubernetes=kubernetes'),
   ),
   mbUrls: custom(
     'STRATO_MB_URLS',
@@ -228,6 +245,36 @@ const DECLARED = {
   iaasRetryInterval: integer('STRATO_IAAS_RETRY_INTERVAL', 5000, 'Milliseconds before a cluster asks its IaaS again after a failed instance start.', { min: 0, max: 3600_000 }),
 };
 
+/** The databridge receiver of Stratos's agent's health statistics (health/databridge/). */
+const DATABRIDGE = {
+  enabled: flag(
+    'STRATO_DATABRIDGE_ENABLED',
+    true,
+    "Runs the databridge receiver: WSO2 databridge's secure Thrift endpoint (TLS, binary protocol), where Stratos's own Python cartridge agent sends its health statistics (`thrift.receiver.urls`); each statistic becomes a `MemberHealthStatEvent`, as from the mock IaaS. Cheap when unused (one listening socket).",
+  ),
+  port: integer('STRATO_DATABRIDGE_PORT', 7711, "Port of the databridge receiver on STRATO_HOST (Stratos's CEP secure port; 0 picks a free port).", { min: 0, max: 65535 }),
+  certFile: optionalText(
+    'STRATO_DATABRIDGE_CERT_FILE',
+    'PEM certificate of the databridge receiver (with STRATO_DATABRIDGE_KEY_FILE). Unset: a self-signed RSA certificate generated at first start into the data dir (the agent verifies none).',
+    '(data dir)/databridge-cert.pem',
+  ),
+  keyFile: optionalText(
+    'STRATO_DATABRIDGE_KEY_FILE',
+    'PEM private key of the databridge receiver (with STRATO_DATABRIDGE_CERT_FILE). Unset: generated with the certificate (mode 0600).',
+    '(data dir)/databridge-key.pem',
+  ),
+  username: text(
+    'STRATO_DATABRIDGE_USERNAME',
+    'strato-databridge',
+    "User name of the databridge account (an agent's `thrift.server.admin.username`); it may report on any member. A member's own broker credentials (user = member id) are accepted too, for its own statistics only.",
+  ),
+  password: optionalText(
+    'STRATO_DATABRIDGE_PASSWORD',
+    "Password of the databridge account (an agent's `thrift.server.admin.password`), at least 8 characters. Unset: generated at first start into `databridge-credentials.json` in the data dir (mode 0600).",
+    '(data dir)/databridge-credentials.json',
+  ),
+};
+
 /** Every lifecycle timing of ACTIVE_TIMINGS, declared with its default from @strato/model. */
 const TIMINGS = ACTIVE_TIMINGS.map((name) => {
   const t = TIMING_DEFAULTS[name];
@@ -241,7 +288,9 @@ const TIMINGS = ACTIVE_TIMINGS.map((name) => {
 export const SETTINGS: SettingInfo[] = [
   ...infoOf(Object.values(DECLARED).filter((d) => d !== DECLARED.iaasRetryInterval)),
   ...MOCK_IAAS_SETTINGS,
+  ...PROCESS_IAAS_SETTINGS,
   ...infoOf([DECLARED.iaasRetryInterval]),
+  ...infoOf(Object.values(DATABRIDGE)),
   ...infoOf(TIMINGS.map((t) => t.setting)),
 ];
 
@@ -264,6 +313,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, overrides: Pa
     mbPort: read(d.mbPort),
     mbPublisherTimeout: read(d.mbPublisherTimeout),
     mock: loadMockIaasSettings(env),
+    process: loadProcessIaasSettings(env),
     spinAfterTerminate: read(d.spinAfterTerminate),
     mbLivenessInterval: read(d.mbLivenessInterval),
     mbConnectTimeout: read(d.mbConnectTimeout),
@@ -286,6 +336,17 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, overrides: Pa
     requestTimeout: read(d.requestTimeout),
     iaasRetryInterval: read(d.iaasRetryInterval),
     timings,
+    databridge: {
+      enabled: read(DATABRIDGE.enabled),
+      port: read(DATABRIDGE.port),
+      certFile: read(DATABRIDGE.certFile),
+      keyFile: read(DATABRIDGE.keyFile),
+      username: read(DATABRIDGE.username),
+      password: read(DATABRIDGE.password),
+    },
   };
+  if (full.databridge.password !== undefined && full.databridge.password.length < 8) {
+    throw new Error('Setting STRATO_DATABRIDGE_PASSWORD is invalid: expected at least 8 characters');
+  }
   return { ...full, ...overrides, timings: { ...full.timings, ...(overrides.timings ?? {}) } };
 }

@@ -403,7 +403,7 @@ describe('error log lines', () => {
     const lines: any[] = [];
     const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
     const dataDir = mkdtempSync(join(tmpdir(), 'strato-test-'));
-    const settings = loadSettings({ STRATO_IAAS_PROVIDERS: 'mock=mock', STRATO_MB_PORT: '0' }, { httpPort: 0, dataDir, logLevel: 'info' });
+    const settings = loadSettings({ STRATO_IAAS_PROVIDERS: 'mock=mock', STRATO_MB_PORT: '0', STRATO_DATABRIDGE_PORT: '0' }, { httpPort: 0, dataDir, logLevel: 'info' });
     const server = await startServer(settings, logger);
     try {
       const missing = await request(server.url, 'GET', '/api/cartridges/ghost');

@@ -99,6 +99,7 @@ async function spawnServer(env: Record<string, string>): Promise<Child> {
       ...clean,
       STRATO_HTTP_PORT: '0',
       STRATO_MB_PORT: '0',
+      STRATO_DATABRIDGE_PORT: '0',
       STRATO_LOG_LEVEL: 'silent',
       STRATO_IAAS_PROVIDERS: MULTI_CLOUD_PROVIDERS,
       ...env,

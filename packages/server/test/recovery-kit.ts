@@ -225,12 +225,13 @@ export async function withCrashableServer(
   const mbPort = await freePort();
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const k of Object.keys(env)) if (k.startsWith('STRATO_') || k === 'NODE_TEST_CONTEXT') delete env[k];
-  Object.assign(env, FAST_ENV, opts.env, {
+  // providers may be given (the mock stays bound: readiness is asked of its API)
+  Object.assign(env, FAST_ENV, { STRATO_IAAS_PROVIDERS: 'mock=mock,kubernetes=kubernetes' }, opts.env, {
     STRATO_DATA_DIR: dataDir,
     STRATO_HTTP_PORT: String(httpPort),
     STRATO_MB_PORT: String(mbPort),
+    STRATO_DATABRIDGE_PORT: '0',
     STRATO_LOG_LEVEL: 'silent',
-    STRATO_IAAS_PROVIDERS: 'mock=mock,kubernetes=kubernetes',
     ...(opts.databaseUrl ? { STRATO_DATABASE_URL: opts.databaseUrl } : {}),
   });
   const url = `http://127.0.0.1:${httpPort}`;

@@ -29,3 +29,13 @@ export {
   type ManifestCall,
   type ManifestEntry,
 } from './samples.ts';
+export {
+  agentConf,
+  runAgentMember,
+  stratosAgent,
+  stratosAgentOrSkip,
+  stratosAgentSource,
+  type AgentMember,
+  type AgentMemberOptions,
+  type StratosAgent,
+} from './stratos-agent.ts';

@@ -42,7 +42,7 @@ export interface Reply {
 /** Starts a real strato server on a free port with a fresh data dir and a silent logger. */
 export async function startTestServer(overrides: Partial<Settings> = {}, env: NodeJS.ProcessEnv = {}, services: ServerServices = {}): Promise<TestServer> {
   const dataDir = overrides.dataDir ?? mkdtempSync(join(tmpdir(), 'strato-test-'));
-  const settings = loadSettings({ STRATO_IAAS_PROVIDERS: 'mock=mock,kubernetes=kubernetes', STRATO_MB_PORT: '0', ...env }, {
+  const settings = loadSettings({ STRATO_IAAS_PROVIDERS: 'mock=mock,kubernetes=kubernetes', STRATO_MB_PORT: '0', STRATO_DATABRIDGE_PORT: '0', ...env }, {
     httpPort: 0,
     dataDir,
     logLevel: 'silent',
@@ -106,6 +106,7 @@ export const FAST_ENV: NodeJS.ProcessEnv = {
   STRATO_COMPLETE_TOPOLOGY_INTERVAL: '1000',
   STRATO_IAAS_RETRY_INTERVAL: '200',
   STRATO_MB_PORT: '0',
+  STRATO_DATABRIDGE_PORT: '0',
 };
 
 /**

@@ -119,8 +119,13 @@ export interface Cluster {
   instanceIdToInstanceContextMap: Record<string, ClusterInstance>;
   /** Cluster instance id → access URLs. */
   accessUrls?: Record<string, string[]>;
-  kubernetesServices?: KubernetesService[];
-  loadBalancerIps?: string[];
+  /**
+   * Always sent (empty when the cluster is not on Kubernetes): Stratos's Python agent requires the
+   * key and fails to parse a topology without it (cartridge-agent.md §5.3).
+   */
+  kubernetesServices: KubernetesService[];
+  /** Always sent, as Stratos does (empty: no load balancer IPs). */
+  loadBalancerIps: string[];
 }
 
 /** `Service`: one cartridge type and its clusters. */

@@ -8,6 +8,7 @@ import {
 } from '@strato/model';
 import type { FastifyInstance } from 'fastify';
 import type { ControlPlane } from '../control-plane.ts';
+import type { ApplicationSignUps } from '../signups/application-signups.ts';
 import { isAdmin, type Principal } from '../tenancy/principal.ts';
 import { success } from './envelope.ts';
 
@@ -19,7 +20,7 @@ function mayOperate(who: Principal): void {
 type AppParams = { Params: { id: string } };
 
 /** Deploy, undeploy and the runtime views of applications and clusters (rest-api.md #39, #40, #42, #43, #52). */
-export function applicationRuntimeRoutes(app: FastifyInstance, plane: ControlPlane): void {
+export function applicationRuntimeRoutes(app: FastifyInstance, plane: ControlPlane, signups?: ApplicationSignUps): void {
   const tags = ['applications'];
   const accepted = { 202: SuccessEnvelopeSchema, ...errorResponses };
   app.post<{ Params: { id: string; policy: string } }>(
@@ -28,6 +29,8 @@ export function applicationRuntimeRoutes(app: FastifyInstance, plane: ControlPla
     async (request, reply) => {
       mayOperate(request.principal);
       await plane.deploy(request.params.id, request.params.policy, request.principal);
+      // the application signup of a single-tenant application with artifact repositories
+      await signups?.deployed(request.params.id, request.principal.tenantId);
       return reply.code(202).send(success(`Application deployed successfully: [application] ${request.params.id}`));
     },
   );
@@ -35,6 +38,7 @@ export function applicationRuntimeRoutes(app: FastifyInstance, plane: ControlPla
     mayOperate(request.principal);
     const force = String(request.query.force ?? 'false').toLowerCase() === 'true';
     await plane.undeploy(request.params.id, force, request.principal);
+    await signups?.undeployed(request.params.id, request.principal.tenantId);
     return reply
       .code(202)
       .send(success(`Application undeploy process started successfully: [application-id] ${request.params.id}`));

@@ -201,6 +201,8 @@ export class CloudController {
     m.defaultPublicIP = info.defaultPublicIP;
     m.memberPrivateIPs = info.memberPrivateIPs;
     m.memberPublicIPs = info.memberPublicIPs;
+    // a driver that hands out ports (process) answers the ports the instance really got
+    if (info.ports) m.ports = info.ports.map((p) => ({ ...p }));
     this.setStatus(m, 'Initialized');
     this.publishInitialized(m);
     this.loop.requestReconcile(m.applicationId);

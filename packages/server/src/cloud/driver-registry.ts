@@ -1,7 +1,7 @@
 /**
  * IaaS drivers by name. A provider of STRATO_IAAS_PROVIDERS is bound to a driver name; the names
  * strato knows are {@link DRIVER_NAMES}, and the registry holds a factory for each name that has
- * an implementation. A provider bound to a known name without one (`kubernetes`, `process`
+ * an implementation. A provider bound to a known name without one (`kubernetes`
  * today) is accepted by the settings but gets no driver: deploying onto it is refused (400, "bound
  * to no driver"), as before.
  *
@@ -25,6 +25,10 @@ export interface DriverContext {
   /** The drivers' own broker connection (the mock IaaS speaks for its simulated agents on it). */
   bus: EventBus;
   logger: Logger;
+  /** The brokers the server uses (URLs; the embedded broker's with its real port); unset: from the settings. */
+  mbUrls?: string[];
+  /** The server's Thrift databridge receivers (`host:port`) for agents' health statistics, when it runs one. */
+  thriftReceiverUrls?: string[];
   /** time and timers of the server (a fake clock in tests) */
   clock: Clock;
   scheduler: Scheduler;

@@ -64,6 +64,14 @@ export interface InstanceInfo {
   defaultPublicIP?: string;
   memberPrivateIPs: string[];
   memberPublicIPs: string[];
+  /**
+   * The ports the instance really listens on, when the driver hands out ports itself (the
+   * process IaaS: members side by side on one host): the cartridge's port mappings, in order, each
+   * with the port it got. The cloud controller makes them the member's ports (its topology
+   * `portMap`); the driver has put them in the payload it gave the instance (`PORTS`,
+   * `PORT_MAPPINGS`). Absent: the cartridge's ports.
+   */
+  ports?: { name?: string; protocol: string; port: number; proxyPort: number; kubernetesPortType?: string }[];
 }
 
 /** A partition as a driver validates it. */

@@ -64,10 +64,8 @@ const PAYLOAD_PARAMETER = 'payload_parameter.';
  * when persistence is required.
  */
 export function buildPayload(p: PayloadInput): string {
-  const ports = (p.cartridge.portMapping ?? []).map((m) => m.port).join('|');
-  const mappings = (p.cartridge.portMapping ?? [])
-    .map((m) => `NAME:${m.name ?? `${m.protocol}-${m.port}`}|PROTOCOL:${m.protocol}|PORT:${m.port}|PROXY_PORT:${m.proxyPort ?? 0}|TYPE:${m.kubernetesPortType ?? ''}`)
-    .join(';');
+  const ports = portsValue(p.cartridge.portMapping ?? []);
+  const mappings = portMappingsValue(p.cartridge.portMapping ?? []);
   const pairs: [string, string][] = [
     ['APPLICATION_ID', p.applicationId],
     ['GROUP_NAME', p.groupName ?? ''],
@@ -128,6 +126,47 @@ export function buildPayload(p: PayloadInput): string {
     pairs.push(['PERSISTENCE_MAPPING', volumes.join('|')]);
   }
   return pairs.map(([k, v]) => `${k}=${v}`).join(',');
+}
+
+/** A port of a member as the payload describes it (a cartridge's port mapping). */
+export interface PayloadPort {
+  name?: string;
+  protocol: string;
+  port: number;
+  proxyPort?: number;
+  kubernetesPortType?: string;
+}
+
+/** The value of `PORTS`: the ports joined by `|`. */
+export function portsValue(ports: readonly PayloadPort[]): string {
+  return ports.map((m) => m.port).join('|');
+}
+
+/** The value of `PORT_MAPPINGS`: `NAME:x|PROTOCOL:p|PORT:n|PROXY_PORT:n|TYPE:t` per port, joined by `;`. */
+export function portMappingsValue(ports: readonly PayloadPort[]): string {
+  return ports
+    .map((m) => `NAME:${m.name ?? `${m.protocol}-${m.port}`}|PROTOCOL:${m.protocol}|PORT:${m.port}|PROXY_PORT:${m.proxyPort ?? 0}|TYPE:${m.kubernetesPortType ?? ''}`)
+    .join(';');
+}
+
+/**
+ * The payload with `PORTS` and `PORT_MAPPINGS` of the ports a member really got, for a driver
+ * that hands out ports itself (the process IaaS: members side by side on one host): each in its
+ * place (appended when missing), everything else as it was, in order. Give each port its
+ * cartridge mapping's name, so that `PORT_MAPPINGS` keeps the names of the cartridge.
+ */
+export function withMemberPorts(payload: string, ports: readonly PayloadPort[]): string {
+  const items = payload === '' ? [] : payload.split(',');
+  const keyOf = (item: string) => item.split('=')[0].trim();
+  for (const [key, value] of [
+    ['PORTS', portsValue(ports)],
+    ['PORT_MAPPINGS', portMappingsValue(ports)],
+  ] as const) {
+    const at = items.findIndex((item) => keyOf(item) === key);
+    if (at >= 0) items[at] = `${key}=${value}`;
+    else items.push(`${key}=${value}`);
+  }
+  return items.join(',');
 }
 
 /** Launch payload key of the member's broker user name (the Stratos agent's `mb.username`). */

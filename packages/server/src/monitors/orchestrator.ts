@@ -120,6 +120,8 @@ export class Orchestrator {
         memberMap: {},
         appId: c.appId,
         instanceIdToInstanceContextMap: {},
+        kubernetesServices: [],
+        loadBalancerIps: [],
       })),
     });
     this.o.loop.requestReconcile(app.applicationId);

@@ -59,6 +59,9 @@ export function completeTopology(state: RuntimeState, cartridges: ReadonlyMap<st
         appId: cr.appId,
         instanceIdToInstanceContextMap: {},
         accessUrls: {},
+        // always present, as Stratos sends them: the Python agent's parser requires kubernetesServices
+        kubernetesServices: [],
+        loadBalancerIps: [],
       };
       for (const ci of Object.values(cr.instances)) {
         cluster.instanceIdToInstanceContextMap[ci.instanceId] = {
