@@ -25,7 +25,7 @@ import { ExtensionRunner, type ExtensionName } from './extensions.ts';
 import type { Repository } from './git.ts';
 import { loadAverage, memoryConsumption } from './health.ts';
 import { closedPorts } from './ports.ts';
-import { viewTopology, type TopologyView } from './topology.ts';
+import { memberKey, memberMapOf, topologyOf, viewTopology, type TopologyView } from './topology.ts';
 
 type Values = Record<string, string | number | boolean | null | undefined>;
 type InputType = ConversationInput['type'];
@@ -225,14 +225,16 @@ export class CartridgeAgent {
     const id = this.config.identity;
     if (name === 'CompleteTopologyEvent') {
       const first = this.topology === undefined;
-      this.topology = viewTopology(payload, id.serviceName, id.clusterId, id.memberId);
+      this.topology = viewTopology(payload, id.serviceName, id.clusterId, id.memberId, this.config.lbClusterId);
       if (first) {
         this.log.info({ memberStatus: this.topology.status ?? null }, 'Complete topology event received');
-        const topologyJson = JSON.stringify((payload as { topology?: unknown }).topology ?? {});
+        const topologyJson = JSON.stringify(topologyOf(payload));
+        const memberListJson = JSON.stringify(memberMapOf(payload, id.serviceName, id.clusterId));
+        if (topologyJson.length > MAX_ENV_VALUE) this.log.warn({ length: topologyJson.length }, 'TOPOLOGY_JSON too large for an environment variable: left out');
         void this.extensions.run('CompleteTopologyEvent', {
           ...this.values({}),
           TOPOLOGY_JSON: topologyJson.length <= MAX_ENV_VALUE ? topologyJson : undefined,
-          MEMBER_LIST_JSON: JSON.stringify(this.topology.memberMap ?? {}),
+          MEMBER_LIST_JSON: memberListJson.length <= MAX_ENV_VALUE ? memberListJson : undefined,
         });
       }
       this.feed('topology', { memberStatus: this.topology.status });
@@ -251,7 +253,7 @@ export class CartridgeAgent {
       case 'MemberTerminatedEvent':
         if (mine && name === 'MemberStartedEvent') this.feed('memberStarted');
         // Stratos's rule (§1.7, kept for parity): only for a member Initialized in the last complete topology
-        if (this.topology?.statusOf(event.serviceName ?? '', event.clusterId ?? '', event.memberId ?? '') === 'Initialized') {
+        if (this.topology?.initialized.has(memberKey(event.serviceName ?? '', event.clusterId ?? '', event.memberId ?? ''))) {
           void this.extensions.run(name, this.values({}));
         }
         break;
@@ -331,7 +333,7 @@ export class CartridgeAgent {
     out.APPLICATION_PATH = c.applicationPath;
     out.PARAM_FILE_PATH = c.paramsFile;
     out.PERSISTENCE_MAPPINGS = c.persistenceMapping;
-    const lb = c.lbClusterId !== undefined ? t?.firstMemberIps(c.lbClusterId) : undefined;
+    const lb = t?.lb;
     out.LB_IP = lb?.privateIp ?? c.lbPrivateIp;
     out.LB_PUBLIC_IP = lb?.publicIp ?? c.lbPublicIp;
     if (t !== undefined) {

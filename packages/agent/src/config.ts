@@ -10,7 +10,7 @@
  * Every key the agent reads, its default and what it means is in {@link SETTINGS} (and in
  * packages/agent/README.md).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 
 /** A configuration error: the agent stops (exit status 2) without publishing anything. */
@@ -221,8 +221,9 @@ export interface ConfigPaths {
 }
 
 /**
- * Where agent.conf and launch-params are: `--conf` / `--payload` (a launch-params file or a
- * `payload` directory), else `STRATO_AGENT_CONF` / `STRATO_AGENT_PAYLOAD`, else `agent.conf` and
+ * Where agent.conf and launch-params are: `--conf` / `--payload` (a launch-params file, or a
+ * `payload` directory holding one; a path that does not exist is a file when its name ends in
+ * `launch-params` or has an extension), else `STRATO_AGENT_CONF` / `STRATO_AGENT_PAYLOAD`, else `agent.conf` and
  * `payload/launch-params` in the working directory (the agent's directory, as with Stratos).
  */
 export function configPaths(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: string): ConfigPaths {
@@ -242,8 +243,17 @@ export function configPaths(argv: readonly string[], env: NodeJS.ProcessEnv, cwd
   const conf = resolve(cwd, flag('--conf') ?? env.STRATO_AGENT_CONF ?? 'agent.conf');
   let params = flag('--payload') ?? env.STRATO_AGENT_PAYLOAD;
   if (params === undefined) params = join(dirname(conf), 'payload', 'launch-params');
-  else if (!/launch-params$/.test(params) && !params.endsWith('.txt')) params = join(params, 'launch-params');
+  else if (isDirectory(resolve(cwd, params)) ?? !/(launch-params|\.\w+)$/.test(params)) params = join(params, 'launch-params');
   return { conf, params: resolve(cwd, params) };
+}
+
+/** Whether a path is a directory; undefined when it does not exist. */
+function isDirectory(path: string): boolean | undefined {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return undefined;
+  }
 }
 
 function readText(file: string, what: string): string {

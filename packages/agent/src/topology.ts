@@ -1,7 +1,8 @@
 /**
  * Reading the complete topology (`CompleteTopologyEvent`) leniently (cartridge-agent.md §5.3,
  * §8.5): only the path to the agent's own service, cluster and member is needed; every other field
- * may be absent.
+ * may be absent. The view keeps only what the agent uses, never the topology itself (10,000
+ * members are megabytes: an agent must not hold them between two topologies).
  */
 import type { MemberStatus } from '@strato/messaging/agent-conversation.ts';
 
@@ -16,13 +17,14 @@ export interface TopologyView {
   serviceProperties: Obj;
   clusterProperties: Obj;
   memberProperties: Obj;
-  /** Own cluster's member map (MEMBER_LIST_JSON). */
-  memberMap: Obj | undefined;
-  /** Default private and public IP of the first member of a cluster (LB_IP), by cluster id. */
-  firstMemberIps(clusterId: string): { privateIp?: string; publicIp?: string } | undefined;
-  /** Status of any member, for the parity rule of member events. */
-  statusOf(serviceName: string, clusterId: string, memberId: string): MemberStatus | undefined;
+  /** Default private and public IP of the first member of the `LB_CLUSTER_ID` cluster (LB_IP), if asked for and found. */
+  lb: { privateIp?: string; publicIp?: string } | undefined;
+  /** `service|cluster|member` of every member Initialized in this topology (the parity rule of member events). */
+  initialized: ReadonlySet<string>;
 }
+
+/** The key of a member in {@link TopologyView.initialized}. */
+export const memberKey = (serviceName: string, clusterId: string, memberId: string): string => `${serviceName}|${clusterId}|${memberId}`;
 
 function properties(v: unknown): Obj {
   const o = obj(v);
@@ -31,41 +33,48 @@ function properties(v: unknown): Obj {
   return obj(o.properties) ?? o;
 }
 
-function clusterOf(topology: Obj, serviceName: string, clusterId: string): { service?: Obj; cluster?: Obj } {
-  const service = obj(obj(topology.serviceMap)?.[serviceName]);
-  return { service, cluster: obj(obj(service?.clusterIdClusterMap)?.[clusterId]) };
-}
-
 function statusOfMember(member: Obj | undefined): MemberStatus | undefined {
   const stack = obj(member?.memberStateManager)?.stateStack;
   if (Array.isArray(stack) && stack.length > 0) return String(stack[stack.length - 1]) as MemberStatus;
   return typeof member?.status === 'string' ? (member.status as MemberStatus) : undefined;
 }
 
+/** The `topology` object of a CompleteTopologyEvent payload ({} when absent). */
+export function topologyOf(payload: unknown): Obj {
+  return obj(obj(payload)?.topology) ?? {};
+}
+
+/** Own cluster's member map (MEMBER_LIST_JSON of the CompleteTopologyEvent extension). */
+export function memberMapOf(payload: unknown, serviceName: string, clusterId: string): Obj {
+  const service = obj(obj(topologyOf(payload).serviceMap)?.[serviceName]);
+  return obj(obj(obj(service?.clusterIdClusterMap)?.[clusterId])?.memberMap) ?? {};
+}
+
 /** The agent's view of a CompleteTopologyEvent payload. */
-export function viewTopology(payload: unknown, serviceName: string, clusterId: string, memberId: string): TopologyView {
-  const topology = obj(obj(payload)?.topology) ?? {};
-  const { service, cluster } = clusterOf(topology, serviceName, clusterId);
-  const memberMap = obj(cluster?.memberMap);
-  const member = obj(memberMap?.[memberId]);
-  return {
-    status: statusOfMember(member),
-    serviceProperties: properties(service?.properties),
-    clusterProperties: properties(cluster?.properties),
-    memberProperties: properties(member?.properties),
-    memberMap,
-    firstMemberIps(lbClusterId) {
-      for (const s of Object.values(obj(topology.serviceMap) ?? {})) {
-        const c = obj(obj(obj(s)?.clusterIdClusterMap)?.[lbClusterId]);
-        const first = Object.values(obj(c?.memberMap) ?? {})[0];
-        const m = obj(first);
-        if (m) return { privateIp: m.defaultPrivateIP as string | undefined, publicIp: m.defaultPublicIP as string | undefined };
+export function viewTopology(payload: unknown, serviceName: string, clusterId: string, memberId: string, lbClusterId?: string): TopologyView {
+  const view: TopologyView = { status: undefined, serviceProperties: {}, clusterProperties: {}, memberProperties: {}, lb: undefined, initialized: new Set() };
+  const initialized = view.initialized as Set<string>;
+  for (const [sn, s] of Object.entries(obj(topologyOf(payload).serviceMap) ?? {})) {
+    const service = obj(s);
+    for (const [cid, c] of Object.entries(obj(service?.clusterIdClusterMap) ?? {})) {
+      const cluster = obj(c);
+      const members = Object.entries(obj(cluster?.memberMap) ?? {});
+      if (cid === lbClusterId && view.lb === undefined && members.length > 0) {
+        const m = obj(members[0][1]);
+        view.lb = { privateIp: m?.defaultPrivateIP as string | undefined, publicIp: m?.defaultPublicIP as string | undefined };
       }
-      return undefined;
-    },
-    statusOf(sn, cid, mid) {
-      const { cluster: c } = clusterOf(topology, sn, cid);
-      return statusOfMember(obj(obj(c?.memberMap)?.[mid]));
-    },
-  };
+      for (const [mid, m] of members) {
+        const member = obj(m);
+        const status = statusOfMember(member);
+        if (status === 'Initialized') initialized.add(memberKey(sn, cid, mid));
+        if (sn === serviceName && cid === clusterId && mid === memberId) {
+          view.status = status;
+          view.memberProperties = properties(member?.properties);
+        }
+      }
+      if (sn === serviceName && cid === clusterId) view.clusterProperties = properties(cluster?.properties);
+    }
+    if (sn === serviceName) view.serviceProperties = properties(service?.properties);
+  }
+  return view;
 }

@@ -8,7 +8,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startEmbeddedBroker, type EmbeddedBroker } from '@strato/messaging/embedded-broker.ts';
 import { freePort } from '@strato/testing';
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError, PropertySource, SETTINGS, configFrom, configPaths, parseAgentConf, parseLaunchParams } from '../src/config.ts';
 import { decryptRepoPassword } from '../src/crypto.ts';
 import { authUrl } from '../src/git.ts';
@@ -166,6 +169,24 @@ describe('the agent process refuses a bad configuration', () => {
       m.remove();
     }
     assert.deepEqual(cp.received, [], 'nothing was published');
+  });
+
+  it('the strato-agent bin (bundle built or reused) refuses an empty directory the same way', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'strato-agent-bin-'));
+    try {
+      const bin = new URL('../bin/strato-agent.mjs', import.meta.url).pathname;
+      const child = spawn(process.execPath, [bin], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+      let err = '';
+      child.stderr.on('data', (d: Buffer) => {
+        err += d.toString('utf8');
+      });
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      assert.equal(code, 2);
+      assert.equal(err, `strato-agent: Cannot read agent.conf ${join(dir, 'agent.conf')}: ENOENT\n`);
+      assert.ok(existsSync(new URL('../dist/strato-agent.cjs', import.meta.url)), 'the bin ran the bundle');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('brokers it cannot reach: a clear error naming them, it keeps trying and stops on SIGTERM', async () => {

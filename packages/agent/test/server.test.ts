@@ -100,7 +100,8 @@ describe('strato-agent as the member of a real strato server (a repository cartr
     });
     writeFileSync(join(m.dir, 'agent.conf'), ['[agent]', ...Object.entries(conf).map(([k, v]) => `${k} = ${v}`), ''].join('\n'));
     writeFileSync(join(m.dir, 'payload', 'launch-params'), payload);
-    m.script('ArtifactUpdatedEvent', 'env | grep "^STRATOS_ARTIFACT_UPDATED_" | sort >> "$PWD/../../artifact-env"');
+    // written whole, then renamed: the test never reads half a file
+    m.script('ArtifactUpdatedEvent', 'env | grep "^STRATOS_ARTIFACT_UPDATED_" | sort > "$PWD/../../artifact-env.tmp" && mv "$PWD/../../artifact-env.tmp" "$PWD/../../artifact-env"');
     agent = await startAgent(m.dir);
 
     await waitFor('Starting', async () => (await membersOf(server.call, 'agent-app')).members[0]?.status === 'Starting');

@@ -5,8 +5,9 @@
  * with the effects its driver must carry out and the time it wants to be woken at (`wakeAt`).
  *
  * Used by strato's cartridge agent (`packages/agent`, effects = MQTT publishes, extension scripts,
- * TCP port probes) and meant for the mock IaaS's simulated members (effects = publishes, a boot
- * delay, no ports).
+ * TCP port probes) and by the mock IaaS's simulated members
+ * (packages/server/src/cloud/drivers/mock/mock-members.ts: effects = publishes, a boot delay, no
+ * ports).
  *
  * | phase                   | input                                        | effects                                                   | next phase              |
  * |-------------------------|----------------------------------------------|-----------------------------------------------------------|-------------------------|

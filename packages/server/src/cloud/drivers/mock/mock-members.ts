@@ -29,13 +29,31 @@
  * the cloud controller acknowledges it with `MemberMaintenanceModeEvent`, as in Stratos: the
  * autoscaler repeats cleanups every cycle so that a lost event is sent again.
  *
+ * The conversation itself (which event, in which phase, leads to which event) is the cartridge
+ * agent's pure state machine, `@strato/messaging`'s agent-conversation.ts, shared with strato's own
+ * cartridge agent: here in its `memberStarted` activation mode (no port check: the control plane's
+ * MemberStartedEvent activates) and `memberMaintenanceMode` cleanup mode (the control plane's
+ * MemberMaintenanceModeEvent ends the cleanup); its `prepareStart` effect is the boot delay. This
+ * class carries its effects out and maps its phases to the persisted instance phases.
+ *
  * The instances themselves (their records, persistence, termination) are the driver's
  * ({@link MockMemberHost}); a phase change is handed to the driver to persist once the event that
  * enters it has been acknowledged by the broker (or dropped), so a crash in between repeats the
  * event rather than losing it.
  */
 import type { Cancel, Scheduler } from '@strato/model';
-import type { EventBus, EventMap, Unsubscribe } from '@strato/messaging';
+import {
+  converse,
+  initialConversation,
+  type AgentPhase,
+  type ConversationEffect,
+  type ConversationInput,
+  type ConversationState,
+  type EventBus,
+  type EventMap,
+  type MemberStatus,
+  type Unsubscribe,
+} from '@strato/messaging';
 import type { Logger } from 'pino';
 import type { LiveInstance, MockInstancePhase } from './mock-instance.ts';
 import { factorValues, PatternClock, type MockFactorValues, type MockPatterns } from './mock-patterns.ts';
@@ -66,10 +84,36 @@ export interface SimulatedMembersOptions {
 
 /** Phases in which an instance publishes health statistics. */
 const PUBLISHING: ReadonlySet<MockInstancePhase> = new Set(['active', 'maintenance', 'readyToShutdown']);
-/** Phases in which a cleanup request is answered with InstanceMaintenanceModeEvent. */
-const CLEANABLE: ReadonlySet<MockInstancePhase> = new Set(['booting', 'starting', 'active', 'maintenance']);
+
+/** The conversation of a simulated member: activation on MemberStartedEvent, cleanup ended by MemberMaintenanceModeEvent. */
+const SIMULATED = { repository: false, portCheckTimeoutMs: 0, portCheckIntervalMs: 1, topologyRequestIntervalMs: 1, activation: 'memberStarted', cleanup: 'memberMaintenanceMode' } as const;
+
+/** The persisted phase of a conversation phase. */
+const PHASE_OF: Record<AgentPhase, MockInstancePhase> = {
+  waitingForTopology: 'booting',
+  waitingForInitialized: 'booting',
+  booting: 'booting',
+  starting: 'starting',
+  active: 'active',
+  maintenance: 'maintenance',
+  readyToShutdown: 'readyToShutdown',
+  stopped: 'killed',
+};
+
+/** The member status a persisted phase stands for, when the conversation resumes. */
+const STATUS_OF: Record<Exclude<MockInstancePhase, 'killed'>, MemberStatus> = {
+  booting: 'Initialized',
+  starting: 'Starting',
+  active: 'Active',
+  maintenance: 'In_Maintenance',
+  readyToShutdown: 'ReadyToShutDown',
+};
 
 type StatusEventName = 'InstanceStartedEvent' | 'InstanceActivatedEvent' | 'InstanceMaintenanceModeEvent' | 'InstanceReadyToShutdownEvent';
+
+function isStatusEvent(effect: ConversationEffect): effect is { type: 'publish'; event: StatusEventName } {
+  return effect.type === 'publish' && effect.event.startsWith('Instance');
+}
 
 /** The agents of the mock instances. */
 export class SimulatedMembers {
@@ -84,6 +128,8 @@ export class SimulatedMembers {
 
   /** Instances in a publishing phase (health statistics). */
   private readonly publishing = new Set<LiveInstance>();
+  /** Each instance's conversation state. */
+  private readonly conversations = new WeakMap<LiveInstance, ConversationState>();
   /** Per cartridge type: its live instance count and pattern clock. */
   private readonly types = new Map<string, { count: number; clock: PatternClock }>();
   private unsubscribes: Unsubscribe[] = [];
@@ -141,6 +187,8 @@ export class SimulatedMembers {
       this.types.set(record.serviceName, type);
     }
     if (type.count++ === 0) type.clock.resume(this.now());
+    // a new instance waits for MemberInitializedEvent (resume() replaces this for persisted ones)
+    this.conversations.set(inst, converse(initialConversation(SIMULATED), { type: 'topology', memberStatus: 'Created', now: this.now() }).state);
     if (PUBLISHING.has(record.phase) && this.host.isSimulated(inst)) {
       this.startStats(inst);
       // Resumed instances spread their first statistics over one interval instead of all at once.
@@ -161,23 +209,11 @@ export class SimulatedMembers {
     this.setPhase(inst, 'killed');
   }
 
-  /** Picks up a persisted instance where its phase says it was. */
+  /** Picks up a persisted instance where its phase says it was (the conversation resumed from that status). */
   resume(inst: LiveInstance): void {
-    if (!this.host.isSimulated(inst)) return;
-    switch (inst.record.phase) {
-      case 'booting':
-        this.scheduleBoot(inst);
-        break;
-      case 'starting':
-        this.transition(inst, 'active', 'InstanceActivatedEvent');
-        break;
-      case 'maintenance':
-        this.transition(inst, 'readyToShutdown', 'InstanceReadyToShutdownEvent');
-        break;
-      default:
-        // active, readyToShutdown: statistics only (started by adopt); killed: silent.
-        break;
-    }
+    if (!this.host.isSimulated(inst) || inst.record.phase === 'killed') return;
+    this.conversations.set(inst, initialConversation(SIMULATED));
+    this.feed(inst, { type: 'topology', memberStatus: STATUS_OF[inst.record.phase], now: this.now() });
   }
 
   // ---------------------------------------------------------------- the conversation
@@ -190,68 +226,62 @@ export class SimulatedMembers {
 
   private onMemberInitialized(event: EventMap['MemberInitializedEvent']): void {
     const inst = this.simulated(event.memberId);
-    if (inst === undefined) return;
-    if (inst.record.phase === 'booting') this.scheduleBoot(inst);
-    // Starting already (e.g. resumed before the cloud controller initialised the member): say it again.
-    else if (inst.record.phase === 'starting') this.transition(inst, 'starting', 'InstanceStartedEvent');
-    // Active already: the cloud controller lost InstanceStartedEvent/InstanceActivatedEvent (a
-    // broker failover, a restart) and re-announces the member: say where the instance is.
-    else if (inst.record.phase === 'active') this.transition(inst, 'active', 'InstanceActivatedEvent');
+    if (inst !== undefined) this.feed(inst, { type: 'memberInitialized', now: this.now() });
   }
 
   private onMemberStarted(event: EventMap['MemberStartedEvent']): void {
     const inst = this.simulated(event.memberId);
-    if (inst === undefined) return;
-    // A repeated MemberStartedEvent (re-announced after a lost InstanceActivatedEvent): say it again.
-    if (inst.record.phase === 'active') {
-      this.transition(inst, 'active', 'InstanceActivatedEvent');
-      return;
-    }
-    if (inst.record.phase !== 'booting' && inst.record.phase !== 'starting') return;
-    inst.bootTimer?.();
-    inst.bootTimer = undefined;
-    this.transition(inst, 'active', 'InstanceActivatedEvent');
+    if (inst !== undefined) this.feed(inst, { type: 'memberStarted', now: this.now() });
   }
 
   private onCleanupMember(event: EventMap['InstanceCleanupMemberEvent']): void {
     const inst = this.simulated(event.memberId);
-    if (inst !== undefined) this.cleanup(inst);
+    if (inst !== undefined) this.feed(inst, { type: 'cleanup', now: this.now() });
   }
 
   private onCleanupCluster(event: EventMap['InstanceCleanupClusterEvent']): void {
     for (const inst of this.host.instances()) {
       const r = inst.record;
-      if (r.clusterId === event.clusterId && r.clusterInstanceId === event.clusterInstanceId && this.host.isSimulated(inst)) this.cleanup(inst);
+      if (r.clusterId === event.clusterId && r.clusterInstanceId === event.clusterInstanceId && this.host.isSimulated(inst)) {
+        this.feed(inst, { type: 'cleanup', now: this.now() });
+      }
     }
-  }
-
-  /**
-   * A cleanup request: maintenance mode, as long as the cloud controller has not acknowledged it
-   * (Stratos's "gracefully shut down" flag is only set on MemberMaintenanceModeEvent; the autoscaler
-   * repeats the cleanup every cycle precisely so that a lost event is sent again).
-   */
-  private cleanup(inst: LiveInstance): void {
-    if (!CLEANABLE.has(inst.record.phase)) return;
-    inst.bootTimer?.();
-    inst.bootTimer = undefined;
-    this.transition(inst, 'maintenance', 'InstanceMaintenanceModeEvent');
   }
 
   private onMemberMaintenanceMode(event: EventMap['MemberMaintenanceModeEvent']): void {
     const inst = this.simulated(event.memberId);
-    if (inst === undefined) return;
-    // readyToShutdown already: a repeated MemberMaintenanceModeEvent (the answer was lost) is answered again.
-    if (!CLEANABLE.has(inst.record.phase) && inst.record.phase !== 'readyToShutdown') return;
-    this.transition(inst, 'readyToShutdown', 'InstanceReadyToShutdownEvent');
+    if (inst !== undefined) this.feed(inst, { type: 'memberMaintenanceMode', now: this.now() });
+  }
+
+  /** Feeds one input to an instance's conversation and carries its effects out. */
+  private feed(inst: LiveInstance, input: ConversationInput): void {
+    if (inst.removed || inst.record.phase === 'killed') return;
+    const state = this.conversations.get(inst);
+    if (state === undefined) return;
+    const step = converse(state, input);
+    this.conversations.set(inst, step.state);
+    const phase = PHASE_OF[step.state.phase];
+    if (phase !== 'booting') {
+      // out of booting (started, or a cleanup): the boot is over
+      inst.bootTimer?.();
+      inst.bootTimer = undefined;
+    }
+    // Effects: the boot delay and the status events. A simulated member has no ports, scripts or
+    // repository, never asks for the tenants, and its statistics follow its phase (setPhase).
+    const statusEvents: StatusEventName[] = [];
+    for (const effect of step.effects) {
+      if (effect.type === 'prepareStart') this.scheduleBoot(inst);
+      else if (isStatusEvent(effect)) statusEvents.push(effect.event);
+    }
+    if (statusEvents.length === 0) this.setPhase(inst, phase);
+    for (const event of statusEvents) this.transition(inst, phase, event);
   }
 
   private scheduleBoot(inst: LiveInstance): void {
     if (inst.bootTimer !== undefined) return;
     inst.bootTimer = this.scheduler.after('mock instance boot', this.bootDelayMs, () => {
       inst.bootTimer = undefined;
-      if (this.running && !inst.removed && inst.record.phase === 'booting') {
-        this.transition(inst, 'starting', 'InstanceStartedEvent');
-      }
+      if (this.running && !inst.removed) this.feed(inst, { type: 'prepared', now: this.now() });
     });
   }
 
