@@ -234,7 +234,7 @@ describe('strato CLI against a real server', () => {
     assert.match(text.stdout, /^Status: +Active$/m);
     assert.match(text.stdout, /^ {2}instance hello-web-1 {2}Active/m);
     assert.match(text.stdout, /^ {4}cluster hello-web \(web\) {2}Active {2}members: 2 Active \(min 2\)$/m);
-    assert.equal(text.stdout.match(/^ {6}member hello-web\.hello-web\.web\.domain\S+ {2}Active {2}10\.0\.0\.\d+ {2}local-mock\/zone-[ab]$/gm)?.length, 2);
+    assert.equal(text.stdout.match(/^ {6}member hello-web\.hello-web\.web\.domain\S+ {2}Active {2}10\.0\.0\.\d+ {2}local-mock\/zone-[ab] {2}ports http:8080$/gm)?.length, 2);
     assert.doesNotMatch(text.stdout, /Events/, 'no events section: the server exposes no event history yet');
 
     const json = JSON.parse((await strato(['describe', 'application', 'hello-web', '-o', 'json'])).stdout);
