@@ -44,15 +44,18 @@ interface Timed {
 
 describe(`churn of deploys and undeploys (seed ${SEED})`, () => {
   const servers: TestServer[] = [];
+  /** PostgreSQL schemas, dropped only once every server using them has stopped */
+  const schemas: { drop(): Promise<void> | void }[] = [];
   after(async () => {
     for (const s of servers) await s.stop();
+    for (const schema of schemas) await schema.drop();
   });
 
   async function setUp(engine: 'sqlite' | 'postgres', apps: string[]) {
     const overrides: Record<string, unknown> = {};
     if (engine === 'postgres') {
       const schema = pgSchema('strato_churn');
-      after(() => schema.drop());
+      schemas.push(schema);
       overrides.databaseUrl = schema.url;
     }
     const server = await startTestServer(overrides, { ...FAST_ENV, STRATO_REQUEST_TIMEOUT: String(BOUND_MS) });
