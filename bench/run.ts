@@ -12,7 +12,7 @@
  *
  *   npm run bench                    every figure (the 1,000 x 10 case has a 10 minute limit)
  *   npm run bench -- --quick         skips the 1,000 applications x 10 members case
- *   npm run bench -- --only=a,b      only the named benches: cold-start, agent, http-load, login,
+ *   npm run bench -- --only=a,b      only the named benches: cold-start, agent, agents-side-by-side, http-load, login,
  *                                    deploy-single, deploy-nested, deploy-single-sample,
  *                                    deploy-nested-sample, churn-sqlite, churn-postgres
  *                                    (churn: both), scale-100, scale-1000, autoscaling,
@@ -25,6 +25,7 @@ import { execFileSync } from 'node:child_process';
 import { autoscaling } from './autoscaling.ts';
 import { churn } from './churn.ts';
 import { agentBench } from './agent.ts';
+import { agentsSideBySide } from './agents.ts';
 import { coldStart } from './cold-start.ts';
 import { deployNested, deployNestedSample, deploySingle, deploySingleSample } from './deploy.ts';
 import { httpLoad } from './http-load.ts';
@@ -48,6 +49,7 @@ const only = args
 const FIGURES: { name: string; run: () => Promise<void>; full?: boolean; server?: false }[] = [
   { name: 'cold-start', run: () => coldStart(5) },
   { name: 'agent', run: () => agentBench(5) },
+  { name: 'agents-side-by-side', run: agentsSideBySide },
   { name: 'http-load', run: httpLoad },
   { name: 'login', run: login },
   { name: 'deploy-single', run: deploySingle },

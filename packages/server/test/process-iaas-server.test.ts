@@ -147,6 +147,12 @@ describe('process IaaS through a strato server, with strato-agent members', { sk
     );
     const took = Date.now() - t0;
     assert.ok(took < 10_000, `the replacement was asked for ${took} ms after the kill (the fault timeout is 60 s)`);
+    // the killed member is shown (as it was: Active) until its termination is recorded; its ports
+    // are closed by then, so the "Active only with open ports" check starts once it has left
+    await waitFor('the killed member out of the runtime view', async () => !(await processMembers(call, APP)).members.some((m) => m.memberId === victim), {
+      timeoutMs: 20_000,
+      everyMs: 20,
+    });
     const view = await activeWith(2, `${APP} Active again with two members`);
     assert.ok(!view.members.some((m) => m.memberId === victim), 'the killed member is gone');
     assert.deepEqual(activeWithoutPorts, []);
