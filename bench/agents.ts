@@ -94,10 +94,20 @@ export async function agentsSideBySide(): Promise<void> {
       const memory = memoryOf(pid);
       log(`${name}: member Active ${(toActiveMs / 1000).toFixed(2)} s after its process started; ${memory.rssMb.toFixed(1)} MB resident 10 s later`);
       const what = `one member of the examples' site cartridge on the process IaaS, no repository, local embedded broker; ${name}`;
-      figures.add(`${name}-start-to-active-ms`, toActiveMs, 'ms', `${what}: from the agent process's start (/proc) to the member Active (runtime view polled every 20 ms)`);
+      figures.add(
+        `${name}-start-to-active-ms`,
+        toActiveMs,
+        'ms',
+        `${what}: from the agent process's start (/proc) to the member Active (runtime view polled every 20 ms)`,
+      );
       figures.add(`${name}-rss-mb`, memory.rssMb, 'MB', `${what}: the agent process's VmRSS 10 s after activation`);
       await must(`undeploy ${app.applicationId}`, client.undeployApplication(app.applicationId));
-      await waitFor(`${app.applicationId}: member folder removed`, async () => (readdirSync(join(processDir, 'members')).length === 0 ? true : undefined), TIMEOUT_MS, 50);
+      await waitFor(
+        `${app.applicationId}: member folder removed`,
+        async () => (readdirSync(join(processDir, 'members')).length === 0 ? true : undefined),
+        TIMEOUT_MS,
+        50,
+      );
     }
     figures.print();
   } finally {

@@ -53,7 +53,9 @@ export function activeMembersOf(runtime: ApplicationRuntimeView, appId: string):
       clusters++;
       const members = ci.member ?? [];
       if (ci.status !== 'Active' || members.length === 0 || members.some((m: any) => m.status !== 'Active')) {
-        throw new Error(`${appId}: cluster instance ${ci.clusterId}/${ci.instanceId} is ${ci.status} with members ${JSON.stringify(members.map((m: any) => m.status))}`);
+        throw new Error(
+          `${appId}: cluster instance ${ci.clusterId}/${ci.instanceId} is ${ci.status} with members ${JSON.stringify(members.map((m: any) => m.status))}`,
+        );
       }
       ids.push(...members.map((m: any) => m.memberId as string));
     }

@@ -313,8 +313,10 @@ interface Contender {
   readonly make: () => Autoscaler;
 }
 
-const strato = (options: Partial<ScalingOptions> = {}, cadence: StratoCadence = DEFAULT_CADENCE) => () =>
-  new StratoAutoscaler('strato', { ...DEFAULT_SCALING_OPTIONS, ...options }, cadence);
+const strato =
+  (options: Partial<ScalingOptions> = {}, cadence: StratoCadence = DEFAULT_CADENCE) =>
+  () =>
+    new StratoAutoscaler('strato', { ...DEFAULT_SCALING_OPTIONS, ...options }, cadence);
 
 /**
  * The headline pair first (HPA at its defaults, strato at its defaults with Stratos's cadence),
@@ -330,8 +332,16 @@ export const CONTENDERS: readonly Contender[] = [
   },
   { key: 'strato-horizon-60s', label: 'strato, horizon 60 s', make: strato({ predictionHorizonSeconds: 60 }) },
   { key: 'strato-la-basis-min', label: "strato, Stratos's LA formula (min)", make: strato({ loadAverageBasis: 'min' }) },
-  { key: 'strato-30s', label: 'strato, 30 s windows+cadence, h 30 s', make: strato({ predictionHorizonSeconds: 30 }, { windowMs: 30_000, intervalMs: 30_000 }) },
-  { key: 'strato-15s-5min', label: 'strato, 15 s windows+cadence, 20 verdicts', make: strato({ scaleDownVerdicts: 20 }, { windowMs: 15_000, intervalMs: 15_000 }) },
+  {
+    key: 'strato-30s',
+    label: 'strato, 30 s windows+cadence, h 30 s',
+    make: strato({ predictionHorizonSeconds: 30 }, { windowMs: 30_000, intervalMs: 30_000 }),
+  },
+  {
+    key: 'strato-15s-5min',
+    label: 'strato, 15 s windows+cadence, 20 verdicts',
+    make: strato({ scaleDownVerdicts: 20 }, { windowMs: 15_000, intervalMs: 15_000 }),
+  },
 ];
 
 /** Member-minutes of a perfect autoscaler: ceil(D / target) members every second, no start-up. */

@@ -26,7 +26,10 @@ const TIMEOUT_MS = 120_000;
 const POLICY = 'local-mock';
 
 /** The examples' definitions in the order of examples/README.md (each refers only to those before it). */
-const EXAMPLE_DEFINITIONS: [keyof Pick<StratoClient, 'networkPartitions' | 'autoscalingPolicies' | 'deploymentPolicies' | 'applicationPolicies' | 'cartridges' | 'cartridgeGroups'>, string][] = [
+const EXAMPLE_DEFINITIONS: [
+  keyof Pick<StratoClient, 'networkPartitions' | 'autoscalingPolicies' | 'deploymentPolicies' | 'applicationPolicies' | 'cartridges' | 'cartridgeGroups'>,
+  string,
+][] = [
   ['networkPartitions', 'network-partitions/local-mock.json'],
   ['autoscalingPolicies', 'autoscaling-policies/moderate.json'],
   ['deploymentPolicies', 'deployment-policies/local-mock.json'],
@@ -97,7 +100,12 @@ export async function deploySingle(): Promise<void> {
   const { ms, members, appId } = await deployExample('applications/hello-web.json');
   log(`${appId} (${members} members) Active after ${ms.toFixed(0)} ms`);
   const figures = new Figures();
-  figures.add('deploy_to_active_hello_web_ms', ms, 'ms', `examples/applications/hello-web.json: 1 cartridge (web), ${members} members, mock IaaS with boot delay 0`);
+  figures.add(
+    'deploy_to_active_hello_web_ms',
+    ms,
+    'ms',
+    `examples/applications/hello-web.json: 1 cartridge (web), ${members} members, mock IaaS with boot delay 0`,
+  );
   figures.print();
 }
 

@@ -67,7 +67,9 @@ export async function login(): Promise<void> {
   const scrypt = scryptCpuMs();
   log(`login: the server used ${perLogin.toFixed(1)} ms of CPU per login; one scrypt takes ${scrypt.toFixed(1)} ms of CPU here`);
   if (perLogin < scrypt / 2) {
-    throw new Error(`login: ${perLogin.toFixed(1)} ms of server CPU per login, less than half of one scrypt (${scrypt.toFixed(1)} ms): not every request ran its own scrypt`);
+    throw new Error(
+      `login: ${perLogin.toFixed(1)} ms of server CPU per login, less than half of one scrypt (${scrypt.toFixed(1)} ms): not every request ran its own scrypt`,
+    );
   }
   const cached = await load(undefined);
   check('GET /api/init, credential cache on (default)', cached.result);

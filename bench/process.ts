@@ -98,13 +98,15 @@ export async function processMembers(): Promise<void> {
     const ids = activeMembersOf(runtime, 'process-web').sort();
     if (ids.length !== MEMBERS) throw new Error(`process-web: ${ids.length} Active members, ${MEMBERS} expected`);
     const folders = readdirSync(membersDir).sort();
-    if (JSON.stringify(folders) !== JSON.stringify(ids)) throw new Error(`member folders ${JSON.stringify(folders)} are not the members ${JSON.stringify(ids)}`);
+    if (JSON.stringify(folders) !== JSON.stringify(ids))
+      throw new Error(`member folders ${JSON.stringify(folders)} are not the members ${JSON.stringify(ids)}`);
     log(`process-web Active with ${MEMBERS} process members after ${(activeMs / 1000).toFixed(1)} s`);
 
     await sleep(5000);
     const serverMemory = memoryOf(server.pid);
     const procs = memberProcesses(membersDir);
-    if (new Set(procs.map((p) => p.instance)).size !== MEMBERS) throw new Error(`${new Set(procs.map((p) => p.instance)).size} member instances run processes, ${MEMBERS} expected`);
+    if (new Set(procs.map((p) => p.instance)).size !== MEMBERS)
+      throw new Error(`${new Set(procs.map((p) => p.instance)).size} member instances run processes, ${MEMBERS} expected`);
     const membersRssMb = procs.reduce((sum, p) => sum + memoryOf(p.pid).rssMb, 0);
     const agents = procs.filter((p) => {
       try {
@@ -131,7 +133,12 @@ export async function processMembers(): Promise<void> {
     figures.add('process-20-members-rss-mb', membersRssMb, 'MB', `${what}; every process of the ${MEMBERS} members`);
     figures.add('process-20-member-rss-mb', membersRssMb / MEMBERS, 'MB', `${what}; per member (agent + server)`);
     figures.add('process-20-agent-rss-mb', agentsRssMb / MEMBERS, 'MB', `${what}; per strato-agent process`);
-    figures.add('process-20-undeploy-ms', undeployMs, 'ms', `${what}; from the undeploy POST to the last member folder removed (graceful: cleanup events, then SIGTERM)`);
+    figures.add(
+      'process-20-undeploy-ms',
+      undeployMs,
+      'ms',
+      `${what}; from the undeploy POST to the last member folder removed (graceful: cleanup events, then SIGTERM)`,
+    );
     figures.print();
   } finally {
     // whatever a failed run left: no member process may outlive the bench

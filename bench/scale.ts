@@ -61,7 +61,8 @@ export async function scale(n: number, timeLimitMs: number): Promise<void> {
       ids.map(async (id) => {
         try {
           const answer = await deployer.deployApplication(id, BENCH_APPLICATION_POLICY);
-          if (deployStatus.get(id) !== 202 || answer?.status !== 'success') failures.push(`deploy ${id}: ${deployStatus.get(id)} ${JSON.stringify(answer).slice(0, 300)}`);
+          if (deployStatus.get(id) !== 202 || answer?.status !== 'success')
+            failures.push(`deploy ${id}: ${deployStatus.get(id)} ${JSON.stringify(answer).slice(0, 300)}`);
         } catch (e) {
           failures.push(`deploy ${id}: ${describe(e)}`);
         }
@@ -90,7 +91,9 @@ export async function scale(n: number, timeLimitMs: number): Promise<void> {
       }
       if (performance.now() - lastLog > 15_000) {
         lastLog = performance.now();
-        log(`${prefix}: ${active}/${n} Active, ${answered}/${n} deploy POSTs answered after ${((lastLog - t0) / 1000).toFixed(0)} s, RSS ${memoryOf(server.pid).rssMb.toFixed(0)} MB`);
+        log(
+          `${prefix}: ${active}/${n} Active, ${answered}/${n} deploy POSTs answered after ${((lastLog - t0) / 1000).toFixed(0)} s, RSS ${memoryOf(server.pid).rssMb.toFixed(0)} MB`,
+        );
       }
     }
     clearInterval(sampler);
@@ -105,10 +108,14 @@ export async function scale(n: number, timeLimitMs: number): Promise<void> {
       const alive = server.child.exitCode === null && server.child.signalCode === null;
       throw new Error(
         `${prefix}: ${failures.length} deploy POSTs failed (server ${alive ? 'still running' : 'exited'}): ` +
-          [...kinds].map(([k, c]) => `${c} x ${k}`).join('; ').slice(0, 1500),
+          [...kinds]
+            .map(([k, c]) => `${c} x ${k}`)
+            .join('; ')
+            .slice(0, 1500),
       );
     }
-    if (activeMs === undefined) throw new Error(`${prefix}: ${active}/${n} applications Active (${answered}/${n} deploy POSTs answered) at the time limit of ${timeLimitMs} ms`);
+    if (activeMs === undefined)
+      throw new Error(`${prefix}: ${active}/${n} applications Active (${answered}/${n} deploy POSTs answered) at the time limit of ${timeLimitMs} ms`);
     const deployedMs = await deploying;
     log(`${prefix}: all Active after ${activeMs.toFixed(0)} ms; checking every application's members`);
 

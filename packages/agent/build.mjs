@@ -37,8 +37,12 @@ const mqttClientOnly = {
     // lru-cache serves MQTT 5 topic aliases only (the bus speaks MQTT 3.1.1); loading it loads perf_hooks
     b.onResolve({ filter: /^lru-cache$/ }, () => ({ path: 'lru-cache', namespace: 'strato-agent' }));
     // pino asks worker_threads only whether it runs on the main thread; sonic-boom's assert is one check
-    b.onResolve({ filter: /^(node:)?worker_threads$/ }, (args) => (/[\\/]pino[\\/]/.test(args.importer) ? { path: 'worker_threads', namespace: 'strato-agent' } : undefined));
-    b.onResolve({ filter: /^(node:)?assert$/ }, (args) => (/[\\/]sonic-boom[\\/]/.test(args.importer) ? { path: 'assert', namespace: 'strato-agent' } : undefined));
+    b.onResolve({ filter: /^(node:)?worker_threads$/ }, (args) =>
+      /[\\/]pino[\\/]/.test(args.importer) ? { path: 'worker_threads', namespace: 'strato-agent' } : undefined,
+    );
+    b.onResolve({ filter: /^(node:)?assert$/ }, (args) =>
+      /[\\/]sonic-boom[\\/]/.test(args.importer) ? { path: 'assert', namespace: 'strato-agent' } : undefined,
+    );
     b.onLoad({ filter: /.*/, namespace: 'strato-agent' }, (args) => ({
       contents: STUBS[args.path],
       resolveDir: fileURLToPath(new URL('.', import.meta.url)),

@@ -85,7 +85,10 @@ export class CartridgeAgent {
   /** Subscribes; the conversation starts once every subscription is acknowledged. */
   start(): void {
     const id = this.config.identity;
-    this.log.info({ memberId: id.memberId, clusterId: id.clusterId, brokers: this.config.brokers.map((b) => `${b.host}:${b.port}`) }, 'Starting strato cartridge agent...');
+    this.log.info(
+      { memberId: id.memberId, clusterId: id.clusterId, brokers: this.config.brokers.map((b) => `${b.host}:${b.port}`) },
+      'Starting strato cartridge agent...',
+    );
     for (const warning of this.config.warnings) this.log.warn(warning);
     this.bus.on('connect', () => this.feed('subscribed'));
     void this.bus.subscribe('topology/#', (name, payload) => this.onTopologyEvent(name, payload));
@@ -230,7 +233,8 @@ export class CartridgeAgent {
         this.log.info({ memberStatus: this.topology.status ?? null }, 'Complete topology event received');
         const topologyJson = JSON.stringify(topologyOf(payload));
         const memberListJson = JSON.stringify(memberMapOf(payload, id.serviceName, id.clusterId));
-        if (topologyJson.length > MAX_ENV_VALUE) this.log.warn({ length: topologyJson.length }, 'TOPOLOGY_JSON too large for an environment variable: left out');
+        if (topologyJson.length > MAX_ENV_VALUE)
+          this.log.warn({ length: topologyJson.length }, 'TOPOLOGY_JSON too large for an environment variable: left out');
         void this.extensions.run('CompleteTopologyEvent', {
           ...this.values({}),
           TOPOLOGY_JSON: topologyJson.length <= MAX_ENV_VALUE ? topologyJson : undefined,
@@ -295,7 +299,10 @@ export class CartridgeAgent {
     if (this.tenantsSeen) return;
     this.tenantsSeen = true;
     this.log.info('Tenant context initialized from complete tenant event');
-    void this.extensions.run('CompleteTenantEvent', { ...this.values({}), TENANT_LIST_JSON: JSON.stringify(tenants.map((t) => ({ tenantId: t.tenantId, tenantDomain: t.tenantDomain }))) });
+    void this.extensions.run('CompleteTenantEvent', {
+      ...this.values({}),
+      TENANT_LIST_JSON: JSON.stringify(tenants.map((t) => ({ tenantId: t.tenantId, tenantDomain: t.tenantDomain }))),
+    });
   }
 
   private onSignUpEvent(name: EventName, payload: unknown): void {
@@ -329,7 +336,10 @@ export class CartridgeAgent {
     const c = this.config;
     const out: Values = {};
     const t = this.topology;
-    out.MB_IP = this.bus.currentUrl.replace(/^mqtts?:\/\/(?:[^@]*@)?/, '').replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
+    out.MB_IP = this.bus.currentUrl
+      .replace(/^mqtts?:\/\/(?:[^@]*@)?/, '')
+      .replace(/:\d+$/, '')
+      .replace(/^\[(.*)\]$/, '$1');
     out.APPLICATION_PATH = c.applicationPath;
     out.PARAM_FILE_PATH = c.paramsFile;
     out.PERSISTENCE_MAPPINGS = c.persistenceMapping;
@@ -397,7 +407,11 @@ export class CartridgeAgent {
 
   /** At start: a repository checked out by an earlier run is taken as it is (an agent restart). */
   private async adopt(): Promise<void> {
-    const repo: Repository = { url: this.config.repoUrl as string, path: this.repoPath(this.config.identity.tenantId), tenantId: this.config.identity.tenantId };
+    const repo: Repository = {
+      url: this.config.repoUrl as string,
+      path: this.repoPath(this.config.identity.tenantId),
+      tenantId: this.config.identity.tenantId,
+    };
     const git = await import('./git.ts');
     if (!(await git.isRepository(repo))) return;
     if (this.repository === undefined) this.repository = repo;
@@ -413,7 +427,10 @@ export class CartridgeAgent {
       return;
     }
     if (c.applicationPath === undefined || !c.applicationPath.startsWith('/')) {
-      this.log.error({ applicationPath: c.applicationPath ?? null }, 'Repository path cannot be accessed, or is invalid. Failed to process artifact updated event.');
+      this.log.error(
+        { applicationPath: c.applicationPath ?? null },
+        'Repository path cannot be accessed, or is invalid. Failed to process artifact updated event.',
+      );
       return;
     }
     let password: string | undefined;
@@ -479,7 +496,10 @@ export class CartridgeAgent {
     const c = this.config;
     if (!c.artifactUpdateEnabled || this.updateTaskRunning || this.repository === undefined) return;
     this.updateTaskRunning = true;
-    this.log.info({ autoCommit: c.autoCommit, autoCheckout: c.autoCheckout, intervalMs: c.artifactUpdateIntervalMs }, `ADC configuration: [auto-commit] ${c.autoCommit}, [auto-checkout] ${c.autoCheckout}, [interval] ${c.artifactUpdateIntervalMs / 1000}`);
+    this.log.info(
+      { autoCommit: c.autoCommit, autoCheckout: c.autoCheckout, intervalMs: c.artifactUpdateIntervalMs },
+      `ADC configuration: [auto-commit] ${c.autoCommit}, [auto-checkout] ${c.autoCheckout}, [interval] ${c.artifactUpdateIntervalMs / 1000}`,
+    );
     const run = async () => {
       const repo = this.repository;
       if (repo === undefined || !this.updateTaskRunning) return;
@@ -517,5 +537,8 @@ export class CartridgeAgent {
 }
 
 /** The instance status event names the agent publishes, for type checks of callers. */
-export type StatusEvent = Extract<EventName, 'InstanceStartedEvent' | 'InstanceActivatedEvent' | 'InstanceMaintenanceModeEvent' | 'InstanceReadyToShutdownEvent'>;
+export type StatusEvent = Extract<
+  EventName,
+  'InstanceStartedEvent' | 'InstanceActivatedEvent' | 'InstanceMaintenanceModeEvent' | 'InstanceReadyToShutdownEvent'
+>;
 export type { ExtensionName };

@@ -42,17 +42,30 @@ export const SETTINGS: readonly SettingDoc[] = [
   { key: 'listen.address', default: 'localhost', meaning: 'Host of the port check.' },
   { key: 'port.check.timeout', default: '600000', meaning: 'Milliseconds the port check goes on before it gives up.' },
   { key: 'port.check.interval', default: '5000', meaning: 'strato: milliseconds between two port check rounds (Stratos: a fixed 5 s).' },
-  { key: 'topology.request.interval', default: '10', meaning: 'strato: seconds between two CompleteTopologyRequestEvents while no topology arrived (Stratos asks once; the broker lets a member ask once per 5 s).' },
+  {
+    key: 'topology.request.interval',
+    default: '10',
+    meaning:
+      'strato: seconds between two CompleteTopologyRequestEvents while no topology arrived (Stratos asks once; the broker lets a member ask once per 5 s).',
+  },
   { key: 'cep.stats.publisher.enabled', default: 'true', meaning: 'Publish health statistics (strato: over MQTT; Stratos: mandatory key, Thrift to CEP).' },
   { key: 'stats.notifier.interval', default: '15', meaning: 'Seconds between two health statistics rounds.' },
   { key: 'extension.timeout', default: '300', meaning: 'strato: seconds an extension script may run before it is killed (Stratos: no limit).' },
   { key: 'enable.artifact.update', default: 'false', meaning: 'Run the periodic artifact update task after the first checkout.' },
   { key: 'auto.checkout', default: 'false', meaning: 'The periodic task pulls the repository.' },
-  { key: 'COMMIT_ENABLED, else auto.commit', default: 'false', meaning: 'The periodic task commits and pushes local changes (Stratos never read auto.commit).' },
+  {
+    key: 'COMMIT_ENABLED, else auto.commit',
+    default: 'false',
+    meaning: 'The periodic task commits and pushes local changes (Stratos never read auto.commit).',
+  },
   { key: 'artifact.update.interval', default: '10', meaning: 'Seconds between two runs of the periodic artifact update task.' },
   { key: 'artifact.clone.retries', default: '5', meaning: 'Attempts of the first clone.' },
   { key: 'artifact.clone.interval', default: '10', meaning: 'Seconds between two clone attempts.' },
-  { key: 'super.tenant.repository.path', default: '/repository/deployment/server/', meaning: 'Multi-tenant: repository path of the super tenant under APPLICATION_PATH.' },
+  {
+    key: 'super.tenant.repository.path',
+    default: '/repository/deployment/server/',
+    meaning: 'Multi-tenant: repository path of the super tenant under APPLICATION_PATH.',
+  },
   { key: 'tenant.repository.path', default: '/repository/tenants/', meaning: 'Multi-tenant: repository path of other tenants (tenant id appended).' },
   { key: 'lb.private.ip / lb.public.ip', default: '(none)', meaning: 'Fallbacks of STRATOS_LB_IP / STRATOS_LB_PUBLIC_IP.' },
   { key: 'log.level', default: 'info', meaning: 'strato: level of agent.log (trace, debug, info, warn, error); error.log holds errors only.' },
@@ -135,7 +148,8 @@ export class PropertySource {
   int(key: string, fallback: number, min = 0): number {
     const v = this.get(key);
     if (v === undefined) return fallback;
-    if (!/^-?\d+$/.test(v.trim()) || Number(v) < min) throw new ConfigError(`Configuration value ${key} must be an integer${min > 0 ? ` >= ${min}` : ''}, not ${JSON.stringify(v)}`, key);
+    if (!/^-?\d+$/.test(v.trim()) || Number(v) < min)
+      throw new ConfigError(`Configuration value ${key} must be an integer${min > 0 ? ` >= ${min}` : ''}, not ${JSON.stringify(v)}`, key);
     return Number(v);
   }
 }
@@ -150,7 +164,8 @@ export interface HostPort {
 export function parseHostPortList(key: string, text: string): HostPort[] {
   return text.split(',').map((item) => {
     const m = /^\s*([^\s:]+|\[[0-9a-fA-F:.]+\]):(\d{1,5})\s*$/.exec(item);
-    if (!m || Number(m[2]) > 65535) throw new ConfigError(`Configuration value ${key} must be a comma-separated list of host:port, not ${JSON.stringify(item.trim())}`, key);
+    if (!m || Number(m[2]) > 65535)
+      throw new ConfigError(`Configuration value ${key} must be a comma-separated list of host:port, not ${JSON.stringify(item.trim())}`, key);
     return { host: m[1].replace(/^\[(.*)\]$/, '$1'), port: Number(m[2]) };
   });
 }
@@ -238,7 +253,8 @@ export function configPaths(argv: readonly string[], env: NodeJS.ProcessEnv, cwd
     return undefined;
   };
   for (const a of argv) {
-    if (a.startsWith('-') && !/^--(conf|payload)(=|$)/.test(a)) throw new ConfigError(`Unknown option ${a} (use --conf <agent.conf> and --payload <launch-params file or payload dir>)`);
+    if (a.startsWith('-') && !/^--(conf|payload)(=|$)/.test(a))
+      throw new ConfigError(`Unknown option ${a} (use --conf <agent.conf> and --payload <launch-params file or payload dir>)`);
   }
   const conf = resolve(cwd, flag('--conf') ?? env.STRATO_AGENT_CONF ?? 'agent.conf');
   let params = flag('--payload') ?? env.STRATO_AGENT_PAYLOAD;
@@ -292,7 +308,8 @@ export function configFrom(p: PropertySource, paths: ConfigPaths): AgentConfig {
     .map((s) => s.trim())
     .filter((s) => s !== '')
     .map((s) => {
-      if (!/^\d{1,5}$/.test(s) || Number(s) > 65535 || Number(s) === 0) throw new ConfigError(`PORTS must be |-separated port numbers, not ${JSON.stringify(portsText)}`, 'PORTS');
+      if (!/^\d{1,5}$/.test(s) || Number(s) > 65535 || Number(s) === 0)
+        throw new ConfigError(`PORTS must be |-separated port numbers, not ${JSON.stringify(portsText)}`, 'PORTS');
       return Number(s);
     });
   const multitenant = p.bool('MULTITENANT', false);
@@ -302,7 +319,8 @@ export function configFrom(p: PropertySource, paths: ConfigPaths): AgentConfig {
   if (brokersText === undefined) {
     const ip = p.get('mb.ip');
     const port = p.get('mb.port');
-    if (ip === undefined || port === undefined) throw new ConfigError('Mandatory configuration value mb.urls is missing (nor are mb.ip and mb.port given)', 'mb.urls');
+    if (ip === undefined || port === undefined)
+      throw new ConfigError('Mandatory configuration value mb.urls is missing (nor are mb.ip and mb.port given)', 'mb.urls');
     brokersText = `${ip}:${port}`;
   }
   const brokers = parseHostPortList('mb.urls', brokersText);
@@ -315,18 +333,25 @@ export function configFrom(p: PropertySource, paths: ConfigPaths): AgentConfig {
   let applicationPath = p.get('APPLICATION_PATH');
   if (repoUrl !== undefined) {
     if (!GIT_URL.test(repoUrl)) {
-      throw new ConfigError(`REPO_URL ${JSON.stringify(maskUrl(repoUrl))} is not a git repository URL (scheme://host/path, user@host:path or an absolute path)`, 'REPO_URL');
+      throw new ConfigError(
+        `REPO_URL ${JSON.stringify(maskUrl(repoUrl))} is not a git repository URL (scheme://host/path, user@host:path or an absolute path)`,
+        'REPO_URL',
+      );
     }
     cartridgeKey = p.required('CARTRIDGE_KEY');
-    if (Buffer.byteLength(cartridgeKey) !== 16) throw new ConfigError('CARTRIDGE_KEY must have 16 characters (the AES-128 key of the repository password)', 'CARTRIDGE_KEY');
+    if (Buffer.byteLength(cartridgeKey) !== 16)
+      throw new ConfigError('CARTRIDGE_KEY must have 16 characters (the AES-128 key of the repository password)', 'CARTRIDGE_KEY');
     // Stratos checks APPLICATION_PATH only when an ArtifactUpdatedEvent arrives: the agent warns at start (see warnings)
-    if (applicationPath === undefined) warnings.push('APPLICATION_PATH is missing: artifact updated events cannot be processed (a cartridge with REPO_URL checks out into it)');
-    else if (!isAbsolute(applicationPath)) warnings.push(`APPLICATION_PATH must be an absolute path, not ${JSON.stringify(applicationPath)}: artifact updated events cannot be processed`);
+    if (applicationPath === undefined)
+      warnings.push('APPLICATION_PATH is missing: artifact updated events cannot be processed (a cartridge with REPO_URL checks out into it)');
+    else if (!isAbsolute(applicationPath))
+      warnings.push(`APPLICATION_PATH must be an absolute path, not ${JSON.stringify(applicationPath)}: artifact updated events cannot be processed`);
   }
   if (applicationPath !== undefined) applicationPath = applicationPath.replace(/\/+$/, '') || '/';
 
   const logLevel = (p.get('log.level') ?? 'info').toLowerCase();
-  if (!['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].includes(logLevel)) throw new ConfigError(`log.level must be one of trace, debug, info, warn, error, not ${JSON.stringify(logLevel)}`, 'log.level');
+  if (!['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].includes(logLevel))
+    throw new ConfigError(`log.level must be one of trace, debug, info, warn, error, not ${JSON.stringify(logLevel)}`, 'log.level');
 
   const commit = p.get('COMMIT_ENABLED') !== undefined ? p.bool('COMMIT_ENABLED', false) : p.bool('auto.commit', false);
   return {
@@ -355,7 +380,10 @@ export function configFrom(p: PropertySource, paths: ConfigPaths): AgentConfig {
     autoCheckout: p.bool('auto.checkout', false),
     autoCommit: commit,
     // invalid values fall back to 10, as in Stratos
-    artifactUpdateIntervalMs: (/^\d+$/.test(p.get('artifact.update.interval') ?? '') && Number(p.get('artifact.update.interval')) > 0 ? Number(p.get('artifact.update.interval')) : 10) * 1000,
+    artifactUpdateIntervalMs:
+      (/^\d+$/.test(p.get('artifact.update.interval') ?? '') && Number(p.get('artifact.update.interval')) > 0
+        ? Number(p.get('artifact.update.interval'))
+        : 10) * 1000,
     cloneRetries: p.int('artifact.clone.retries', 5, 1),
     cloneIntervalMs: p.int('artifact.clone.interval', 10) * 1000,
     superTenantRepositoryPath: p.get('super.tenant.repository.path') ?? '/repository/deployment/server/',

@@ -114,7 +114,9 @@ export class ExtensionRunner {
         } else {
           this.log.error(
             { ...fields, ...(out ? { output: out } : {}), ...(err ? { stderr: err } : {}) },
-            outcome === 'timeout' ? `Extension ${name} timed out after ${this.timeoutMs / 1000} s and was killed` : `Extension execution failed for script ${name}`,
+            outcome === 'timeout'
+              ? `Extension ${name} timed out after ${this.timeoutMs / 1000} s and was killed`
+              : `Extension execution failed for script ${name}`,
           );
         }
         resolve(outcome);

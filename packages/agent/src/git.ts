@@ -153,7 +153,16 @@ export async function commitAndPush(repo: Repository): Promise<boolean> {
   try {
     await git(
       repo,
-      ['-c', 'user.email=author@example.org', '-c', `user.name=${repo.tenantId}`, 'commit', '--quiet', '-m', `tenant [${repo.tenantId}]'s artifacts committed to local repo at ${repo.path}`],
+      [
+        '-c',
+        'user.email=author@example.org',
+        '-c',
+        `user.name=${repo.tenantId}`,
+        'commit',
+        '--quiet',
+        '-m',
+        `tenant [${repo.tenantId}]'s artifacts committed to local repo at ${repo.path}`,
+      ],
       repo.path,
     );
     await git(repo, ['pull', '--quiet', '--rebase', authUrl(repo), b], repo.path);

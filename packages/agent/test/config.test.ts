@@ -30,7 +30,16 @@ const PARAMS = Object.entries({ ...MEMBER, PORTS: '8080|8443' })
 describe('configuration sources (no process)', () => {
   it('parses launch-params as Stratos does: split on , then =, text after a second = lost, empty and null absent', () => {
     const p = parseLaunchParams(' A=1, B=x=y ,C=,D=null,E, F = 2 ');
-    assert.deepEqual([...p], [['A', '1'], ['B', 'x'], ['C', ''], ['D', 'null'], ['F', '2']]);
+    assert.deepEqual(
+      [...p],
+      [
+        ['A', '1'],
+        ['B', 'x'],
+        ['C', ''],
+        ['D', 'null'],
+        ['F', '2'],
+      ],
+    );
     const src = new PropertySource(new Map(), p);
     assert.equal(src.get('C'), undefined);
     assert.equal(src.get('D'), undefined);
@@ -78,9 +87,16 @@ describe('configuration sources (no process)', () => {
       const params = PARAMS.split(',')
         .filter((kv) => !kv.startsWith(`${key}=`))
         .join(',');
-      assert.throws(() => config('[agent]\nmb.urls = h:1\n', params), (e: unknown) => e instanceof ConfigError && e.key === key && e.message.includes(key), key);
+      assert.throws(
+        () => config('[agent]\nmb.urls = h:1\n', params),
+        (e: unknown) => e instanceof ConfigError && e.key === key && e.message.includes(key),
+        key,
+      );
     }
-    assert.throws(() => config('[agent]\n', PARAMS), (e: unknown) => e instanceof ConfigError && e.key === 'mb.urls');
+    assert.throws(
+      () => config('[agent]\n', PARAMS),
+      (e: unknown) => e instanceof ConfigError && e.key === 'mb.urls',
+    );
     assert.throws(() => config('[agent]\nmb.urls = MB-URLS\n', PARAMS), /mb.urls must be a comma-separated list of host:port, not "MB-URLS"/);
     assert.throws(() => config('[agent]\nmb.urls = h:1\nmb.publisher.timeout = soon\n', PARAMS), /mb.publisher.timeout must be an integer/);
     assert.throws(() => config('[agent]\nmb.urls = h:1\nmb.urls = h:2\n', PARAMS), /given twice/);
@@ -89,8 +105,14 @@ describe('configuration sources (no process)', () => {
   it('REPO_URL: must look like a git URL, needs CARTRIDGE_KEY (16 characters) and an absolute APPLICATION_PATH', () => {
     const conf = '[agent]\nmb.urls = h:1\n';
     const repo = PARAMS.replace('REPO_URL=null', 'REPO_URL=https://git.example.org/app.git');
-    assert.throws(() => config(conf, PARAMS.replace('REPO_URL=null', 'REPO_URL=not a url')), (e: unknown) => e instanceof ConfigError && e.key === 'REPO_URL');
-    assert.throws(() => config(conf, repo), (e: unknown) => e instanceof ConfigError && e.key === 'CARTRIDGE_KEY');
+    assert.throws(
+      () => config(conf, PARAMS.replace('REPO_URL=null', 'REPO_URL=not a url')),
+      (e: unknown) => e instanceof ConfigError && e.key === 'REPO_URL',
+    );
+    assert.throws(
+      () => config(conf, repo),
+      (e: unknown) => e instanceof ConfigError && e.key === 'CARTRIDGE_KEY',
+    );
     assert.throws(() => config(conf, `${repo},CARTRIDGE_KEY=short`), /CARTRIDGE_KEY must have 16 characters/);
     // APPLICATION_PATH is checked when an ArtifactUpdatedEvent arrives (as in Stratos): a warning at start
     assert.match(config(conf, `${repo},CARTRIDGE_KEY=tvnw63ufg9gh5111`).warnings.join(), /APPLICATION_PATH is missing/);
@@ -98,19 +120,29 @@ describe('configuration sources (no process)', () => {
     const ok = config(conf, `${repo},CARTRIDGE_KEY=tvnw63ufg9gh5111,APPLICATION_PATH=/var/www/`);
     assert.equal(ok.repoUrl, 'https://git.example.org/app.git');
     assert.equal(ok.applicationPath, '/var/www');
-    assert.throws(() => config(conf, PARAMS.replace('REPO_URL=null', 'REPO_URL=https://user:pw@x y')), (e: unknown) => e instanceof ConfigError && !e.message.includes('pw'), 'the password is not shown');
+    assert.throws(
+      () => config(conf, PARAMS.replace('REPO_URL=null', 'REPO_URL=https://user:pw@x y')),
+      (e: unknown) => e instanceof ConfigError && !e.message.includes('pw'),
+      'the password is not shown',
+    );
   });
 
   it("README's settings table is the one the code documents", () => {
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
     const rows = readme.split('\n').filter((l) => /^\| `/.test(l));
-    assert.deepEqual(rows, SETTINGS.map((s) => `| \`${s.key}\` | ${s.default} | ${s.meaning} |`));
+    assert.deepEqual(
+      rows,
+      SETTINGS.map((s) => `| \`${s.key}\` | ${s.default} | ${s.meaning} |`),
+    );
   });
 
   it('paths: the working directory by default, --conf / --payload, or STRATO_AGENT_CONF / STRATO_AGENT_PAYLOAD', () => {
     assert.deepEqual(configPaths([], {}, '/w'), { conf: '/w/agent.conf', params: '/w/payload/launch-params' });
     assert.deepEqual(configPaths(['--conf', '/m/a.conf', '--payload=/m/p'], {}, '/w'), { conf: '/m/a.conf', params: '/m/p/launch-params' });
-    assert.deepEqual(configPaths([], { STRATO_AGENT_CONF: 'x/agent.conf', STRATO_AGENT_PAYLOAD: '/p/launch-params' }, '/w'), { conf: '/w/x/agent.conf', params: '/p/launch-params' });
+    assert.deepEqual(configPaths([], { STRATO_AGENT_CONF: 'x/agent.conf', STRATO_AGENT_PAYLOAD: '/p/launch-params' }, '/w'), {
+      conf: '/w/x/agent.conf',
+      params: '/p/launch-params',
+    });
     assert.throws(() => configPaths(['--verbose'], {}, '/w'), /Unknown option --verbose/);
   });
 
@@ -159,7 +191,12 @@ describe('the agent process refuses a bad configuration', () => {
     await refused(conf, noMember, 'MEMBER_ID', /Mandatory configuration value MEMBER_ID is missing/);
     const { 'mb.urls': _u, ...noBroker } = conf;
     await refused(noBroker, { ...MEMBER, PORTS: '1' }, 'mb.urls', /mb.urls is missing/);
-    await refused(conf, { ...MEMBER, PORTS: '1', REPO_URL: 'ftp:/nowhere', CARTRIDGE_KEY: 'tvnw63ufg9gh5111', APPLICATION_PATH: '/tmp/x' }, 'REPO_URL', /REPO_URL "ftp:\/nowhere" is not a git repository URL/);
+    await refused(
+      conf,
+      { ...MEMBER, PORTS: '1', REPO_URL: 'ftp:/nowhere', CARTRIDGE_KEY: 'tvnw63ufg9gh5111', APPLICATION_PATH: '/tmp/x' },
+      'REPO_URL',
+      /REPO_URL "ftp:\/nowhere" is not a git repository URL/,
+    );
     const m = memberDir(conf, { ...MEMBER, PORTS: '1' });
     try {
       const agent = await startAgent(m.dir, ['--payload', `${m.dir}/elsewhere`]);
@@ -194,7 +231,11 @@ describe('the agent process refuses a bad configuration', () => {
     const m = memberDir(fastConf(`127.0.0.1:${a},127.0.0.1:${b}`), { ...MEMBER, PORTS: '1' });
     try {
       const agent = await startAgent(m.dir);
-      const record = await waitFor('the broker error', () => agent.errorLog().find((r) => /Could not connect to any of the message brokers provided/.test(r.msg)), 10_000);
+      const record = await waitFor(
+        'the broker error',
+        () => agent.errorLog().find((r) => /Could not connect to any of the message brokers provided/.test(r.msg)),
+        10_000,
+      );
       assert.deepEqual(record.urls, [`mqtt://127.0.0.1:${a}`, `mqtt://127.0.0.1:${b}`]);
       assert.ok(agent.log().some((r) => r.msg === `Could not connect to the message broker at 127.0.0.1:${a}.`));
       assert.equal(agent.proc.exitCode, null, 'still running: brokers may come back');

@@ -39,10 +39,15 @@ describe('strato-agent fails over between two Mosquitto brokers', () => {
   it('the broker in use dies: the agent switches to the other, resubscribes, and its next lifecycle event arrives there', async () => {
     agent = await startAgent(m.dir);
     await waitFor('Active', () => cp.status === 'Active');
-    assert.ok(cp.received.filter((e) => e.name.startsWith('Instance')).every((e) => e.broker === a.url), 'everything went to the first broker');
+    assert.ok(
+      cp.received.filter((e) => e.name.startsWith('Instance')).every((e) => e.broker === a.url),
+      'everything went to the first broker',
+    );
 
     await a.kill();
-    await waitFor('connected to the second broker', () => agent.log().find((r) => r.msg === `Connected to the message broker with address 127.0.0.1:${b.port}`));
+    await waitFor('connected to the second broker', () =>
+      agent.log().find((r) => r.msg === `Connected to the message broker with address 127.0.0.1:${b.port}`),
+    );
     await waitFor('health statistics on the second broker', () => cp.received.find((e) => e.name === 'MemberHealthStatEvent' && e.broker === b.url));
     // a cleanup request now reaches the agent only through its new subscriptions on the second broker
     await cp.publish('InstanceCleanupMemberEvent', { memberId: MEMBER.MEMBER_ID });
@@ -71,7 +76,10 @@ describe('strato-agent fails over between two Mosquitto brokers', () => {
       lone.signal('SIGTERM');
       assert.equal(await lone.exited, 0);
       assert.ok(Date.now() - t0 < 4_000, 'dropped after the 1 s publisher timeout, not at the 5 s drain bound');
-      const timedOut = lone.errorLog().filter((r) => /before the timeout \[1000 ms\] exceeded. The event will be dropped/.test(r.msg)).map((r) => r.event);
+      const timedOut = lone
+        .errorLog()
+        .filter((r) => /before the timeout \[1000 ms\] exceeded. The event will be dropped/.test(r.msg))
+        .map((r) => r.event);
       assert.ok(timedOut.includes('InstanceMaintenanceModeEvent'), JSON.stringify(lone.errorLog()));
       assert.ok(lone.errorLog().some((r) => r.msg === 'InstanceMaintenanceModeEvent could not be published: dropped'));
     } finally {

@@ -37,7 +37,7 @@ describe('strato-agent against a control plane on the embedded broker', () => {
   let broker: EmbeddedBroker;
   let port: number;
   let server: Server | undefined;
-  
+
   before(async () => {
     broker = await startEmbeddedBroker();
     port = await freePort();
@@ -71,7 +71,16 @@ describe('strato-agent against a control plane on the embedded broker', () => {
 
   it('start-up: each extension point once, at its moment, with the STRATOS_* values; activation only once the port accepts', async (t) => {
     const { cp, m, params } = await member(t, 'Created');
-    for (const name of ['CompleteTopologyEvent', 'CompleteTenantEvent', 'MemberInitializedEvent', 'InstanceStartedEvent', 'StartServers', 'InstanceActivatedEvent', 'VolumeMount', 'clean']) {
+    for (const name of [
+      'CompleteTopologyEvent',
+      'CompleteTenantEvent',
+      'MemberInitializedEvent',
+      'InstanceStartedEvent',
+      'StartServers',
+      'InstanceActivatedEvent',
+      'VolumeMount',
+      'clean',
+    ]) {
       m.script(name, RECORD(name));
     }
     const agent = await run(m);
@@ -94,7 +103,15 @@ describe('strato-agent against a control plane on the embedded broker', () => {
     await waitFor('two health statistics rounds', () => cp.named('MemberHealthStatEvent').length >= 4);
 
     const s = seen(m);
-    for (const name of ['CompleteTopologyEvent', 'CompleteTenantEvent', 'MemberInitializedEvent', 'InstanceStartedEvent', 'StartServers', 'InstanceActivatedEvent', 'VolumeMount']) {
+    for (const name of [
+      'CompleteTopologyEvent',
+      'CompleteTenantEvent',
+      'MemberInitializedEvent',
+      'InstanceStartedEvent',
+      'StartServers',
+      'InstanceActivatedEvent',
+      'VolumeMount',
+    ]) {
       assert.equal(s.get(name)?.length, 1, `${name} ran once`);
       const env = s.get(name)![0];
       assert.equal(env.STRATOS_EVENT, name);
@@ -217,7 +234,14 @@ describe('strato-agent against a control plane on the embedded broker', () => {
     const agent = await run(m);
     await waitFor('Active', () => cp.status === 'Active');
     // domain mappings (Stratos's agent never received them: wrong topic) and sign-up removal
-    const mapping = { applicationId: params.APPLICATION_ID, tenantId: -1234, serviceName: 'php', clusterId: params.CLUSTER_ID, domainName: 'shop.example.org', contextPath: '/shop' };
+    const mapping = {
+      applicationId: params.APPLICATION_ID,
+      tenantId: -1234,
+      serviceName: 'php',
+      clusterId: params.CLUSTER_ID,
+      domainName: 'shop.example.org',
+      contextPath: '/shop',
+    };
     await cp.publish('DomainMappingAddedEvent', mapping);
     await cp.publish('DomainMappingRemovedEvent', mapping);
     await cp.publish('ApplicationSignUpRemovedEvent', { applicationId: 'another-app', tenantId: -1234 });
@@ -225,18 +249,15 @@ describe('strato-agent against a control plane on the embedded broker', () => {
     await waitFor('domain mapping and sign-up extensions', () => seen(m).has('DomainMappingRemovedEvent') && seen(m).has('ApplicationSignUpRemovedEvent'));
     const added = seen(m).get('DomainMappingAddedEvent')!;
     assert.equal(added.length, 1);
-    assert.deepEqual(
-      Object.fromEntries(Object.entries(added[0]).filter(([k]) => k.startsWith('STRATOS_SUBSCRIPTION_'))),
-      {
-        STRATOS_SUBSCRIPTION_APPLICATION_ID: params.APPLICATION_ID,
-        STRATOS_SUBSCRIPTION_CLUSTER_ID: params.CLUSTER_ID,
-        STRATOS_SUBSCRIPTION_CONTEXT_PATH: '/shop',
-        STRATOS_SUBSCRIPTION_DOMAIN_NAME: 'shop.example.org',
-        STRATOS_SUBSCRIPTION_SERVICE_NAME: 'php',
-        STRATOS_SUBSCRIPTION_TENANT_DOMAIN: 'carbon.super',
-        STRATOS_SUBSCRIPTION_TENANT_ID: '-1234',
-      },
-    );
+    assert.deepEqual(Object.fromEntries(Object.entries(added[0]).filter(([k]) => k.startsWith('STRATOS_SUBSCRIPTION_'))), {
+      STRATOS_SUBSCRIPTION_APPLICATION_ID: params.APPLICATION_ID,
+      STRATOS_SUBSCRIPTION_CLUSTER_ID: params.CLUSTER_ID,
+      STRATOS_SUBSCRIPTION_CONTEXT_PATH: '/shop',
+      STRATOS_SUBSCRIPTION_DOMAIN_NAME: 'shop.example.org',
+      STRATOS_SUBSCRIPTION_SERVICE_NAME: 'php',
+      STRATOS_SUBSCRIPTION_TENANT_DOMAIN: 'carbon.super',
+      STRATOS_SUBSCRIPTION_TENANT_ID: '-1234',
+    });
     assert.equal(seen(m).get('DomainMappingRemovedEvent')![0].STRATOS_SUBSCRIPTION_CONTEXT_PATH, undefined);
     assert.equal(seen(m).get('ApplicationSignUpRemovedEvent')!.length, 1, 'only for its own application');
     await cp.publish('InstanceCleanupMemberEvent', { memberId: `${params.CLUSTER_ID}00000000-0000-4000-8000-000000000000` });

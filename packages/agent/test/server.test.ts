@@ -19,10 +19,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { freePort } from '@strato/testing';
-import { membersOf, readLaunchParams, registerAgentApp, registerSingleCartridgeApp, startLoggedServer, type LoggedServer } from '../../server/test/broker-agent.ts';
+import {
+  membersOf,
+  readLaunchParams,
+  registerAgentApp,
+  registerSingleCartridgeApp,
+  startLoggedServer,
+  type LoggedServer,
+} from '../../server/test/broker-agent.ts';
 import { fastConf, listenOn, memberDir, startAgent, waitFor, type AgentProcess, type MemberDir } from './support.ts';
 
-const git = (cwd: string, ...args: string[]) => execFileSync('git', ['-c', 'user.email=t@example.org', '-c', 'user.name=test', ...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const git = (cwd: string, ...args: string[]) =>
+  execFileSync('git', ['-c', 'user.email=t@example.org', '-c', 'user.name=test', ...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 /** AES/ECB/PKCS5 as Stratos's Java side encrypts a repository password. */
 function encrypt(text: string, key: string): string {
@@ -58,7 +66,12 @@ describe('strato-agent as the member of a real strato server (a repository cartr
     // the subscription's repository: the bare one (the server sends the ArtifactUpdatedEvent for it)
     const app = (await server.call('GET', '/api/applications/agent-app')).body;
     const { status: _s, signUpsExist: _e, ...body } = app;
-    body.components.cartridges[0].subscribableInfo.artifactRepository = { privateRepo: true, repoUrl: `file://${bare}`, repoUsername: 'git', repoPassword: REPO_PASSWORD };
+    body.components.cartridges[0].subscribableInfo.artifactRepository = {
+      privateRepo: true,
+      repoUrl: `file://${bare}`,
+      repoUsername: 'git',
+      repoPassword: REPO_PASSWORD,
+    };
     const put = await server.call('PUT', '/api/applications', body);
     assert.equal(put.status, 200, JSON.stringify(put.body));
   });
@@ -101,7 +114,10 @@ describe('strato-agent as the member of a real strato server (a repository cartr
     writeFileSync(join(m.dir, 'agent.conf'), ['[agent]', ...Object.entries(conf).map(([k, v]) => `${k} = ${v}`), ''].join('\n'));
     writeFileSync(join(m.dir, 'payload', 'launch-params'), payload);
     // written whole, then renamed: the test never reads half a file
-    m.script('ArtifactUpdatedEvent', 'env | grep "^STRATOS_ARTIFACT_UPDATED_" | sort > "$PWD/../../artifact-env.tmp" && mv "$PWD/../../artifact-env.tmp" "$PWD/../../artifact-env"');
+    m.script(
+      'ArtifactUpdatedEvent',
+      'env | grep "^STRATOS_ARTIFACT_UPDATED_" | sort > "$PWD/../../artifact-env.tmp" && mv "$PWD/../../artifact-env.tmp" "$PWD/../../artifact-env"',
+    );
     agent = await startAgent(m.dir);
 
     await waitFor('Starting', async () => (await membersOf(server.call, 'agent-app')).members[0]?.status === 'Starting');
@@ -129,12 +145,18 @@ describe('strato-agent as the member of a real strato server (a repository cartr
 
     listener = await listenOn(port);
     await waitFor('agent-app Active', async () => (await membersOf(server.call, 'agent-app')).status === 'Active');
-    assert.ok(server.records.some((r) => r.msg === 'message broker client authenticated' && r.user === memberId && r.role === 'member'), 'it connected as the member');
+    assert.ok(
+      server.records.some((r) => r.msg === 'message broker client authenticated' && r.user === memberId && r.role === 'member'),
+      'it connected as the member',
+    );
     // the fault timeout is 3 s: four statistics rounds (1 s apart) later it is still Active
     const rounds = () => agent!.log().filter((r) => r.msg === 'Health statistics published').length;
     const start = rounds();
     await waitFor('four statistics rounds', () => rounds() >= start + 4);
-    assert.deepEqual((await membersOf(server.call, 'agent-app')).members.map((x) => [x.memberId, x.status]), [[memberId, 'Active']]);
+    assert.deepEqual(
+      (await membersOf(server.call, 'agent-app')).members.map((x) => [x.memberId, x.status]),
+      [[memberId, 'Active']],
+    );
   });
 
   it('a commit pushed later reaches the working tree; a file the member writes reaches the repository', async () => {
@@ -148,14 +170,24 @@ describe('strato-agent as the member of a real strato server (a repository cartr
     assert.ok(Date.now() - pushed < 5_000, 'within a few update intervals (1 s)');
 
     writeFileSync(join(www, 'uploaded.txt'), 'written by the member\n');
-    await waitFor('the member file in the repository', () => {
-      try {
-        return execFileSync('git', ['--git-dir', bare, 'show', 'main:uploaded.txt'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }) === 'written by the member\n';
-      } catch {
-        return false;
-      }
-    }, 10_000);
-    assert.match(execFileSync('git', ['--git-dir', bare, 'log', '-1', '--format=%an %s', 'main'], { encoding: 'utf8' }), /^-1234 tenant \[-1234\]'s artifacts committed to local repo at /);
+    await waitFor(
+      'the member file in the repository',
+      () => {
+        try {
+          return (
+            execFileSync('git', ['--git-dir', bare, 'show', 'main:uploaded.txt'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }) ===
+            'written by the member\n'
+          );
+        } catch {
+          return false;
+        }
+      },
+      10_000,
+    );
+    assert.match(
+      execFileSync('git', ['--git-dir', bare, 'log', '-1', '--format=%an %s', 'main'], { encoding: 'utf8' }),
+      /^-1234 tenant \[-1234\]'s artifacts committed to local repo at /,
+    );
     assert.deepEqual(agent!.errorLog(), []);
   });
 
@@ -164,9 +196,15 @@ describe('strato-agent as the member of a real strato server (a repository cartr
     await waitFor('the cleanup request reached the agent', () => agent!.log().find((r) => r.msg.startsWith('Cleanup requested')));
     await waitFor('agent-app Created', async () => (await server.call('GET', '/api/applications/agent-app')).body.status === 'Created');
     assert.ok(!(await server.mockIaas.listInstances()).map((i) => i.memberId).includes(memberId), 'its instance was terminated');
-    const published = agent!.log().filter((r) => /^Instance\w+Event published$/.test(r.msg)).map((r) => r.event);
+    const published = agent!
+      .log()
+      .filter((r) => /^Instance\w+Event published$/.test(r.msg))
+      .map((r) => r.event);
     // in this order (a control plane's repeated announcement or cleanup request is answered again: the server re-announces a member stalled 200 ms)
-    assert.deepEqual([...new Set(published)], ['InstanceStartedEvent', 'InstanceActivatedEvent', 'InstanceMaintenanceModeEvent', 'InstanceReadyToShutdownEvent']);
+    assert.deepEqual(
+      [...new Set(published)],
+      ['InstanceStartedEvent', 'InstanceActivatedEvent', 'InstanceMaintenanceModeEvent', 'InstanceReadyToShutdownEvent'],
+    );
     agent!.signal('SIGTERM');
     assert.equal(await agent!.exited, 0);
     const logs = readFileSync(join(m!.dir, 'agent.log'), 'utf8') + readFileSync(join(m!.dir, 'error.log'), 'utf8');

@@ -63,7 +63,12 @@ export function memberDir(conf: Record<string, string | number | boolean>, param
   const dir = mkdtempSync(join(tmpdir(), 'strato-agent-member-'));
   writeFileSync(join(dir, 'agent.conf'), ['[agent]', ...Object.entries(conf).map(([k, v]) => `${k} = ${v}`), ''].join('\n'));
   mkdirSync(join(dir, 'payload'));
-  writeFileSync(join(dir, 'payload', 'launch-params'), Object.entries(params).map(([k, v]) => `${k}=${v}`).join(','));
+  writeFileSync(
+    join(dir, 'payload', 'launch-params'),
+    Object.entries(params)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(','),
+  );
   mkdirSync(join(dir, 'extensions', 'bash'), { recursive: true });
   return {
     dir,
@@ -187,7 +192,12 @@ export class TestControlPlane {
     this.buses = urls.map((url) => new MessageBus({ urls: [url], retryIntervalMs: 100, livenessIntervalMs: 500, connectTimeoutMs: 2_000, ...credentials }));
   }
 
-  static async start(urls: string[], params: Record<string, string>, status: MemberStatus = 'Initialized', credentials?: { username: string; password: string }): Promise<TestControlPlane> {
+  static async start(
+    urls: string[],
+    params: Record<string, string>,
+    status: MemberStatus = 'Initialized',
+    credentials?: { username: string; password: string },
+  ): Promise<TestControlPlane> {
     const cp = new TestControlPlane(urls, params, status, credentials);
     await Promise.all(
       cp.buses.map((bus, i) =>

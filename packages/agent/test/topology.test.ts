@@ -24,7 +24,9 @@ const TOPOLOGY = {
           },
         },
       },
-      lb: { clusterIdClusterMap: { 'lb.domain': { memberMap: { lb1: member('lb1', ['Active'], { defaultPrivateIP: '10.0.0.9', defaultPublicIP: '20.0.0.9' }) } } } },
+      lb: {
+        clusterIdClusterMap: { 'lb.domain': { memberMap: { lb1: member('lb1', ['Active'], { defaultPrivateIP: '10.0.0.9', defaultPublicIP: '20.0.0.9' }) } } },
+      },
       broken: { clusterIdClusterMap: { x: null } },
     },
   },

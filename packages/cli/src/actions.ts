@@ -23,12 +23,14 @@ export interface Ctx {
 
 /** The connection options every command that talks to a server accepts (flags override contexts). */
 export function connectionOptions(cmd: Command, top = false): Command {
-  return cmd
-    .option('-s, --server <url>', 'strato server URL (overrides the context and STRATO_SERVER)')
-    .option('-u, --user <name>', 'user name: admin, or user@tenant.domain (overrides the context and STRATO_USER)')
-    // -p before the command, as Stratos's CLI had it; after a command -p is Stratos's --resource-path
-    .option(top ? '-p, --password <password>' : '--password <password>', 'password (prefer STRATO_PASSWORD or `strato login`: flags show in ps)')
-    .option('--context <name>', 'stored context to use instead of the current one');
+  return (
+    cmd
+      .option('-s, --server <url>', 'strato server URL (overrides the context and STRATO_SERVER)')
+      .option('-u, --user <name>', 'user name: admin, or user@tenant.domain (overrides the context and STRATO_USER)')
+      // -p before the command, as Stratos's CLI had it; after a command -p is Stratos's --resource-path
+      .option(top ? '-p, --password <password>' : '--password <password>', 'password (prefer STRATO_PASSWORD or `strato login`: flags show in ps)')
+      .option('--context <name>', 'stored context to use instead of the current one')
+  );
 }
 
 export function waitOptions(cmd: Command): Command {
@@ -105,9 +107,7 @@ export async function deploy(ctx: Ctx, app: string, policy: string, opts: WaitOp
     }
   }
   const reasons = observer.reasons(progress, minimums);
-  throw new CliError(
-    `application ${app} is not Active after ${seconds(timeoutMs)} (status ${status})${reasons.length ? ': ' + reasons.join('; ') : ''}`,
-  );
+  throw new CliError(`application ${app} is not Active after ${seconds(timeoutMs)} (status ${status})${reasons.length ? ': ' + reasons.join('; ') : ''}`);
 }
 
 export async function undeploy(ctx: Ctx, app: string, opts: WaitOpts & { force?: boolean }): Promise<void> {
@@ -143,6 +143,7 @@ export async function undeploy(ctx: Ctx, app: string, opts: WaitOpts & { force?:
     }
   }
   const members = left.reduce((sum, p) => sum + p.memberIds.length, 0);
-  throw new CliError(`application ${app} is not undeployed after ${seconds(timeoutMs)}: ${members} member${members === 1 ? '' : 's'} left in ${left.length} cluster instances`);
+  throw new CliError(
+    `application ${app} is not undeployed after ${seconds(timeoutMs)}: ${members} member${members === 1 ? '' : 's'} left in ${left.length} cluster instances`,
+  );
 }
-

@@ -68,7 +68,9 @@ export function describeApplicationLines(app: ApplicationRecord, view: Applicati
         const where = [m.networkPartitionId, m.partitionId].filter(Boolean).join('/');
         const ip = m.defaultPrivateIP ?? '';
         const ports = (m.ports ?? []).map((p) => `${p.protocol}:${p.port}`).join(',');
-        out.push(`${indent}  member ${m.memberId}  ${statusColor(c, m.status)}${ip ? `  ${ip}` : ''}${where ? `  ${where}` : ''}${ports ? `  ports ${ports}` : ''}`);
+        out.push(
+          `${indent}  member ${m.memberId}  ${statusColor(c, m.status)}${ip ? `  ${ip}` : ''}${where ? `  ${where}` : ''}${ports ? `  ports ${ports}` : ''}`,
+        );
       }
     };
     const level = (l: { clusterInstances?: ClusterInstanceView[]; groupInstances?: GroupInstanceView[] }, indent: string) => {

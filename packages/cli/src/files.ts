@@ -69,5 +69,8 @@ export function readArtifacts(paths: string[], cwd = process.cwd()): FoundArtifa
   }
   const rank = (k: CollectionKind) => APPLY_ORDER.indexOf(k);
   // a stable sort keeps the file order within a kind
-  return found.map((a, i) => ({ a, i })).sort((x, y) => rank(x.a.kind) - rank(y.a.kind) || x.i - y.i).map((x) => x.a);
+  return found
+    .map((a, i) => ({ a, i }))
+    .sort((x, y) => rank(x.a.kind) - rank(y.a.kind) || x.i - y.i)
+    .map((x) => x.a);
 }

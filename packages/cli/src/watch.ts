@@ -126,7 +126,11 @@ const n = (counts: Record<string, number>, ...statuses: string[]) => statuses.re
 export function deployLine(p: ClusterProgress, min: number | undefined): string {
   const c = p.counts;
   const stopping = n(c, 'In_Maintenance', 'ReadyToShutDown', 'Suspended', 'Terminated');
-  const parts = [`${n(c, 'Created')} created`, `${n(c, 'Initialized', 'Starting')} starting`, `${n(c, 'Active')} active${min !== undefined ? ` of min ${min}` : ''}`];
+  const parts = [
+    `${n(c, 'Created')} created`,
+    `${n(c, 'Initialized', 'Starting')} starting`,
+    `${n(c, 'Active')} active${min !== undefined ? ` of min ${min}` : ''}`,
+  ];
   if (stopping > 0) parts.push(`${stopping} stopping`);
   return `${p.alias} (${p.serviceName}) ${p.instanceId}: ${parts.join(', ')} [${p.status}]`;
 }

@@ -44,7 +44,8 @@ describe('kinds recognised from content', () => {
   });
 
   it('what is not an artifact is not recognised', () => {
-    for (const v of [null, 42, 'x', [], {}, { id: 'x' }, { name: 'only-a-name' }, { type: 'no-category' }]) assert.equal(recogniseKind(v), undefined, JSON.stringify(v));
+    for (const v of [null, 42, 'x', [], {}, { id: 'x' }, { name: 'only-a-name' }, { type: 'no-category' }])
+      assert.equal(recogniseKind(v), undefined, JSON.stringify(v));
   });
 
   it('a definition equals its normal form: spellings of Stratos input do not count as changes', () => {
@@ -73,11 +74,23 @@ describe("apply of Stratos's sample applications", { skip: samplesMissing }, () 
       const artifacts = readArtifacts(files, SAMPLES);
       assert.ok(artifacts.length > 0);
       const first = await applyArtifacts(server.client, artifacts, () => {});
-      assert.deepEqual(first.filter((r) => r.outcome !== 'created'), [], 'every artifact created');
+      assert.deepEqual(
+        first.filter((r) => r.outcome !== 'created'),
+        [],
+        'every artifact created',
+      );
       const second = await applyArtifacts(server.client, artifacts, () => {});
-      assert.deepEqual(second.filter((r) => r.outcome !== 'unchanged'), [], 'nothing changed');
+      assert.deepEqual(
+        second.filter((r) => r.outcome !== 'unchanged'),
+        [],
+        'nothing changed',
+      );
       const removed = await deleteArtifacts(server.client, artifacts, () => {});
-      assert.deepEqual(removed.filter((r) => r.outcome !== 'deleted'), [], 'every artifact deleted');
+      assert.deepEqual(
+        removed.filter((r) => r.outcome !== 'deleted'),
+        [],
+        'every artifact deleted',
+      );
     });
   }
 });

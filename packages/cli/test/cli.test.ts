@@ -63,7 +63,14 @@ const lines = (text: string) => text.split('\n').filter((l) => l !== '');
 function parseTable(text: string): Record<string, string>[] {
   const [head, ...rows] = lines(text);
   const headers = head.trim().split(/\s{3,}/);
-  return rows.map((row) => Object.fromEntries(row.trim().split(/\s{3,}/).map((cell, i) => [headers[i], cell])));
+  return rows.map((row) =>
+    Object.fromEntries(
+      row
+        .trim()
+        .split(/\s{3,}/)
+        .map((cell, i) => [headers[i], cell]),
+    ),
+  );
 }
 /** The one line a failure prints: exactly one line, `error: ...`, no stack trace. */
 function oneErrorLine(run: Run): string {
@@ -79,10 +86,7 @@ before(async () => {
   configFile = join(temp, 'config', 'strato', 'config.json');
   const { bundleCli } = await import(pathToFileURL(join(ROOT, 'scripts/cli-bundle.mjs')).href);
   bundle = await bundleCli(join(temp, 'strato-cli.mjs'));
-  server = await startTestServer(
-    {},
-    { ...FAST_ENV, STRATO_MOCK_BOOT_DELAY: '300', STRATO_IAAS_PROVIDERS: 'mock=mock,kubernetes=kubernetes,process=process' },
-  );
+  server = await startTestServer({}, { ...FAST_ENV, STRATO_MOCK_BOOT_DELAY: '300', STRATO_IAAS_PROVIDERS: 'mock=mock,kubernetes=kubernetes,process=process' });
 });
 
 after(async () => {
@@ -131,9 +135,19 @@ describe('strato CLI against a real server', () => {
 
   it('environment variables alone are enough (STRATO_SERVER/USER/PASSWORD; Stratos CLI variables too)', async () => {
     const noConfig = join(temp, 'none.json');
-    const own = await strato(['get', 'applications', '-o', 'json'], { STRATO_CONFIG: noConfig, STRATO_SERVER: server.url, STRATO_USER: 'admin', STRATO_PASSWORD: 'admin' });
+    const own = await strato(['get', 'applications', '-o', 'json'], {
+      STRATO_CONFIG: noConfig,
+      STRATO_SERVER: server.url,
+      STRATO_USER: 'admin',
+      STRATO_PASSWORD: 'admin',
+    });
     assert.equal(own.code, 0, own.stderr);
-    const stratos = await strato(['list-applications', '-o', 'json'], { STRATO_CONFIG: noConfig, STRATOS_URL: server.url, STRATOS_USERNAME: 'admin', STRATOS_PASSWORD: 'admin' });
+    const stratos = await strato(['list-applications', '-o', 'json'], {
+      STRATO_CONFIG: noConfig,
+      STRATOS_URL: server.url,
+      STRATOS_USERNAME: 'admin',
+      STRATOS_PASSWORD: 'admin',
+    });
     assert.equal(stratos.code, 0, stratos.stderr);
     const none = await strato(['get', 'applications'], { STRATO_CONFIG: noConfig });
     assert.equal(none.code, 1);
@@ -145,11 +159,21 @@ describe('strato CLI against a real server', () => {
     assert.equal(first.code, 0, first.stderr);
     const created = lines(first.stdout);
     assert.equal(created.length, EXAMPLE_COUNT);
-    assert.ok(created.every((l) => l.endsWith(' created')), first.stdout);
+    assert.ok(
+      created.every((l) => l.endsWith(' created')),
+      first.stdout,
+    );
     const order = ['network partition', 'autoscaling policy', 'deployment policy', 'application policy', 'cartridge', 'cartridge group', 'application'];
     const rank = (l: string) => order.indexOf(l.replace(/ \S+ created$/, ''));
-    assert.ok(created.every((l) => rank(l) >= 0), first.stdout);
-    assert.deepEqual(created.map(rank), [...created.map(rank)].sort((a, b) => a - b), 'kinds in dependency order');
+    assert.ok(
+      created.every((l) => rank(l) >= 0),
+      first.stdout,
+    );
+    assert.deepEqual(
+      created.map(rank),
+      [...created.map(rank)].sort((a, b) => a - b),
+      'kinds in dependency order',
+    );
     assert.equal((await server.client.applications.get('shop')).status, 'Created');
 
     const second = await strato(['apply', '-f', 'examples', '-o', 'json']);
@@ -183,12 +207,21 @@ describe('strato CLI against a real server', () => {
     const table = await strato(['get', 'cartridges']);
     assert.equal(table.code, 0, table.stderr);
     const rows = parseTable(table.stdout);
-    assert.deepEqual(rows.map((r) => r.TYPE), ['api', 'db', 'site', 'web']);
-    assert.deepEqual(rows.find((r) => r.TYPE === 'db'), { TYPE: 'db', CATEGORY: 'data', PROVIDER: 'strato-examples', VERSION: '1', 'MULTI-TENANT': 'false' });
+    assert.deepEqual(
+      rows.map((r) => r.TYPE),
+      ['api', 'db', 'site', 'web'],
+    );
+    assert.deepEqual(
+      rows.find((r) => r.TYPE === 'db'),
+      { TYPE: 'db', CATEGORY: 'data', PROVIDER: 'strato-examples', VERSION: '1', 'MULTI-TENANT': 'false' },
+    );
     assert.ok(!table.stdout.includes(ESC), 'no colours when stdout is not a terminal');
 
     const wide = parseTable((await strato(['get', 'np', '-o', 'wide'])).stdout);
-    assert.deepEqual(wide.find((r) => r.ID === 'local-mock'), { ID: 'local-mock', PROVIDER: 'mock', PARTITIONS: 'zone-a,zone-b', PROPERTIES: '-' });
+    assert.deepEqual(
+      wide.find((r) => r.ID === 'local-mock'),
+      { ID: 'local-mock', PROVIDER: 'mock', PARTITIONS: 'zone-a,zone-b', PROPERTIES: '-' },
+    );
 
     const json = JSON.parse((await strato(['get', 'applications', '-o', 'json'])).stdout);
     assert.deepEqual(json.map((a: { applicationId: string }) => a.applicationId).sort(), ['api-backend', 'hello-web', 'shop']);
@@ -234,7 +267,10 @@ describe('strato CLI against a real server', () => {
     assert.match(text.stdout, /^Status: +Active$/m);
     assert.match(text.stdout, /^ {2}instance hello-web-1 {2}Active/m);
     assert.match(text.stdout, /^ {4}cluster hello-web \(web\) {2}Active {2}members: 2 Active \(min 2\)$/m);
-    assert.equal(text.stdout.match(/^ {6}member hello-web\.hello-web\.web\.domain\S+ {2}Active {2}10\.0\.0\.\d+ {2}local-mock\/zone-[ab] {2}ports http:8080$/gm)?.length, 2);
+    assert.equal(
+      text.stdout.match(/^ {6}member hello-web\.hello-web\.web\.domain\S+ {2}Active {2}10\.0\.0\.\d+ {2}local-mock\/zone-[ab] {2}ports http:8080$/gm)?.length,
+      2,
+    );
     assert.doesNotMatch(text.stdout, /Events/, 'no events section: the server exposes no event history yet');
 
     const json = JSON.parse((await strato(['describe', 'application', 'hello-web', '-o', 'json'])).stdout);
@@ -282,13 +318,19 @@ describe('strato CLI against a real server', () => {
     assert.equal(out[0], 'Application undeploy process started successfully: [application-id] hello-web');
     assert.match(out.at(-1)!, /^Application hello-web is undeployed \(\d+\.\ds\)$/);
     assert.equal((await server.client.applications.get('hello-web')).status, 'Created');
-    assert.deepEqual((await server.mockIaas.listInstances()).filter((i) => i.memberId.startsWith('hello-web.')), []);
+    assert.deepEqual(
+      (await server.mockIaas.listInstances()).filter((i) => i.memberId.startsWith('hello-web.')),
+      [],
+    );
   });
 
   it("Stratos 4.1's command names work: list-cartridges, add-cartridge -p, deploy-application -a -ap, describe-application-runtime -a, undeploy-application, remove-cartridge", async () => {
     const list = await strato(['list-cartridges']);
     assert.equal(list.code, 0, list.stderr);
-    assert.deepEqual(parseTable(list.stdout).map((r) => r.TYPE), ['api', 'db', 'site', 'web']);
+    assert.deepEqual(
+      parseTable(list.stdout).map((r) => r.TYPE),
+      ['api', 'db', 'site', 'web'],
+    );
 
     const file = join(temp, 'web2.json');
     writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(join(ROOT, 'examples/cartridges/web.json'), 'utf8')), type: 'web2' }));
@@ -321,7 +363,10 @@ describe('strato CLI against a real server', () => {
     assert.equal(run.code, 0, run.stderr);
     const out = lines(run.stdout);
     assert.equal(out.length, EXAMPLE_COUNT);
-    assert.ok(out.every((l) => l.endsWith(' deleted')), run.stdout);
+    assert.ok(
+      out.every((l) => l.endsWith(' deleted')),
+      run.stdout,
+    );
     assert.ok(out[0].startsWith('application '));
     assert.ok(out.at(-1)!.startsWith('network partition '));
     for (const kind of ['applications', 'cartridge-groups', 'cartridges', 'network-partitions']) {

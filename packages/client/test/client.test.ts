@@ -41,9 +41,23 @@ describe('the typed REST client against a real server', () => {
       assert.equal(answer.status, 'success', file);
       assert.match(answer.message, new RegExp(`added successfully: \\[[a-z-]+\\] ${id}$`));
       const back = await collection.get(id);
-      assert.equal(back[collection.path === 'cartridges' ? 'type' : collection.path === 'cartridgeGroups' ? 'name' : collection.path === 'applications' ? 'applicationId' : 'id'], id);
+      assert.equal(
+        back[
+          collection.path === 'cartridges'
+            ? 'type'
+            : collection.path === 'cartridgeGroups'
+              ? 'name'
+              : collection.path === 'applications'
+                ? 'applicationId'
+                : 'id'
+        ],
+        id,
+      );
     }
-    assert.deepEqual((await admin.cartridges.list()).map((c) => c.type), ['web', 'api', 'db']);
+    assert.deepEqual(
+      (await admin.cartridges.list()).map((c) => c.type),
+      ['web', 'api', 'db'],
+    );
     assert.equal((await admin.applications.get('shop')).status, 'Created');
     const duplicate = await admin.cartridges.add(example('cartridges/web.json')).catch((e: unknown) => e);
     assert.ok(duplicate instanceof StratoApiError);
@@ -73,7 +87,10 @@ describe('the typed REST client against a real server', () => {
   });
 
   it('notifies a repository change (git hook); a blank URL is a 400 naming the field', async () => {
-    assert.deepEqual(await admin.notifyRepository('https://git.example/nothing-uses-it.git'), { status: 'success', message: 'Repository notification sent successfully' });
+    assert.deepEqual(await admin.notifyRepository('https://git.example/nothing-uses-it.git'), {
+      status: 'success',
+      message: 'Repository notification sent successfully',
+    });
     const blank = await admin.notifyRepository(' ').catch((e: unknown) => e);
     assert.ok(blank instanceof StratoApiError);
     assert.equal(blank.status, 400);
@@ -115,12 +132,18 @@ describe('the typed REST client against a real server', () => {
 
   it('manages tenants and users; a tenant administrator sees its own users only', async () => {
     await admin.addTenant({ tenantDomain: 'client.test', admin: 'ann', adminPassword: 'ann-pw-1', firstName: 'Ann', lastName: 'C', email: 'ann@client.test' });
-    assert.deepEqual((await admin.listTenants()).map((t) => t.tenantDomain), ['client.test']);
+    assert.deepEqual(
+      (await admin.listTenants()).map((t) => t.tenantDomain),
+      ['client.test'],
+    );
     const ann = new StratoClient({ baseUrl: `${server.url}/api`, username: 'ann@client.test', password: 'ann-pw-1' });
     assert.equal((await ann.init()).status, 'success');
     await ann.addUser({ userName: 'joe', credential: 'joe-pw-1', role: 'user', firstName: 'Joe', lastName: 'D', email: 'joe@client.test' });
     assert.deepEqual((await ann.listUsers()).map((u) => u.userName).sort(), ['ann', 'joe']);
-    assert.deepEqual((await admin.listUsers()).map((u) => u.userName), ['admin']);
+    assert.deepEqual(
+      (await admin.listUsers()).map((u) => u.userName),
+      ['admin'],
+    );
     const refused = await ann.listTenants().catch((e: unknown) => e);
     assert.ok(refused instanceof StratoApiError && refused.status === 403);
     assert.equal(refused.code, 'PERMISSION_DENIED');

@@ -52,15 +52,7 @@ import type { MemberStatus } from './wire/topology.ts';
 export type { MemberStatus };
 
 /** Where the conversation is. */
-export type AgentPhase =
-  | 'waitingForTopology'
-  | 'waitingForInitialized'
-  | 'booting'
-  | 'starting'
-  | 'active'
-  | 'maintenance'
-  | 'readyToShutdown'
-  | 'stopped';
+export type AgentPhase = 'waitingForTopology' | 'waitingForInitialized' | 'booting' | 'starting' | 'active' | 'maintenance' | 'readyToShutdown' | 'stopped';
 
 /** The events the conversation publishes. */
 export type ConversationEvent =
@@ -276,7 +268,9 @@ function next(s: ConversationState, input: ConversationInput, fx: ConversationEf
         return { ...s, memberMaintenanceSeen: true };
       }
       if (s.phase === 'maintenance') {
-        return o.cleanup === 'memberMaintenanceMode' ? next({ ...s, memberMaintenanceSeen: true }, { type: 'cleaned', now: input.now }, fx) : { ...s, memberMaintenanceSeen: true };
+        return o.cleanup === 'memberMaintenanceMode'
+          ? next({ ...s, memberMaintenanceSeen: true }, { type: 'cleaned', now: input.now }, fx)
+          : { ...s, memberMaintenanceSeen: true };
       }
       if (s.phase === 'waitingForTopology' || s.phase === 'stopped') return s;
       // The control plane has the member in maintenance although this agent never entered it (its

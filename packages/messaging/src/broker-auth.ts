@@ -66,13 +66,7 @@ const AGENT_PUBLISH: ReadonlyMap<string, 'member' | 'cluster' | 'none'> = new Ma
 ] as const);
 
 /** The topic filters a cartridge agent subscribes to (cartridge-agent.md §3.2); narrower filters are fine too. */
-export const AGENT_SUBSCRIBE: readonly string[] = Object.freeze([
-  'topology/#',
-  'instance/#',
-  'tenant/#',
-  'application/signup/#',
-  'domain/mapping/#',
-]);
+export const AGENT_SUBSCRIBE: readonly string[] = Object.freeze(['topology/#', 'instance/#', 'tenant/#', 'application/signup/#', 'domain/mapping/#']);
 
 /** The topics a cartridge agent may publish on. */
 export const AGENT_PUBLISH_TOPICS: readonly string[] = Object.freeze([...AGENT_PUBLISH.keys()]);
@@ -100,9 +94,7 @@ export function randomSecret(): string {
 const SCRYPT = { N: 16384, r: 8, p: 1, keylen: 32 };
 
 function scryptAsync(password: string | Buffer, salt: Buffer, N: number, r: number, p: number, keylen: number): Promise<Buffer> {
-  return new Promise((resolve, reject) =>
-    scrypt(password, salt, keylen, { N, r, p, maxmem: 256 * N * r }, (err, key) => (err ? reject(err) : resolve(key))),
-  );
+  return new Promise((resolve, reject) => scrypt(password, salt, keylen, { N, r, p, maxmem: 256 * N * r }, (err, key) => (err ? reject(err) : resolve(key))));
 }
 
 /** A salted scrypt hash of a password: `scrypt$N$r$p$<salt>$<key>` (base64). */
@@ -292,8 +284,8 @@ export class BrokerAuthority {
         }
         if (typeof body !== 'object' || body === null) return 'payload is not a JSON object';
         const fields = body as { memberId?: unknown; clusterId?: unknown };
-        if (about === 'member' && fields.memberId !== identity.memberId) return 'memberId is not the publisher\'s own';
-        if (fields.clusterId !== identity.clusterId) return 'clusterId is not the publisher\'s own';
+        if (about === 'member' && fields.memberId !== identity.memberId) return "memberId is not the publisher's own";
+        if (fields.clusterId !== identity.clusterId) return "clusterId is not the publisher's own";
         return undefined;
       }
     }
@@ -429,4 +421,3 @@ function addressOf(client: object): string | undefined {
 function shorten(text: string): string {
   return text.length > 200 ? `${text.slice(0, 200)}… (${text.length} characters)` : text;
 }
-

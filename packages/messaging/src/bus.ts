@@ -43,9 +43,7 @@ const randomHex = (bytes: number): string => (requireBuiltin('node:crypto') as t
  * Stratos's agent back-off between two rounds over the broker list, in milliseconds
  * (cartridge-agent.md §3.3: 2, 2, 5, 5, 10, 10, 20, 20, 30, 30, 40, 40, 50, 50, 60 s, then 60 s).
  */
-export const stratosRetryIntervalsMs: readonly number[] = Object.freeze(
-  [2, 2, 5, 5, 10, 10, 20, 20, 30, 30, 40, 40, 50, 50, 60].map((s) => s * 1000),
-);
+export const stratosRetryIntervalsMs: readonly number[] = Object.freeze([2, 2, 5, 5, 10, 10, 20, 20, 30, 30, 40, 40, 50, 50, 60].map((s) => s * 1000));
 
 /** Options of {@link MessageBus}. All durations are in milliseconds. */
 export interface MessageBusOptions {
@@ -300,12 +298,14 @@ export class MessageBus implements EventBus {
     const client = new MqttClient(
       () =>
         broker.protocol === 'mqtts'
-          ? tls().connect({
-              host: broker.host,
-              port: broker.port,
-              ...(isIP(broker.host) === 0 ? { servername: broker.host } : {}),
-              ...(this.ca !== undefined ? { ca: this.ca } : {}),
-            }).setNoDelay(true)
+          ? tls()
+              .connect({
+                host: broker.host,
+                port: broker.port,
+                ...(isIP(broker.host) === 0 ? { servername: broker.host } : {}),
+                ...(this.ca !== undefined ? { ca: this.ca } : {}),
+              })
+              .setNoDelay(true)
           : netConnect({ host: broker.host, port: broker.port, noDelay: true }),
       {
         protocolVersion: 4,

@@ -10,9 +10,7 @@ type MatchedNames<F extends string> = string extends F ? EventName : EventsMatch
  * event name, so `if (name === 'MemberActivatedEvent')` narrows `payload`. Declare both
  * parameters (or none): TypeScript rejects a one-parameter arrow against a union of tuples.
  */
-export type FilterHandler<F extends string> = (
-  ...args: { [K in MatchedNames<F>]: [name: K, payload: EventMap[K]] }[MatchedNames<F>]
-) => void | Promise<void>;
+export type FilterHandler<F extends string> = (...args: { [K in MatchedNames<F>]: [name: K, payload: EventMap[K]] }[MatchedNames<F>]) => void | Promise<void>;
 
 /** Removes a subscription's handler (and the MQTT subscription when it was the last one). */
 export type Unsubscribe = () => Promise<void>;

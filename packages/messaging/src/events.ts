@@ -34,10 +34,7 @@ export type EventName = keyof EventMap;
 /** The payload type of event `K`. */
 export type EventPayload<K extends EventName> = EventMap[K];
 
-function family<P extends string, const N extends readonly string[]>(
-  prefix: P,
-  names: N,
-): { readonly [K in N[number]]: `${P}/${K}` } {
+function family<P extends string, const N extends readonly string[]>(prefix: P, names: N): { readonly [K in N[number]]: `${P}/${K}` } {
   return Object.fromEntries(names.map((n) => [n, `${prefix}/${n}`])) as {
     readonly [K in N[number]]: `${P}/${K}`;
   };
@@ -85,11 +82,7 @@ export const topics = Object.freeze({
     'GroupInstanceTerminatedEvent',
     'GroupMaintenanceModeEvent',
   ]),
-  ...family('application/signup', [
-    'ApplicationSignUpAddedEvent',
-    'ApplicationSignUpRemovedEvent',
-    'CompleteApplicationSignUpsEvent',
-  ]),
+  ...family('application/signup', ['ApplicationSignUpAddedEvent', 'ApplicationSignUpRemovedEvent', 'CompleteApplicationSignUpsEvent']),
   ...family('domain/mapping', ['DomainMappingAddedEvent', 'DomainMappingRemovedEvent']),
   ...family('cluster/status', [
     'ClusterStatusClusterActivatedEvent',
@@ -99,17 +92,8 @@ export const topics = Object.freeze({
     'ClusterStatusClusterResetEvent',
     'ClusterStatusClusterInstanceCreatedEvent',
   ]),
-  ...family('instance/status', [
-    'InstanceStartedEvent',
-    'InstanceActivatedEvent',
-    'InstanceMaintenanceModeEvent',
-    'InstanceReadyToShutdownEvent',
-  ]),
-  ...family('instance/notifier', [
-    'InstanceCleanupMemberEvent',
-    'InstanceCleanupClusterEvent',
-    'ArtifactUpdatedEvent',
-  ]),
+  ...family('instance/status', ['InstanceStartedEvent', 'InstanceActivatedEvent', 'InstanceMaintenanceModeEvent', 'InstanceReadyToShutdownEvent']),
+  ...family('instance/notifier', ['InstanceCleanupMemberEvent', 'InstanceCleanupClusterEvent', 'ArtifactUpdatedEvent']),
   ...family('initializer', [
     'CompleteTopologyRequestEvent',
     'CompleteApplicationsRequestEvent',
@@ -154,9 +138,7 @@ export type Topic = TopicOf<EventName>;
 /** Every event name of the catalogue, in catalogue order. */
 export const eventNames: readonly EventName[] = Object.freeze(Object.keys(topics) as EventName[]);
 
-const nameByTopic: ReadonlyMap<string, EventName> = new Map(
-  eventNames.map((name) => [topics[name], name] as const),
-);
+const nameByTopic: ReadonlyMap<string, EventName> = new Map(eventNames.map((name) => [topics[name], name] as const));
 
 /** Whether `value` names an event of the catalogue. */
 export function isEventName(value: string): value is EventName {

@@ -11,13 +11,7 @@ import type { HealthStatEvents } from './events/health-events.ts';
 export const summarizedHealthStatsTopic = 'summarized-health-stats';
 
 const classPrefix = 'org.apache.stratos.messaging.event.';
-const numericFields = new Set([
-  'value',
-  'timestamp',
-  'servedCount',
-  'activeInstances',
-  'inFlightRequestCount',
-]);
+const numericFields = new Set(['value', 'timestamp', 'servedCount', 'activeInstances', 'inFlightRequestCount']);
 
 /** A decoded health statistic: event name and payload with numbers where numbers belong. */
 export type DecodedHealthStat = {
@@ -41,10 +35,7 @@ export function decodeHealthStatEnvelope(body: unknown): DecodedHealthStat | und
   if (typeof message !== 'object' || message === null) return undefined;
   const payload: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(message)) {
-    payload[key] =
-      numericFields.has(key) && typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value))
-        ? Number(value)
-        : value;
+    payload[key] = numericFields.has(key) && typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value)) ? Number(value) : value;
   }
   return { name, payload } as unknown as DecodedHealthStat;
 }

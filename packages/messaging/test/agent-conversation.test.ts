@@ -252,7 +252,12 @@ describe('agent conversation: cleanup and termination', () => {
   });
 
   it('terminate before InstanceStartedEvent, or once ready to shut down: exit at once', () => {
-    for (const setup of [(_d: Driver) => {}, (d: Driver) => d.topology('Created'), (d: Driver) => d.topology('Initialized'), (d: Driver) => d.topology('ReadyToShutDown')]) {
+    for (const setup of [
+      (_d: Driver) => {},
+      (d: Driver) => d.topology('Created'),
+      (d: Driver) => d.topology('Initialized'),
+      (d: Driver) => d.topology('ReadyToShutDown'),
+    ]) {
       const d = new Driver();
       d.feed('subscribed');
       setup(d);

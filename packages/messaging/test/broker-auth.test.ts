@@ -65,7 +65,14 @@ function closed(c: MqttClient): Promise<void> {
 }
 
 const status = (memberId: string) =>
-  JSON.stringify({ serviceName: 'php', clusterId: clusterIdOfMember(memberId), clusterInstanceId: 'app1-1', memberId, networkPartitionId: 'np', partitionId: 'p' });
+  JSON.stringify({
+    serviceName: 'php',
+    clusterId: clusterIdOfMember(memberId),
+    clusterInstanceId: 'app1-1',
+    memberId,
+    networkPartitionId: 'np',
+    partitionId: 'p',
+  });
 
 test('anonymous clients, wrong passwords, unknown users and forged member passwords are refused', async (t) => {
   const { broker, records } = await setup(t);
@@ -83,7 +90,14 @@ test('anonymous clients, wrong passwords, unknown users and forged member passwo
     assert.equal(await refused(broker, ok), undefined, ok.username);
   }
   const text = JSON.stringify(records);
-  for (const pw of [cp.password, sim.password, 'viewer-password', memberPassword(secret, memberA), memberPassword(secret, memberB), 'not-the-viewer-password']) {
+  for (const pw of [
+    cp.password,
+    sim.password,
+    'viewer-password',
+    memberPassword(secret, memberA),
+    memberPassword(secret, memberB),
+    'not-the-viewer-password',
+  ]) {
     assert.ok(!text.includes(pw), 'no password in the log');
   }
   assert.ok(records.some((r) => r.msg === 'message broker refused an anonymous client'));
@@ -102,7 +116,14 @@ test('a member publishes only about itself, on the topics an agent publishes; it
 
   const a = await client(t, broker, { username: memberA, password: memberPassword(secret, memberA) });
   const granted = await a.subscribeAsync({ 'topology/#': { qos: 1 }, 'instance/#': { qos: 1 }, 'tenant/+': { qos: 1 } });
-  assert.deepEqual(granted.map((g) => [g.topic, g.qos]), [['topology/#', 1], ['instance/#', 1], ['tenant/+', 1]]);
+  assert.deepEqual(
+    granted.map((g) => [g.topic, g.qos]),
+    [
+      ['topology/#', 1],
+      ['instance/#', 1],
+      ['tenant/+', 1],
+    ],
+  );
   for (const filter of ['#', 'health/stat/#', '+/MemberActivatedEvent', 'application/#']) {
     // SUBACK 0x80: mqtt.js rejects the subscription
     await assert.rejects(a.subscribeAsync(filter, { qos: 1 }), /Subscribe error/, filter);
@@ -110,7 +131,7 @@ test('a member publishes only about itself, on the topics an agent publishes; it
 
   await a.publishAsync('instance/status/InstanceActivatedEvent', status(memberA), { qos: 1 });
   await a.publishAsync('initializer/CompleteTopologyRequestEvent', '{}', { qos: 1 });
-  await waitFor('the member\'s own events', () => seen.length === 2, { timeoutMs: 2_000, everyMs: 5 });
+  await waitFor("the member's own events", () => seen.length === 2, { timeoutMs: 2_000, everyMs: 5 });
 
   // another member's event: the broker closes the connection and routes nothing
   const gone = closed(a);
@@ -136,7 +157,10 @@ test('a member publishes only about itself, on the topics an agent publishes; it
 test('operators: read subscribes to everything and publishes nothing; full does both', async (t) => {
   const { broker } = await setup(t);
   const viewer = await client(t, broker, { username: 'viewer', password: 'viewer-password' });
-  assert.deepEqual((await viewer.subscribeAsync('#', { qos: 1 })).map((g) => g.qos), [1]);
+  assert.deepEqual(
+    (await viewer.subscribeAsync('#', { qos: 1 })).map((g) => g.qos),
+    [1],
+  );
   const gone = closed(viewer);
   viewer.publish('instance/status/InstanceReadyToShutdownEvent', status(memberA), { qos: 1 });
   await gone;
@@ -181,7 +205,12 @@ test('operator passwords: at most four scrypt checks at once; a verified passwor
     memberSecret: secret,
     operators: [{ username: 'viewer', role: 'read', passwordHash: await hashPassword('viewer-password') }],
   });
-  const guesses = Array.from({ length: 10 }, (_, i) => authority.authenticate('viewer', `guess-${i}`).then((id) => id ?? 'refused', () => 'busy'));
+  const guesses = Array.from({ length: 10 }, (_, i) =>
+    authority.authenticate('viewer', `guess-${i}`).then(
+      (id) => id ?? 'refused',
+      () => 'busy',
+    ),
+  );
   const outcomes = await Promise.all(guesses);
   assert.deepEqual(outcomes, [...Array(4).fill('refused'), ...Array(6).fill('busy')]);
   assert.deepEqual(await authority.authenticate('viewer', 'viewer-password'), { role: 'operator-read', name: 'viewer' });

@@ -45,10 +45,7 @@ test('events round-trip through the embedded broker', async (t) => {
     }),
     true,
   );
-  assert.equal(
-    await publisher.publish('InstanceStartedEvent', { ...member, applicationId: 'app1', instanceId: null }),
-    true,
-  );
+  assert.equal(await publisher.publish('InstanceStartedEvent', { ...member, applicationId: 'app1', instanceId: null }), true);
   assert.equal(await publisher.publish('CompleteTopologyRequestEvent', {}), true);
 
   await waitFor('three events', () => received.length === 3 && activated.length === 1, { timeoutMs: 2_000, everyMs: 5 });
@@ -115,7 +112,16 @@ test('a foreign publisher (e.g. a Python agent) reaches typed handlers; junk is 
   const raw = await mqtt.connectAsync(broker.url, { protocolVersion: 4 });
   t.after(() => raw.endAsync(true));
   const pythonJson = JSON.stringify(
-    { applicationId: 'application-1', clusterId: 'php.php.domain', clusterInstanceId: 'c1', instanceId: null, memberId: 'm1', networkPartitionId: 'np', partitionId: 'p', serviceName: 'php' },
+    {
+      applicationId: 'application-1',
+      clusterId: 'php.php.domain',
+      clusterInstanceId: 'c1',
+      instanceId: null,
+      memberId: 'm1',
+      networkPartitionId: 'np',
+      partitionId: 'p',
+      serviceName: 'php',
+    },
     null,
     4,
   );

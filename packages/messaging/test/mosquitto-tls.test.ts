@@ -27,6 +27,9 @@ test('mqtts:// with the CA connects and round-trips; without it the bus never co
   const { logger, records } = memoryLogger();
   const untrusting = new MessageBus({ urls: [url], retryIntervalMs: 50, logger });
   t.after(() => untrusting.close());
-  await waitFor('a refused TLS connection', () => records.some((r) => r.msg === `Could not connect to the message broker at localhost:${broker.port}.`), { timeoutMs: 5_000, everyMs: 5 });
+  await waitFor('a refused TLS connection', () => records.some((r) => r.msg === `Could not connect to the message broker at localhost:${broker.port}.`), {
+    timeoutMs: 5_000,
+    everyMs: 5,
+  });
   assert.equal(untrusting.connected, false);
 });

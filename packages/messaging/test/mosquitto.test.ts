@@ -28,7 +28,10 @@ test('round trip through Mosquitto', async (t) => {
   });
   for (let i = 0; i < 10; i++) assert.equal(await bus.publish('InstanceCleanupMemberEvent', cleanup(`m${i}`)), true);
   await waitFor('ten events', () => seen.length === 10, { timeoutMs: 2_000, everyMs: 5 });
-  assert.deepEqual(seen, Array.from({ length: 10 }, (_, i) => `m${i}`));
+  assert.deepEqual(
+    seen,
+    Array.from({ length: 10 }, (_, i) => `m${i}`),
+  );
 });
 
 test('a burst of 5000 events arrives complete and in order (bounded in-flight)', async (t) => {
@@ -41,12 +44,13 @@ test('a burst of 5000 events arrives complete and in order (bounded in-flight)',
   await subscriber.subscribe('InstanceCleanupMemberEvent', (_n, p) => {
     seen.push(p.memberId);
   });
-  const results = await Promise.all(
-    Array.from({ length: 5000 }, (_, i) => publisher.publish('InstanceCleanupMemberEvent', cleanup(`m${i}`))),
-  );
+  const results = await Promise.all(Array.from({ length: 5000 }, (_, i) => publisher.publish('InstanceCleanupMemberEvent', cleanup(`m${i}`))));
   assert.ok(results.every((r) => r));
   await waitFor('5000 events', () => seen.length === 5000, { timeoutMs: 10_000, everyMs: 5 });
-  assert.deepEqual(seen, Array.from({ length: 5000 }, (_, i) => `m${i}`));
+  assert.deepEqual(
+    seen,
+    Array.from({ length: 5000 }, (_, i) => `m${i}`),
+  );
 });
 
 test('failover: broker A dies, the bus moves to B, resubscribes and loses nothing', async (t) => {
@@ -85,8 +89,14 @@ test('failover: broker A dies, the bus moves to B, resubscribes and loses nothin
   // The bus itself publishes on B.
   for (let i = 0; i < 20; i++) assert.equal(await bus.publish('InstanceCleanupMemberEvent', cleanup(`own${i}`)), true);
   await waitFor('40 events after the failover', () => seen.length === 41, { timeoutMs: 3_000, everyMs: 5 });
-  assert.deepEqual(seen.slice(1, 21), Array.from({ length: 20 }, (_, i) => `other${i}`));
-  assert.deepEqual(seen.slice(21), Array.from({ length: 20 }, (_, i) => `own${i}`));
+  assert.deepEqual(
+    seen.slice(1, 21),
+    Array.from({ length: 20 }, (_, i) => `other${i}`),
+  );
+  assert.deepEqual(
+    seen.slice(21),
+    Array.from({ length: 20 }, (_, i) => `own${i}`),
+  );
 });
 
 test('the first URL is dead at start-up: the bus connects to the second', async (t) => {

@@ -42,7 +42,10 @@ test('PublishQueue: FIFO order, send cursor, out-of-order settlement, rewind', (
   assert.deepEqual(takeAll(q), [1, 3, 4, 6, 7, 8, 9]);
   assert.equal(q.shift()?.id, 1);
   assert.equal(all[1].settled, true);
-  assert.deepEqual(q.clear().map((i) => i.id), [3, 4, 6, 7, 8, 9]);
+  assert.deepEqual(
+    q.clear().map((i) => i.id),
+    [3, 4, 6, 7, 8, 9],
+  );
   assert.equal(q.size, 0);
   assert.equal(q.peek(), undefined);
   assert.equal(q.takeNext(), undefined);
@@ -53,13 +56,19 @@ test('PublishQueue: compaction keeps the order and the send cursor', () => {
   const all = items(5_000);
   for (const item of all) q.push(item);
   const sent = takeAll(q, 3_000);
-  assert.deepEqual(sent, all.slice(0, 3_000).map((i) => i.id));
+  assert.deepEqual(
+    sent,
+    all.slice(0, 3_000).map((i) => i.id),
+  );
   // Settling the first 2,600 in order compacts the array (settled prefix >= half).
   for (let i = 0; i < 2_600; i++) q.settle(all[i]);
   assert.equal(q.size, 2_400);
   assert.equal(q.peek()?.id, 2_600);
   q.push({ id: 5_000, settled: false });
-  assert.deepEqual(takeAll(q), Array.from({ length: 2_001 }, (_, i) => 3_000 + i));
+  assert.deepEqual(
+    takeAll(q),
+    Array.from({ length: 2_001 }, (_, i) => 3_000 + i),
+  );
   q.rewind();
   assert.deepEqual(takeAll(q, 3), [2_600, 2_601, 2_602]);
   // Emptying the queue resets it; new entries are taken normally.

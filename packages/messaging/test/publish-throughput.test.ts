@@ -35,7 +35,10 @@ test(`${COUNT} events published in one burst arrive in order through the embedde
   const elapsedMs = performance.now() - started;
   t.diagnostic(`${COUNT} events: all acknowledged after ${ackedMs.toFixed(0)} ms, all received after ${elapsedMs.toFixed(0)} ms`);
 
-  assert.ok(acked.every((ok) => ok), 'every publish resolved true');
+  assert.ok(
+    acked.every((ok) => ok),
+    'every publish resolved true',
+  );
   assert.equal(publisher.pendingCount, 0);
   assert.equal(received, COUNT);
   assert.equal(outOfOrder, 0, 'events arrive in publishing order');

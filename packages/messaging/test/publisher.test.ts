@@ -32,7 +32,10 @@ test('events published while no broker is up are delivered, in order, once it st
   await subscribed;
   assert.deepEqual(await Promise.all(results), Array(50).fill(true));
   await waitFor('50 events', () => seen.length === 50, { timeoutMs: 2_000, everyMs: 5 });
-  assert.deepEqual(seen, Array.from({ length: 50 }, (_, i) => `m${i}`));
+  assert.deepEqual(
+    seen,
+    Array.from({ length: 50 }, (_, i) => `m${i}`),
+  );
   assert.equal(bus.pendingCount, 0);
 });
 
@@ -56,7 +59,10 @@ test('events published during a failover are delivered on the next broker', asyn
   // first arrivals keep the publishing order.
   await waitFor('200 distinct events', () => new Set(seen).size === 200, { timeoutMs: 3_000, everyMs: 5 });
   const firsts = seen.filter((id, i) => seen.indexOf(id) === i);
-  assert.deepEqual(firsts, Array.from({ length: 200 }, (_, i) => `m${i}`));
+  assert.deepEqual(
+    firsts,
+    Array.from({ length: 200 }, (_, i) => `m${i}`),
+  );
 });
 
 test('an event not delivered within the publisher timeout is dropped with an error log', async (t) => {

@@ -19,13 +19,9 @@ export interface GroupAt {
 /** Every cartridge subscription of an application: top level first, then groups depth-first. */
 export function subscriptionsOf(app: Application): SubscriptionAt[] {
   const out: SubscriptionAt[] = [];
-  (app.components.cartridges ?? []).forEach((ref, i) =>
-    out.push({ ref, path: `components.cartridges[${i}]`, ancestors: [] }),
-  );
+  (app.components.cartridges ?? []).forEach((ref, i) => out.push({ ref, path: `components.cartridges[${i}]`, ancestors: [] }));
   for (const g of groupReferencesOf(app)) {
-    (g.ref.cartridges ?? []).forEach((ref, i) =>
-      out.push({ ref, path: `${g.path}.cartridges[${i}]`, ancestors: [...g.ancestors, g.ref] }),
-    );
+    (g.ref.cartridges ?? []).forEach((ref, i) => out.push({ ref, path: `${g.path}.cartridges[${i}]`, ancestors: [...g.ancestors, g.ref] }));
   }
   return out;
 }

@@ -104,7 +104,10 @@ function validateApplicationRules(app: Application, catalog: Catalog, mode: 'add
       throw broken('REFERENCE_UNRESOLVED', what, `${at}.deploymentPolicy`, info.deploymentPolicy, 'is not an existing deployment policy');
     }
     const { cartridgeMin, cartridgeMax } = s.ref;
-    for (const [field, v] of [['cartridgeMin', cartridgeMin], ['cartridgeMax', cartridgeMax]] as const) {
+    for (const [field, v] of [
+      ['cartridgeMin', cartridgeMin],
+      ['cartridgeMax', cartridgeMax],
+    ] as const) {
       if (v !== undefined && v < 0) throw broken('VALUE_RANGE', what, `${s.path}.${field}`, v, 'must be >= 0');
     }
     if (cartridgeMin !== undefined && cartridgeMax !== undefined && cartridgeMin > cartridgeMax) {
@@ -116,7 +119,10 @@ function validateApplicationRules(app: Application, catalog: Catalog, mode: 'add
       throw broken('REFERENCE_UNRESOLVED', what, `${g.path}.deploymentPolicy`, g.ref.deploymentPolicy, 'is not an existing deployment policy');
     }
     const { groupMinInstances: min, groupMaxInstances: max } = g.ref;
-    for (const [field, v] of [['groupMinInstances', min], ['groupMaxInstances', max]] as const) {
+    for (const [field, v] of [
+      ['groupMinInstances', min],
+      ['groupMaxInstances', max],
+    ] as const) {
       if (v !== undefined && v < 0) throw broken('VALUE_RANGE', what, `${g.path}.${field}`, v, 'must be >= 0');
     }
     if (min !== undefined && max !== undefined && min > max) {
@@ -140,7 +146,13 @@ function validateApplicationRules(app: Application, catalog: Catalog, mode: 'add
   (app.components.groups ?? []).forEach((ref, i) => {
     const def = catalog.cartridgeGroups.get(ref.name);
     if (!def) {
-      throw broken('REFERENCE_UNRESOLVED', what, `components.groups[${i}].name`, ref.name, `is not an existing cartridge group: Cartridge group not found group-name: ${ref.name}`);
+      throw broken(
+        'REFERENCE_UNRESOLVED',
+        what,
+        `components.groups[${i}].name`,
+        ref.name,
+        `is not an existing cartridge group: Cartridge group not found group-name: ${ref.name}`,
+      );
     }
     checkGroup(app, ref, def, `components.groups[${i}]`);
   });
@@ -167,7 +179,13 @@ function validateApplicationRules(app: Application, catalog: Catalog, mode: 'add
 function checkGroup(app: Application, ref: GroupReference, def: CartridgeGroup, path: string): void {
   const childCartridges = new Set((ref.cartridges ?? []).map((c) => c.subscribableInfo.alias));
   const childGroups = new Set((ref.groups ?? []).map((g) => g.alias));
-  checkDependencies(def.dependencies, childCartridges, childGroups, `[group] ${def.name}`, `application ${app.applicationId}: cartridge group ${def.name} (alias ${ref.alias}) dependencies`);
+  checkDependencies(
+    def.dependencies,
+    childCartridges,
+    childGroups,
+    `[group] ${def.name}`,
+    `application ${app.applicationId}: cartridge group ${def.name} (alias ${ref.alias}) dependencies`,
+  );
   const subscribed = new Set(typesUnder(ref));
   for (const type of typesOfDefinition(def)) {
     if (!subscribed.has(type)) {
@@ -193,13 +211,7 @@ function typesOfDefinition(def: CartridgeGroup): string[] {
  * subscription, `group.<alias>` of a child group), the termination behaviour is allowed, and
  * the startup orders form no cycle.
  */
-function checkDependencies(
-  deps: Dependencies | undefined,
-  cartridges: Set<string>,
-  groups: Set<string>,
-  owner: string,
-  where: string,
-): void {
+function checkDependencies(deps: Dependencies | undefined, cartridges: Set<string>, groups: Set<string>, owner: string, where: string): void {
   if (!deps) return;
   for (const { list, entry } of dependencyEntries(deps)) {
     const child = parseChildRef(entry);

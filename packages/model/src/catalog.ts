@@ -29,7 +29,6 @@ import {
 } from './infrastructure-rules.ts';
 import { deploymentPoliciesOf, subscriptionsOf } from './application-references.ts';
 
-
 export type { Catalog, StoredApplication } from './catalog-type.ts';
 import type { Catalog } from './catalog-type.ts';
 

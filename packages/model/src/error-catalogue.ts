@@ -213,7 +213,7 @@ export const ERROR_CATALOGUE = {
   NETWORK_PARTITION_INVALID: {
     status: 400,
     template: 'Network partition {id} is invalid since the partition {partition} is invalid: {reason}',
-    about: "A partition of a network partition is refused by its IaaS driver.",
+    about: 'A partition of a network partition is refused by its IaaS driver.',
   },
   CARTRIDGE_FILTER_UNKNOWN: {
     status: 400,
@@ -230,7 +230,7 @@ export const ERROR_CATALOGUE = {
   REQUEST_REJECTED: {
     status: 400,
     template: '{reason}',
-    about: 'Another request error raised by fastify (a malformed URL, ...); its status is fastify\'s (4xx).',
+    about: "Another request error raised by fastify (a malformed URL, ...); its status is fastify's (4xx).",
   },
   BODY_EMPTY: { status: 400, template: 'Request body is empty', about: 'A body was required but none was sent.' },
   BODY_LENGTH_MISMATCH: {
@@ -258,7 +258,7 @@ export const ERROR_CATALOGUE = {
   HEADERS_TOO_LARGE: {
     status: 431,
     template: 'The request headers are too large',
-    about: 'The request headers exceed node\'s limit; the connection is closed.',
+    about: "The request headers exceed node's limit; the connection is closed.",
   },
   ROUTE_NOT_FOUND: { status: 404, template: 'No resource at {method} {path}', about: 'No route serves this method and path.' },
 
@@ -294,7 +294,7 @@ export const ERROR_CATALOGUE = {
   SUPER_ADMIN_ONLY: {
     status: 403,
     template: 'Only an administrator of the super tenant may use this endpoint',
-    about: 'An endpoint reserved to the super tenant\'s administrators.',
+    about: "An endpoint reserved to the super tenant's administrators.",
   },
   TOO_MANY_LOGINS: {
     status: 429,
@@ -306,7 +306,7 @@ export const ERROR_CATALOGUE = {
   ARTIFACT_NOT_FOUND: {
     status: 404,
     template: '{label} not found: [{tag}] {id}',
-    about: 'No artifact of this kind and id (for the caller\'s tenant).',
+    about: "No artifact of this kind and id (for the caller's tenant).",
   },
   APPLICATION_NOT_FOUND: { status: 404, template: 'Application not found: [application-id] {id}', about: 'Deploy, undeploy, runtime: no such application.' },
   APPLICATION_POLICY_NOT_FOUND: {
@@ -319,11 +319,11 @@ export const ERROR_CATALOGUE = {
     template: 'Application runtime not found: [application-id] {id}',
     about: 'The application is not deployed.',
   },
-  CLUSTER_NOT_FOUND: { status: 404, template: 'Cluster not found: [cluster-id] {id}', about: 'No cluster of a deployed application of the caller\'s tenant.' },
+  CLUSTER_NOT_FOUND: { status: 404, template: 'Cluster not found: [cluster-id] {id}', about: "No cluster of a deployed application of the caller's tenant." },
   NETWORK_PARTITIONS_NOT_FOUND: {
     status: 404,
     template: 'No network partitions found in the application: [application-id] {id}',
-    about: 'The application\'s deployment policies name no network partition.',
+    about: "The application's deployment policies name no network partition.",
   },
   CARTRIDGE_FILTER_NO_MATCH: { status: 404, template: 'No cartridges found for this filter', about: 'The cartridge does not pass the filter.' },
   KUBERNETES_HOST_NOT_FOUND: { status: 404, template: 'Kubernetes host not found: [kub-host] {id}', about: 'No Kubernetes host of this id.' },
@@ -350,8 +350,7 @@ export const ERROR_CATALOGUE = {
   },
   APPLICATION_STRUCTURE_CHANGED: {
     status: 409,
-    template:
-      'Application is inconsistent: the updated application {id} must keep the structure of the existing one, but group alias {alias} is missing',
+    template: 'Application is inconsistent: the updated application {id} must keep the structure of the existing one, but group alias {alias} is missing',
     about: 'Update of a deployed application that drops a group.',
   },
   APPLICATION_NOT_DELETABLE: {
@@ -413,9 +412,7 @@ export function fillTemplate<C extends ErrorCode>(code: C, params: ErrorParams<C
   const values = (params ?? {}) as Record<string, string | number>;
   // the types admit catalogue codes only; this stops plain JavaScript callers too
   if (!Object.hasOwn(ERROR_CATALOGUE, code)) throw new TypeError(`No error code ${String(code)} in the catalogue`);
-  return ERROR_CATALOGUE[code].template.replace(/\{(\w+)\}/g, (whole, name: string) =>
-    Object.hasOwn(values, name) ? String(values[name]) : whole,
-  );
+  return ERROR_CATALOGUE[code].template.replace(/\{(\w+)\}/g, (whole, name: string) => (Object.hasOwn(values, name) ? String(values[name]) : whole));
 }
 
 const cell = (s: string) => s.replace(/\|/g, '\\|');
@@ -431,11 +428,11 @@ export function errorCatalogueMarkdown(): string {
     '',
     '<!-- generated from packages/model/src/error-catalogue.ts by `npm run docs:errors`: do not edit -->',
     '',
-    'Every error answer of the REST API is Stratos\'s envelope with one extra field, the stable code:',
+    "Every error answer of the REST API is Stratos's envelope with one extra field, the stable code:",
     '`{"status":"error","message":"...","code":"ARTIFACT_NOT_FOUND"}`. The code is also the field `code`',
     'of the log line of the error. A message is its template with `{name}` replaced by a value (a value',
     'longer than 120 characters without blanks is abbreviated, a message is cut at 2000 characters).',
-    'Codes are never renamed or reused; the texts around the parameters are Stratos\'s where its clients match on them.',
+    "Codes are never renamed or reused; the texts around the parameters are Stratos's where its clients match on them.",
     '',
     '| code | status | message template | when |',
     '|---|---|---|---|',

@@ -23,13 +23,7 @@ import { broken, firstDuplicate, isBlank, show } from './rule-helpers.ts';
 function checkProvider(what: string, field: string, provider: string, catalog: Catalog): void {
   if (isBlank(provider)) throw broken('VALUE_BLANK', what, field, provider, 'must not be blank');
   if (!catalog.iaasProviders.includes(provider)) {
-    throw broken(
-      'REFERENCE_UNRESOLVED',
-      what,
-      field,
-      provider,
-      `is not a bound IaaS provider (bound: ${catalog.iaasProviders.join(', ') || 'none'})`,
-    );
+    throw broken('REFERENCE_UNRESOLVED', what, field, provider, `is not a bound IaaS provider (bound: ${catalog.iaasProviders.join(', ') || 'none'})`);
   }
 }
 
@@ -188,7 +182,10 @@ export function validateKubernetesCluster(k: KubernetesCluster): void {
     throw broken('VALUE_BLANK', what, 'kubernetesMaster.hostId', k.kubernetesMaster.hostId, 'must not be blank');
   }
   const { lower, upper } = k.portRange;
-  for (const [field, v] of [['lower', lower], ['upper', upper]] as const) {
+  for (const [field, v] of [
+    ['lower', lower],
+    ['upper', upper],
+  ] as const) {
     if (!(v >= 1 && v <= 65535)) throw broken('VALUE_RANGE', what, `portRange.${field}`, v, 'must be within 1..65535');
   }
   if (lower > upper) throw broken('VALUE_RANGE', what, 'portRange', k.portRange, 'must have lower <= upper');
@@ -203,7 +200,13 @@ export function validateKubernetesCluster(k: KubernetesCluster): void {
 /** Kubernetes host or master on its own: a non-blank host id (checked by normalize) and host name if given. */
 export function validateKubernetesHost(kind: ArtifactKind, h: { hostId: string; hostname?: string }): void {
   if (h.hostname !== undefined && isBlank(h.hostname)) {
-    throw broken('VALUE_BLANK', `${kind === 'kubernetesMaster' ? 'kubernetes master' : 'kubernetes host'} ${h.hostId}`, 'hostname', h.hostname, 'must not be blank');
+    throw broken(
+      'VALUE_BLANK',
+      `${kind === 'kubernetesMaster' ? 'kubernetes master' : 'kubernetes host'} ${h.hostId}`,
+      'hostname',
+      h.hostname,
+      'must not be blank',
+    );
   }
 }
 

@@ -94,8 +94,7 @@ class Fault extends Error {
 /** A validating JSON scanner (RFC 8259 grammar); returns the first error or undefined. */
 function locateSyntaxError(text: string): SyntaxFault | undefined {
   let pos = 0;
-  const describe = (at: number) =>
-    at >= text.length ? 'end of input' : `character ${JSON.stringify(text[at])}`;
+  const describe = (at: number) => (at >= text.length ? 'end of input' : `character ${JSON.stringify(text[at])}`);
   const fail = (reason: string, at = pos): never => {
     throw new Fault(at, reason);
   };

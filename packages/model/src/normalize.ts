@@ -1,16 +1,7 @@
 import { Ajv } from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { ID_FIELD, KIND_LABEL } from './artifacts.ts';
-import type {
-  Application,
-  ArtifactKind,
-  ArtifactOf,
-  Cartridge,
-  CartridgeGroup,
-  CartridgeReference,
-  Dependencies,
-  GroupReference,
-} from './artifacts.ts';
+import type { Application, ArtifactKind, ArtifactOf, Cartridge, CartridgeGroup, CartridgeReference, Dependencies, GroupReference } from './artifacts.ts';
 import { error, type StratoError } from './errors.ts';
 import { schemas } from './schemas.ts';
 
@@ -241,7 +232,18 @@ function truncate(s: string, max = 80): string {
 }
 
 /** ajv keywords of bounds: their breach is FIELD_RANGE. */
-const RANGE_KEYWORDS = new Set(['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'minLength', 'maxLength', 'minItems', 'maxItems', 'minProperties', 'maxProperties']);
+const RANGE_KEYWORDS = new Set([
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'minLength',
+  'maxLength',
+  'minItems',
+  'maxItems',
+  'minProperties',
+  'maxProperties',
+]);
 
 /** The first schema breach as an error naming the field path, the rule and the value: FIELD_REQUIRED, FIELD_TYPE, FIELD_RANGE or FIELD_FORMAT. */
 function schemaError(kind: ArtifactKind, e: ErrorObject | undefined): StratoError {

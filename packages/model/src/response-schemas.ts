@@ -26,9 +26,7 @@ export const ErrorEnvelopeSchema = Type.Object(
   {
     status: Type.Literal('error'),
     message: Type.String({ description: 'What is wrong, naming the field, the value or the artifact' }),
-    code: Type.Optional(
-      Type.String({ enum: [...ERROR_CODES], description: 'The stable code of the error (docs/errors.md); Stratos clients ignore it' }),
-    ),
+    code: Type.Optional(Type.String({ enum: [...ERROR_CODES], description: 'The stable code of the error (docs/errors.md); Stratos clients ignore it' })),
   },
   { title: 'ErrorResponseBean', description: "Stratos's envelope of a failed request, with the error's code", ...open },
 );
@@ -95,9 +93,7 @@ const levelFields = {
           parentInstanceId: optStr('Instance id of the parent'),
           status: optStr('Group instance status'),
           clusterInstances: Type.Optional(Type.Array(ClusterInstanceSchema)),
-          groupInstances: Type.Optional(
-            Type.Array(Type.Object({}, { description: 'A nested group instance: the same shape, recursively', ...open })),
-          ),
+          groupInstances: Type.Optional(Type.Array(Type.Object({}, { description: 'A nested group instance: the same shape, recursively', ...open }))),
         },
         { title: 'GroupInstanceBean', ...open },
       ),

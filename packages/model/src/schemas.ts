@@ -96,9 +96,7 @@ export const DeploymentPolicySchema = Type.Object(
 );
 
 const threshold = (title: string, description: string) =>
-  Type.Optional(
-    Type.Object({ threshold: Type.Optional(Type.Number({ description: 'Threshold value' })) }, { title, description }),
-  );
+  Type.Optional(Type.Object({ threshold: Type.Optional(Type.Number({ description: 'Threshold value' })) }, { title, description }));
 
 /** `AutoscalePolicyBean`. */
 export const AutoscalingPolicySchema = Type.Object(
@@ -433,7 +431,7 @@ export const UserSchema = Type.Object(
     email: optStr('Email'),
     profileName: optStr('Profile name'),
   },
-  { title: 'UserInfoBean', description: 'A user of the caller\'s tenant' },
+  { title: 'UserInfoBean', description: "A user of the caller's tenant" },
 );
 
 /** The input schema of every artifact kind. */

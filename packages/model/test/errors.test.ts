@@ -19,5 +19,8 @@ test('a message of many long parts is cut at the maximum length', () => {
 
 test('validation of a group naming a megabyte-long cartridge type answers a bounded message', () => {
   const group = normalize('cartridgeGroup', { name: 'g', cartridges: ['y'.repeat(1_000_000)] });
-  assert.throws(() => validate('cartridgeGroup', group, emptyCatalog(), 'add'), (e: Error) => e.message.length < 400 && /1000000 characters/.test(e.message));
+  assert.throws(
+    () => validate('cartridgeGroup', group, emptyCatalog(), 'add'),
+    (e: Error) => e.message.length < 400 && /1000000 characters/.test(e.message),
+  );
 });

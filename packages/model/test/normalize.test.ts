@@ -6,7 +6,6 @@ import type { ArtifactKind } from '../src/index.ts';
 import { kindOfSample, loadSample, sampleFiles, samplesMissing } from '@strato/testing';
 import { draws } from './fast-check-params.ts';
 
-
 function rejected(kind: ArtifactKind, input: unknown): StratoError {
   try {
     normalize(kind, input);
@@ -192,8 +191,18 @@ test('a "__proto__" key is an ordinary (dropped) field', () => {
 });
 
 const KINDS: ArtifactKind[] = [
-  'cartridge', 'cartridgeGroup', 'application', 'autoscalingPolicy', 'deploymentPolicy', 'applicationPolicy',
-  'networkPartition', 'kubernetesCluster', 'kubernetesHost', 'kubernetesMaster', 'tenant', 'user',
+  'cartridge',
+  'cartridgeGroup',
+  'application',
+  'autoscalingPolicy',
+  'deploymentPolicy',
+  'applicationPolicy',
+  'networkPartition',
+  'kubernetesCluster',
+  'kubernetesHost',
+  'kubernetesMaster',
+  'tenant',
+  'user',
 ];
 
 test('property: any JSON value either normalizes or is rejected with a StratoError', () => {

@@ -104,14 +104,7 @@ sampleTest('five-levels-nested-groups-app: five levels below the top group', () 
     chain.push(g.alias);
     g = g.children.find((c) => c.kind === 'group');
   }
-  assert.deepEqual(chain, [
-    'n-level-nesting-group',
-    'level-one-group',
-    'level-two-group',
-    'level-three-group',
-    'level-four-group',
-    'level-five-group',
-  ]);
+  assert.deepEqual(chain, ['n-level-nesting-group', 'level-one-group', 'level-two-group', 'level-three-group', 'level-four-group', 'level-five-group']);
   assert.equal(node(t, 'level-five-group-tomcat').max, 10000000);
 });
 
@@ -169,7 +162,7 @@ sampleTest('wordpress: group-level scaling dependents; single-group-group-scalin
   assert.equal(node(tree('cartridge-group-app'), 'my-esb').deploymentPolicy, 'deployment-policy-1');
 });
 
-test('a group deployment policy overrides the descendants\' own', () => {
+test("a group deployment policy overrides the descendants' own", () => {
   const t = buildApplicationTree(
     {
       applicationId: 'app',
@@ -215,17 +208,19 @@ test('invalid applications are rejected', () => {
   assert.throws(
     () =>
       buildApplicationTree(
-        { applicationId: 'a', components: { cartridges: [php('x'), php('y')], dependencies: { startupOrders: [{ aliases: ['cartridge.x', 'cartridge.y', 'cartridge.x'] }] } } },
+        {
+          applicationId: 'a',
+          components: { cartridges: [php('x'), php('y')], dependencies: { startupOrders: [{ aliases: ['cartridge.x', 'cartridge.y', 'cartridge.x'] }] } },
+        },
         [],
       ),
     /Cyclic startup order in \[application\] a: x -> y -> x/,
   );
   assert.throws(
     () =>
-      buildApplicationTree(
-        { applicationId: 'a', components: { groups: [{ name: 'g', alias: 'ga', cartridges: [php('x')] }] } },
-        [{ name: 'g', cartridges: ['php'], dependencies: { startupOrders: [{ aliases: ['cartridge.my-x'] }] } }],
-      ),
+      buildApplicationTree({ applicationId: 'a', components: { groups: [{ name: 'g', alias: 'ga', cartridges: [php('x')] }] } }, [
+        { name: 'g', cartridges: ['php'], dependencies: { startupOrders: [{ aliases: ['cartridge.my-x'] }] } },
+      ]),
     /The startup-order defined in \[group\] g is not correct/,
   );
 });

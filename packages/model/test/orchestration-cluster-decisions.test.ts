@@ -2,13 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { draws } from './fast-check-params.ts';
-import {
-  decideClusterInstance,
-  type ClusterInstanceFacts,
-  type ClusterTimings,
-  type MemberFacts,
-  type MemberStatus,
-} from '../src/orchestration/index.ts';
+import { decideClusterInstance, type ClusterInstanceFacts, type ClusterTimings, type MemberFacts, type MemberStatus } from '../src/orchestration/index.ts';
 
 const MIN = 60_000;
 const T: ClusterTimings = {
@@ -82,13 +76,22 @@ test('pending members count toward the minimum; the instance is Active once min 
 });
 
 test('an Active instance that falls below its minimum is Inactive and spawns a replacement', () => {
-  const d = decideClusterInstance(instance({ status: 'Active', min: 2, members: [member('a', 'Active'), member('b', 'Active', { disposition: 'obsolete', terminating: true })] }), NOW, T);
+  const d = decideClusterInstance(
+    instance({ status: 'Active', min: 2, members: [member('a', 'Active'), member('b', 'Active', { disposition: 'obsolete', terminating: true })] }),
+    NOW,
+    T,
+  );
   assert.equal(d.status, 'Inactive');
   assert.deepEqual(d.spawn, ['p1']);
 });
 
 test('above the maximum, members are drained: a pending one of the chosen partition first, Active ones gracefully', () => {
-  const members = [member('a1', 'Active'), member('a2', 'Active'), member('b1', 'Active', { partitionId: 'p2' }), member('b2', 'Starting', { partitionId: 'p2' })];
+  const members = [
+    member('a1', 'Active'),
+    member('a2', 'Active'),
+    member('b1', 'Active', { partitionId: 'p2' }),
+    member('b2', 'Starting', { partitionId: 'p2' }),
+  ];
   const d = decideClusterInstance(instance({ status: 'Active', min: 1, max: 2, members }), NOW, T);
   // one-after-another scales down from the last partition used
   assert.deepEqual(d.steps, [
@@ -129,15 +132,24 @@ test('a member created without an instance is launched, unless a launch is under
 
 test('a draining member is asked again every monitor interval, and made obsolete 30 minutes after it was first asked', () => {
   const draining = (sentAgo: number, askedAgo: number) =>
-    instance({ status: 'Active', members: [member('keep', 'Active'), member('d', 'Active', { disposition: 'terminationPending', dispositionAt: NOW - askedAgo, cleanupSentAt: NOW - sentAgo })] });
+    instance({
+      status: 'Active',
+      members: [
+        member('keep', 'Active'),
+        member('d', 'Active', { disposition: 'terminationPending', dispositionAt: NOW - askedAgo, cleanupSentAt: NOW - sentAgo }),
+      ],
+    });
   assert.deepEqual(decideClusterInstance(draining(89_999, 5 * MIN), NOW, T).steps, []);
   assert.deepEqual(decideClusterInstance(draining(90_000, 5 * MIN), NOW, T).steps, [{ memberId: 'd', step: 'requestCleanup' }]);
   assert.deepEqual(decideClusterInstance(draining(90_000, 30 * MIN), NOW, T).steps, [{ memberId: 'd', step: 'requestCleanup' }]);
-  assert.deepEqual(decideClusterInstance(draining(90_000, 30 * MIN + 1), NOW, T).steps, [{ memberId: 'd', step: 'obsolete', reason: 'cleanup-expired', terminate: true }]);
+  assert.deepEqual(decideClusterInstance(draining(90_000, 30 * MIN + 1), NOW, T).steps, [
+    { memberId: 'd', step: 'obsolete', reason: 'cleanup-expired', terminate: true },
+  ]);
 });
 
 test('an obsolete member is terminated, retried 5 s after a failure, left alone while terminating, forgotten after 24 hours', () => {
-  const obsolete = (more: Partial<MemberFacts>) => instance({ status: 'Active', members: [member('keep', 'Active'), member('o', 'Active', { disposition: 'obsolete', dispositionAt: NOW - MIN, ...more })] });
+  const obsolete = (more: Partial<MemberFacts>) =>
+    instance({ status: 'Active', members: [member('keep', 'Active'), member('o', 'Active', { disposition: 'obsolete', dispositionAt: NOW - MIN, ...more })] });
   assert.deepEqual(decideClusterInstance(obsolete({}), NOW, T).steps, [{ memberId: 'o', step: 'terminate' }]);
   assert.deepEqual(decideClusterInstance(obsolete({ terminateFailedAt: NOW - 4999 }), NOW, T).steps, []);
   assert.deepEqual(decideClusterInstance(obsolete({ terminateFailedAt: NOW - 5000 }), NOW, T).steps, [{ memberId: 'o', step: 'terminate' }]);
@@ -180,7 +192,16 @@ test('members counted after a decision stay within [min, max] whatever the insta
         const max = min + extra;
         const members = drawn.map((m, i) => member(`m${i}`, m.status, { partitionId: m.partition }));
         const d = decideClusterInstance(
-          instance({ status: 'Active', min, max, slots: [{ id: 'p1', max: 100 }, { id: 'p2', max: 100 }], members }),
+          instance({
+            status: 'Active',
+            min,
+            max,
+            slots: [
+              { id: 'p1', max: 100 },
+              { id: 'p2', max: 100 },
+            ],
+            members,
+          }),
           NOW,
           T,
         );

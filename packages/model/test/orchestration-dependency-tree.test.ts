@@ -73,14 +73,29 @@ test('startup orders merge on a shared prefix; unmentioned children are extra ro
 test('the spec example: [a, b] + [a, g] → a, then b and g', () => {
   const t = buildDependencyTree({
     children: [c('a'), c('b'), g('g')],
-    startupOrders: [['cartridge.a', 'cartridge.b'], ['cartridge.a', 'group.g']],
+    startupOrders: [
+      ['cartridge.a', 'cartridge.b'],
+      ['cartridge.a', 'group.g'],
+    ],
   });
   assert.deepEqual(treeLevels(t), [['a'], ['b', 'g']]);
 });
 
 test('an order that continues from a non-root merges; list order does not matter', () => {
-  const t1 = buildDependencyTree({ children: [c('a'), c('b'), c('c')], startupOrders: [['cartridge.a', 'cartridge.b'], ['cartridge.b', 'cartridge.c']] });
-  const t2 = buildDependencyTree({ children: [c('a'), c('b'), c('c')], startupOrders: [['cartridge.b', 'cartridge.c'], ['cartridge.a', 'cartridge.b']] });
+  const t1 = buildDependencyTree({
+    children: [c('a'), c('b'), c('c')],
+    startupOrders: [
+      ['cartridge.a', 'cartridge.b'],
+      ['cartridge.b', 'cartridge.c'],
+    ],
+  });
+  const t2 = buildDependencyTree({
+    children: [c('a'), c('b'), c('c')],
+    startupOrders: [
+      ['cartridge.b', 'cartridge.c'],
+      ['cartridge.a', 'cartridge.b'],
+    ],
+  });
   assert.deepEqual(treeLevels(t1), [['a'], ['b'], ['c']]);
   assert.deepEqual(treeLevels(t2), [['a'], ['b'], ['c']]);
 });
@@ -92,8 +107,17 @@ test('comma-separated entries inside one list are split', () => {
 
 test('cycles are rejected with a message naming the cycle', () => {
   assert.throws(
-    () => buildDependencyTree({ children: [c('a'), c('b')], startupOrders: [['cartridge.a', 'cartridge.b'], ['cartridge.b', 'cartridge.a']], description: '[application] app' }),
-    (e: unknown) => e instanceof Error && e.message === 'Cyclic startup order in [application] app: a -> b -> a' && (e as { statusCode?: number }).statusCode === 400,
+    () =>
+      buildDependencyTree({
+        children: [c('a'), c('b')],
+        startupOrders: [
+          ['cartridge.a', 'cartridge.b'],
+          ['cartridge.b', 'cartridge.a'],
+        ],
+        description: '[application] app',
+      }),
+    (e: unknown) =>
+      e instanceof Error && e.message === 'Cyclic startup order in [application] app: a -> b -> a' && (e as { statusCode?: number }).statusCode === 400,
   );
   assert.throws(() => buildDependencyTree({ children: [c('a')], startupOrders: [['cartridge.a', 'cartridge.a']] }), /: a -> a$/);
   assert.throws(
@@ -104,7 +128,14 @@ test('cycles are rejected with a message naming the cycle', () => {
 
 test('inconsistent re-use (two different predecessors) is rejected', () => {
   assert.throws(
-    () => buildDependencyTree({ children: [c('a'), c('b'), c('c')], startupOrders: [['cartridge.a', 'cartridge.c'], ['cartridge.b', 'cartridge.c']] }),
+    () =>
+      buildDependencyTree({
+        children: [c('a'), c('b'), c('c')],
+        startupOrders: [
+          ['cartridge.a', 'cartridge.c'],
+          ['cartridge.b', 'cartridge.c'],
+        ],
+      }),
     /c is defined more than once in another startup order \(after a and after b\)/,
   );
 });

@@ -40,7 +40,12 @@ const groups: CartridgeGroupDefinition[] = [
     dependencies: { startupOrders: [{ aliases: ['group.backend', 'cartridge.web'] }], terminationBehaviour: 'terminate-dependents' },
   },
 ];
-const cartridge = (type: string, alias: string) => ({ type, cartridgeMin: 1, cartridgeMax: 2, subscribableInfo: { alias, autoscalingPolicy: 'as', deploymentPolicy: 'dp' } });
+const cartridge = (type: string, alias: string) => ({
+  type,
+  cartridgeMin: 1,
+  cartridgeMax: 2,
+  subscribableInfo: { alias, autoscalingPolicy: 'as', deploymentPolicy: 'dp' },
+});
 const app: ApplicationDefinition = {
   applicationId: 'shop',
   components: {
@@ -52,7 +57,9 @@ const app: ApplicationDefinition = {
         groupMinInstances: 1,
         groupMaxInstances: 1,
         cartridges: [cartridge('web', 'web'), cartridge('cache', 'cache')],
-        groups: [{ name: 'backend', alias: 'backend', groupMinInstances: 1, groupMaxInstances: 1, cartridges: [cartridge('db', 'db'), cartridge('api', 'api')] }],
+        groups: [
+          { name: 'backend', alias: 'backend', groupMinInstances: 1, groupMaxInstances: 1, cartridges: [cartridge('db', 'db'), cartridge('api', 'api')] },
+        ],
       },
     ],
     dependencies: { startupOrders: [{ aliases: ['cartridge.edge', 'group.front'] }], terminationBehaviour: 'terminate-dependents' },
@@ -69,9 +76,18 @@ const cluster = (alias: string, status?: ClusterStatus): ChildSnapshot => ({ kin
 const group = (alias: string, ...statuses: GroupStatus[]): ChildSnapshot => ({ kind: 'group', alias, statuses });
 
 test('the tree has three levels below the application', () => {
-  assert.deepEqual(level('shop').children.map((c) => c.alias), ['edge', 'front']);
-  assert.deepEqual(level('front').children.map((c) => c.alias), ['web', 'cache', 'backend']);
-  assert.deepEqual(level('backend').children.map((c) => c.alias), ['db', 'api']);
+  assert.deepEqual(
+    level('shop').children.map((c) => c.alias),
+    ['edge', 'front'],
+  );
+  assert.deepEqual(
+    level('front').children.map((c) => c.alias),
+    ['web', 'cache', 'backend'],
+  );
+  assert.deepEqual(
+    level('backend').children.map((c) => c.alias),
+    ['db', 'api'],
+  );
 });
 
 test('startup order: each level creates its roots first, then what follows an Active child', () => {
@@ -123,7 +139,13 @@ test('termination behaviour: terminate-all terminates the group itself; terminat
 
 test('terminate-none terminates nothing', () => {
   const none = buildApplicationTree(
-    { ...app, components: { ...app.components, dependencies: { startupOrders: [{ aliases: ['cartridge.edge', 'group.front'] }], terminationBehaviour: 'terminate-none' } } } as ApplicationDefinition,
+    {
+      ...app,
+      components: {
+        ...app.components,
+        dependencies: { startupOrders: [{ aliases: ['cartridge.edge', 'group.front'] }], terminationBehaviour: 'terminate-none' },
+      },
+    } as ApplicationDefinition,
     groups,
   );
   assert.deepEqual(onChildInactive(none, 'edge'), { self: false, children: [] });

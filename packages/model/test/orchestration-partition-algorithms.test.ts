@@ -26,7 +26,17 @@ test('one-after-another scale-up fills in policy order, passing full partitions'
   assert.equal(nextPartitionForScaleUp('one-after-another', P, {}), 'p1');
   assert.equal(nextPartitionForScaleUp('one-after-another', P, { p1: 1 }), 'p1');
   assert.equal(nextPartitionForScaleUp('one-after-another', P, { p1: 2 }), 'p2');
-  assert.equal(nextPartitionForScaleUp('one-after-another', P, new Map([['p1', 2], ['p2', 3]])), 'p3');
+  assert.equal(
+    nextPartitionForScaleUp(
+      'one-after-another',
+      P,
+      new Map([
+        ['p1', 2],
+        ['p2', 3],
+      ]),
+    ),
+    'p3',
+  );
   assert.equal(nextPartitionForScaleUp('one-after-another', P, { p1: 2, p2: 3, p3: 1 }), undefined);
   assert.equal(nextPartitionForScaleUp('one-after-another', [], {}), undefined);
 });

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_SPIN_AFTER_TERMINATE, DEFAULT_TIMINGS, TIMING_DEFAULTS } from '../src/orchestration/index.ts';
 
-test('Stratos\'s default timings (orchestration.md §3.12)', () => {
+test("Stratos's default timings (orchestration.md §3.12)", () => {
   assert.equal(DEFAULT_TIMINGS.clusterMonitorInterval, 90_000);
   assert.equal(DEFAULT_TIMINGS.parentMonitorInterval, 60_000);
   assert.equal(DEFAULT_TIMINGS.pendingMemberExpiryTimeout, 15 * 60_000);

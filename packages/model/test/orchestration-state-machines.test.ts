@@ -2,29 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { draws } from './fast-check-params.ts';
-import {
-  canTransition,
-  isStatusOf,
-  LifeCycle,
-  STATUS_CODES,
-  statusesOf,
-  TRANSITIONS,
-  type LifeCycleEntity,
-} from '../src/orchestration/index.ts';
+import { canTransition, isStatusOf, LifeCycle, STATUS_CODES, statusesOf, TRANSITIONS, type LifeCycleEntity } from '../src/orchestration/index.ts';
 
 const ENTITIES: readonly LifeCycleEntity[] = ['member', 'cluster', 'group', 'application'];
 
-test('status names and codes are Stratos\'s', () => {
-  assert.deepEqual(statusesOf('member'), [
-    'Created',
-    'Initialized',
-    'Starting',
-    'Active',
-    'In_Maintenance',
-    'ReadyToShutDown',
-    'Suspended',
-    'Terminated',
-  ]);
+test("status names and codes are Stratos's", () => {
+  assert.deepEqual(statusesOf('member'), ['Created', 'Initialized', 'Starting', 'Active', 'In_Maintenance', 'ReadyToShutDown', 'Suspended', 'Terminated']);
   assert.deepEqual(statusesOf('cluster'), ['Created', 'Active', 'Patching', 'Inactive', 'Terminating', 'Terminated']);
   assert.deepEqual(statusesOf('group'), ['Created', 'Active', 'Inactive', 'Terminating', 'Terminated']);
   assert.deepEqual(statusesOf('application'), ['Created', 'Active', 'Inactive', 'Terminating', 'Terminated']);
@@ -99,11 +82,15 @@ test('LifeCycle: an illegal transition throws a clear error', () => {
     () => lc.transition('Inactive'),
     (e: unknown) =>
       e instanceof Error &&
-      e.message ===
-        'Illegal cluster instance state transition for app.a.php.domain_app-1: Created -> Inactive (allowed: Active, Terminating)',
+      e.message === 'Illegal cluster instance state transition for app.a.php.domain_app-1: Created -> Inactive (allowed: Active, Terminating)',
   );
-  const done = LifeCycle.start('member').transition('Initialized').transition('Starting').transition('Active')
-    .transition('In_Maintenance').transition('ReadyToShutDown').transition('Terminated');
+  const done = LifeCycle.start('member')
+    .transition('Initialized')
+    .transition('Starting')
+    .transition('Active')
+    .transition('In_Maintenance')
+    .transition('ReadyToShutDown')
+    .transition('Terminated');
   assert.throws(() => done.transition('Created'), /Terminated -> Created \(allowed: none\)/);
 });
 

@@ -3,7 +3,18 @@ import assert from 'node:assert/strict';
 import { REDACTED, isSecretName, redactSecrets } from '../src/index.ts';
 
 test('secret names: passwords, secrets, credentials, tokens, keys and identities', () => {
-  for (const name of ['password', 'adminPassword', 'payload_parameter.MB_PASSWORD', 'passwd', 'client_secret', 'credential', 'token', 'private-key', 'apiKey', 'identity']) {
+  for (const name of [
+    'password',
+    'adminPassword',
+    'payload_parameter.MB_PASSWORD',
+    'passwd',
+    'client_secret',
+    'credential',
+    'token',
+    'private-key',
+    'apiKey',
+    'identity',
+  ]) {
     assert.ok(isSecretName(name), name);
   }
   for (const name of ['payload_parameter.MB_USERNAME', 'payload_parameter.MB_URLS', 'hostname', 'imageId', 'region', 'keyPair']) {
@@ -21,7 +32,10 @@ test('redactSecrets masks secret fields and the values of secret properties, any
       { name: 'payload_parameter.MB_PASSWORD', value: 'manager' },
     ],
   };
-  const cartridge = { type: 'php', iaasProvider: [{ type: 'ec2', imageId: 'ami-1', identity: 'AKIA…', credential: 's3cr3t', property: [{ name: 'keyPair', value: 'kp' }] }] };
+  const cartridge = {
+    type: 'php',
+    iaasProvider: [{ type: 'ec2', imageId: 'ami-1', identity: 'AKIA…', credential: 's3cr3t', property: [{ name: 'keyPair', value: 'kp' }] }],
+  };
   assert.deepEqual(redactSecrets(cluster), {
     clusterId: 'k1',
     kubernetesMaster: { hostId: 'master', property: [{ name: 'ssh.password', value: REDACTED }] },

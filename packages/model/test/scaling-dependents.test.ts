@@ -27,15 +27,43 @@ const G: DependentMember = { id: 'g', kind: 'group', min: 1, max: 3 };
 
 test('a list member scaling up takes the others along in ratio, capped by their max', () => {
   // a needs 3: factor 3 / 1 = 3 → b 2 × 3 = 6, g ceil(3 × 1) = 3
-  assert.deepEqual([...dependentRequiredCounts([A, B, G], 'a', 3)], [['a', 3], ['b', 6], ['g', 3]]);
+  assert.deepEqual(
+    [...dependentRequiredCounts([A, B, G], 'a', 3)],
+    [
+      ['a', 3],
+      ['b', 6],
+      ['g', 3],
+    ],
+  );
   // a needs 4: b 8 → capped 6, g 4 → capped 3
-  assert.deepEqual([...dependentRequiredCounts([A, B, G], 'a', 4)], [['a', 4], ['b', 6], ['g', 3]]);
+  assert.deepEqual(
+    [...dependentRequiredCounts([A, B, G], 'a', 4)],
+    [
+      ['a', 4],
+      ['b', 6],
+      ['g', 3],
+    ],
+  );
   // b needs 3: factor 1.5 → a ceil(1.5) = 2, g ceil(1.5) = 2
-  assert.deepEqual([...dependentRequiredCounts([A, B, G], 'b', 3)], [['a', 2], ['b', 3], ['g', 2]]);
+  assert.deepEqual(
+    [...dependentRequiredCounts([A, B, G], 'b', 3)],
+    [
+      ['a', 2],
+      ['b', 3],
+      ['g', 2],
+    ],
+  );
 });
 
 test('and down: a factor below 1 brings everyone to (not below) their min', () => {
-  assert.deepEqual([...dependentRequiredCounts([A, B, G], 'a', 0)], [['a', 1], ['b', 2], ['g', 1]]);
+  assert.deepEqual(
+    [...dependentRequiredCounts([A, B, G], 'a', 0)],
+    [
+      ['a', 1],
+      ['b', 2],
+      ['g', 1],
+    ],
+  );
   assert.equal(scalingFactor(0, 2), 0);
   assert.throws(() => dependentRequiredCounts([A, B], 'x', 2), /x is not in the scaling-dependents list a, b/);
 });

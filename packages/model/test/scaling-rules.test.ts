@@ -49,10 +49,10 @@ function input(over: Partial<ClusterScalingInput> & { memberStats?: Record<strin
 }
 
 test('thresholds come from the policy; a missing one is not used', () => {
-  assert.deepEqual(
-    thresholdsOf({ loadThresholds: { requestsInFlight: { threshold: 20 }, memoryConsumption: {}, loadAverage: { threshold: 70 } } }),
-    { requestsInFlight: 20, loadAverage: 70 },
-  );
+  assert.deepEqual(thresholdsOf({ loadThresholds: { requestsInFlight: { threshold: 20 }, memoryConsumption: {}, loadAverage: { threshold: 70 } } }), {
+    requestsInFlight: 20,
+    loadAverage: 70,
+  });
   assert.deepEqual(thresholdsOf({}), {});
 });
 
@@ -64,9 +64,7 @@ test('prediction: average + gradient·t + ½·second derivative·t², gradients 
 });
 
 test('§4.6 example 1: MC 85 flat, LA 20, RIF 0 → reqMC 3, reqLA 1, reqRIF 0; one active → spawn 2 (reason MC)', () => {
-  const d = evaluateScaling(
-    input({ memberStats: { m1: { memoryConsumption: stat(85), loadAverage: stat(20) } }, rif: stat(0) }),
-  );
+  const d = evaluateScaling(input({ memberStats: { m1: { memoryConsumption: stat(85), loadAverage: stat(20) } }, rif: stat(0) }));
   // reqMC = ceil(1 + (85 − 70) / ((100 − 70) / (4 − 1))) = ceil(1 + 15 / 10) = ceil(2.5) = 3
   assert.equal(d.inputs.memoryConsumption!.required, 3);
   assert.equal(d.inputs.loadAverage!.required, 1); // ceil(20 / 70)
@@ -81,9 +79,7 @@ test('§4.6 example 1: MC 85 flat, LA 20, RIF 0 → reqMC 3, reqLA 1, reqRIF 0; 
 });
 
 test('§4.6 example 2: MC 65, LA 20, RIF average 1 → required 1 with one active at min → the parent is told', () => {
-  const d = evaluateScaling(
-    input({ memberStats: { m1: { memoryConsumption: stat(65), loadAverage: stat(20) } }, rif: stat(1) }),
-  );
+  const d = evaluateScaling(input({ memberStats: { m1: { memoryConsumption: stat(65), loadAverage: stat(20) } }, rif: stat(1) }));
   assert.equal(d.inputs.memoryConsumption!.required, 0); // below threshold → min − 1
   assert.equal(d.inputs.loadAverage!.required, 1);
   assert.equal(d.inputs.requestsInFlight!.required, 1); // ceil(1 / 20)
@@ -116,15 +112,7 @@ test('§4.6 example 3: 3 active, MC 60, LA 10, RIF 0 → required 1; the 4th ver
     members = members.filter((m) => !d.terminate.includes(m.memberId));
     state = d.state;
   }
-  assert.deepEqual(outcomes, [
-    'scale-down-deferred',
-    'scale-down-deferred',
-    'scale-down-deferred',
-    'terminate',
-    'terminate',
-    'at-min',
-    'at-min',
-  ]);
+  assert.deepEqual(outcomes, ['scale-down-deferred', 'scale-down-deferred', 'scale-down-deferred', 'terminate', 'terminate', 'at-min', 'at-min']);
   assert.deepEqual(terminated, ['m2', 'm3']);
   assert.equal(SCALING_DEFAULTS.scaleDownVerdicts.default, 4);
 });
@@ -173,7 +161,11 @@ test('a steady verdict resets the scale-down count (consecutive verdicts only)',
 });
 
 test('load average: strato counts the members carrying the load; Stratos (basis min) oscillates', () => {
-  const i = input({ members: [member('m1'), member('m2')], thresholds: { loadAverage: 70 }, memberStats: { m1: { loadAverage: stat(60) }, m2: { loadAverage: stat(60) } } });
+  const i = input({
+    members: [member('m1'), member('m2')],
+    thresholds: { loadAverage: 70 },
+    memberStats: { m1: { loadAverage: stat(60) }, m2: { loadAverage: stat(60) } },
+  });
   assert.equal(evaluateScaling(i).inputs.required, 2); // ceil(120 / 70)
   assert.equal(evaluateScaling(i).outcome, 'steady');
   const stratos = evaluateScaling(i, INITIAL_SCALING_STATE, { ...DEFAULT_SCALING_OPTIONS, loadAverageBasis: 'min' });
@@ -194,9 +186,7 @@ test('above max: add up to max at once and report the overflow for the parent', 
   assert.deepEqual(d.spawn, ['p1', 'p1', 'p1']);
   assert.equal(d.overflow, 2);
   assert.equal(d.outcome, 'spawn');
-  const full = evaluateScaling(
-    input({ thresholds: { requestsInFlight: 20 }, rif: stat(120), members: ['a', 'b', 'c', 'd'].map((m) => member(m)) }),
-  );
+  const full = evaluateScaling(input({ thresholds: { requestsInFlight: 20 }, rif: stat(120), members: ['a', 'b', 'c', 'd'].map((m) => member(m)) }));
   assert.equal(full.outcome, 'at-max');
   assert.equal(full.overflow, 2);
   assert.deepEqual(full.spawn, []);
@@ -225,9 +215,7 @@ test('new members are placed by the partition algorithm (round-robin rotates)', 
     { id: 'p1', max: 5 },
     { id: 'p2', max: 5 },
   ];
-  const d = evaluateScaling(
-    input({ thresholds: { requestsInFlight: 20 }, rif: stat(80), slots, algorithm: 'round-robin', lastPartitionIndex: 0 }),
-  );
+  const d = evaluateScaling(input({ thresholds: { requestsInFlight: 20 }, rif: stat(80), slots, algorithm: 'round-robin', lastPartitionIndex: 0 }));
   assert.deepEqual(d.spawn, ['p2', 'p1', 'p2']);
   assert.equal(d.lastPartitionIndex, 1);
 });
@@ -262,9 +250,7 @@ test('max check works: beyond a partition max, then beyond the cluster max (pend
   );
   assert.equal(d.reason, 'MAX');
   assert.deepEqual(d.terminate, ['b']);
-  const over = evaluateScaling(
-    input({ max: 2, members: [member('a'), member('b', 'pending'), member('c')], memberStats: { a: { loadAverage: stat(5) } } }),
-  );
+  const over = evaluateScaling(input({ max: 2, members: [member('a'), member('b', 'pending'), member('c')], memberStats: { a: { loadAverage: stat(5) } } }));
   assert.deepEqual(over.terminate, ['b']);
 });
 
@@ -281,7 +267,9 @@ test('members whose statistics went stale are left out; members without statisti
 });
 
 test('a cluster with scaling dependents sends its factor to the parent instead of scaling', () => {
-  const d = evaluateScaling(input({ min: 2, members: [member('a'), member('b')], hasScalingDependents: true, thresholds: { requestsInFlight: 20 }, rif: stat(60) }));
+  const d = evaluateScaling(
+    input({ min: 2, members: [member('a'), member('b')], hasScalingDependents: true, thresholds: { requestsInFlight: 20 }, rif: stat(60) }),
+  );
   assert.equal(d.outcome, 'to-parent');
   assert.equal(d.dependentFactor, 3 / 2);
   assert.deepEqual(d.spawn, []);
@@ -311,7 +299,13 @@ const scenario = fc
     members: fc.array(fc.record({ pending: fc.boolean(), slot: fc.nat(), la: fc.option(fc.double({ min: 0, max: 400, noNaN: true })), stale: fc.boolean() }), {
       maxLength: 12,
     }),
-    rif: fc.option(fc.record({ avg: fc.double({ min: 0, max: 500, noNaN: true }), grad: fc.double({ min: -5, max: 5, noNaN: true }), sd: fc.double({ min: -1, max: 1, noNaN: true }) })),
+    rif: fc.option(
+      fc.record({
+        avg: fc.double({ min: 0, max: 500, noNaN: true }),
+        grad: fc.double({ min: -5, max: 5, noNaN: true }),
+        sd: fc.double({ min: -1, max: 1, noNaN: true }),
+      }),
+    ),
     mc: fc.option(fc.integer({ min: 0, max: 100 })),
     verdicts: fc.integer({ min: 0, max: 6 }),
     basis: fc.constantFrom('members' as const, 'min' as const),
@@ -320,7 +314,9 @@ const scenario = fc
   })
   .map((s) => {
     const slots: PartitionSlot[] = s.slots.map((x, i) => ({ id: `p${i}`, max: x.max, obsolete: x.obsolete }));
-    const members = s.members.map((m, i): ScalingMember => ({ memberId: `m${i}`, partitionId: slots[m.slot % slots.length].id, state: m.pending ? 'pending' : 'active' }));
+    const members = s.members.map(
+      (m, i): ScalingMember => ({ memberId: `m${i}`, partitionId: slots[m.slot % slots.length].id, state: m.pending ? 'pending' : 'active' }),
+    );
     const memberStats: Record<string, MemberStats> = {};
     s.members.forEach((m, i) => {
       if (m.la !== null) memberStats[`m${i}`] = { loadAverage: stat(m.la, 0, 0, 60_000, m.stale), memoryConsumption: stat(m.la / 4) };
@@ -335,7 +331,11 @@ const scenario = fc
       thresholds: { loadAverage: 70, requestsInFlight: 20, ...(s.mc !== null ? { memoryConsumption: s.mc } : {}) },
       ...(s.rif ? { rif: stat(s.rif.avg, s.rif.grad, s.rif.sd) } : {}),
     });
-    return { i, state: { scaleDownVerdicts: s.verdicts }, options: { ...DEFAULT_SCALING_OPTIONS, loadAverageBasis: s.basis, predictionHorizonSeconds: s.horizon } };
+    return {
+      i,
+      state: { scaleDownVerdicts: s.verdicts },
+      options: { ...DEFAULT_SCALING_OPTIONS, loadAverageBasis: s.basis, predictionHorizonSeconds: s.horizon },
+    };
   });
 
 /** Room left in the non-obsolete partitions, given where the members are. */
@@ -381,10 +381,7 @@ test('property: repeated evaluations (pending members become active) keep the co
         loads.forEach((load, k) => {
           const memberStats: Record<string, MemberStats> = {};
           for (const m of members) memberStats[m.memberId] = { loadAverage: stat(load / Math.max(1, members.length)) };
-          const d = evaluateScaling(
-            input({ min, max, members, memberStats, thresholds: { loadAverage: 70 }, windowAt: (k + 1) * 60_000 }),
-            state,
-          );
+          const d = evaluateScaling(input({ min, max, members, memberStats, thresholds: { loadAverage: 70 }, windowAt: (k + 1) * 60_000 }), state);
           members = members.filter((m) => !d.terminate.includes(m.memberId)).map((m) => ({ ...m, state: 'active' as const }));
           for (const p of d.spawn) members.push({ memberId: `n${n++}`, partitionId: p, state: 'pending' });
           state = d.state;

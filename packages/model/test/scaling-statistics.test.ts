@@ -2,15 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { draws } from './fast-check-params.ts';
-import {
-  HealthStatistics,
-  StatSeries,
-  splitRequestsInFlight,
-  summarize,
-  windowGradient,
-  windowSecondDerivative,
-  type StatPoint,
-} from '../src/index.ts';
+import { HealthStatistics, StatSeries, splitRequestsInFlight, summarize, windowGradient, windowSecondDerivative, type StatPoint } from '../src/index.ts';
 
 const near = (actual: number | undefined, expected: number, what: string) =>
   assert.ok(actual !== undefined && Math.abs(actual - expected) < 1e-9, `${what}: ${actual} ≠ ${expected}`);
@@ -123,8 +115,21 @@ test('members reporting every 15 s: member and cluster series, window time, stal
 });
 
 test('requests in flight of a load balancer (not-defined instance) split by active members', () => {
-  const split = splitRequestsInFlight(90, new Map([['a', 1], ['b', 2], ['c', 0]]));
-  assert.deepEqual([...split], [['a', 30], ['b', 60]]);
+  const split = splitRequestsInFlight(
+    90,
+    new Map([
+      ['a', 1],
+      ['b', 2],
+      ['c', 0],
+    ]),
+  );
+  assert.deepEqual(
+    [...split],
+    [
+      ['a', 30],
+      ['b', 60],
+    ],
+  );
   assert.equal(splitRequestsInFlight(90, new Map([['a', 0]])).size, 0);
 });
 

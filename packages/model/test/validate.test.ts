@@ -14,7 +14,13 @@ test('the fixture catalog and its application are valid', () => {
 test('add of an existing id is a 409 naming kind and id', () => {
   const c = fixtureCatalog();
   rejects(c, 'cartridge', cartridge('php'), 409, 'Cartridge already exists: [cartridge-type] php');
-  rejects(c, 'networkPartition', { id: 'np1', provider: 'mock', partitions: [{ id: 'p' }] }, 409, 'Network partition already exists: [network-partition-id] np1');
+  rejects(
+    c,
+    'networkPartition',
+    { id: 'np1', provider: 'mock', partitions: [{ id: 'p' }] },
+    409,
+    'Network partition already exists: [network-partition-id] np1',
+  );
   rejects(c, 'deploymentPolicy', { id: 'dp1', networkPartitions: [] }, 409, 'Deployment policy already exists');
   rejects(c, 'autoscalingPolicy', { id: 'as1' }, 409, 'Autoscaling policy already exists');
   rejects(c, 'applicationPolicy', { id: 'ap1', algorithm: 'all-at-once', networkPartitions: ['np1'] }, 409, 'Application policy already exists');
@@ -41,15 +47,27 @@ test('a blank or over-long id given to validate directly is a 400', () => {
 // ---- network partitions -----------------------------------------------------------------------
 
 test('network partition: at least one partition', () => {
-  rejects(fixtureCatalog(), 'networkPartition', { id: 'n', provider: 'mock', partitions: [] }, 400, "partitions [] must hold at least one partition");
+  rejects(fixtureCatalog(), 'networkPartition', { id: 'n', provider: 'mock', partitions: [] }, 400, 'partitions [] must hold at least one partition');
 });
 
 test('network partition: the provider must be bound, the message names it and the bound names', () => {
-  rejects(fixtureCatalog(), 'networkPartition', { id: 'n', provider: 'ec2', partitions: [{ id: 'p' }] }, 400, 'provider "ec2" is not a bound IaaS provider (bound: mock, kubernetes)');
+  rejects(
+    fixtureCatalog(),
+    'networkPartition',
+    { id: 'n', provider: 'ec2', partitions: [{ id: 'p' }] },
+    400,
+    'provider "ec2" is not a bound IaaS provider (bound: mock, kubernetes)',
+  );
 });
 
 test('network partition: partition ids are unique and not blank', () => {
-  rejects(fixtureCatalog(), 'networkPartition', { id: 'n', provider: 'mock', partitions: [{ id: 'p' }, { id: 'p' }] }, 400, 'partitions[].id "p" is defined more than once');
+  rejects(
+    fixtureCatalog(),
+    'networkPartition',
+    { id: 'n', provider: 'mock', partitions: [{ id: 'p' }, { id: 'p' }] },
+    400,
+    'partitions[].id "p" is defined more than once',
+  );
   rejects(fixtureCatalog(), 'networkPartition', { id: 'n', provider: 'mock', partitions: [{ id: ' ' }] }, 400, 'partitions[0].id " " must not be blank');
 });
 
@@ -62,20 +80,50 @@ test('deployment policy: at least one network partition reference', () => {
 });
 
 test('deployment policy: network partitions must exist', () => {
-  rejects(fixtureCatalog(), 'deploymentPolicy', dp([{ id: 'nope', partitionAlgo: 'round-robin', partitions: [{ id: 'p1' }] }]), 400, 'networkPartitions[0].id "nope" is not an existing network partition');
+  rejects(
+    fixtureCatalog(),
+    'deploymentPolicy',
+    dp([{ id: 'nope', partitionAlgo: 'round-robin', partitions: [{ id: 'p1' }] }]),
+    400,
+    'networkPartitions[0].id "nope" is not an existing network partition',
+  );
 });
 
 test('deployment policy: partition algorithm round-robin or one-after-another', () => {
-  rejects(fixtureCatalog(), 'deploymentPolicy', dp([{ id: 'np1', partitionAlgo: 'random', partitions: [{ id: 'p1' }] }]), 400, 'partitionAlgo "random" must be one of round-robin, one-after-another');
+  rejects(
+    fixtureCatalog(),
+    'deploymentPolicy',
+    dp([{ id: 'np1', partitionAlgo: 'random', partitions: [{ id: 'p1' }] }]),
+    400,
+    'partitionAlgo "random" must be one of round-robin, one-after-another',
+  );
 });
 
 test('deployment policy: partitions must exist in that network partition, at least one', () => {
-  rejects(fixtureCatalog(), 'deploymentPolicy', dp([{ id: 'np2', partitionAlgo: 'round-robin', partitions: [{ id: 'p2' }] }]), 400, 'partitions[0].id "p2" is not a partition of network partition np2');
-  rejects(fixtureCatalog(), 'deploymentPolicy', dp([{ id: 'np2', partitionAlgo: 'round-robin', partitions: [] }]), 400, 'must hold at least one partition reference');
+  rejects(
+    fixtureCatalog(),
+    'deploymentPolicy',
+    dp([{ id: 'np2', partitionAlgo: 'round-robin', partitions: [{ id: 'p2' }] }]),
+    400,
+    'partitions[0].id "p2" is not a partition of network partition np2',
+  );
+  rejects(
+    fixtureCatalog(),
+    'deploymentPolicy',
+    dp([{ id: 'np2', partitionAlgo: 'round-robin', partitions: [] }]),
+    400,
+    'must hold at least one partition reference',
+  );
 });
 
 test('deployment policy: partitionMax >= 0', () => {
-  rejects(fixtureCatalog(), 'deploymentPolicy', dp([{ id: 'np1', partitionAlgo: 'round-robin', partitions: [{ id: 'p1', partitionMax: -1 }] }]), 400, 'partitionMax -1 must be >= 0');
+  rejects(
+    fixtureCatalog(),
+    'deploymentPolicy',
+    dp([{ id: 'np1', partitionAlgo: 'round-robin', partitions: [{ id: 'p1', partitionMax: -1 }] }]),
+    400,
+    'partitionMax -1 must be >= 0',
+  );
 });
 
 test('deployment policy: a network partition referenced twice is rejected', () => {
@@ -86,28 +134,63 @@ test('deployment policy: a network partition referenced twice is rejected', () =
 // ---- autoscaling policies ---------------------------------------------------------------------
 
 test('autoscaling policy: requestsInFlight threshold > 0', () => {
-  rejects(fixtureCatalog(), 'autoscalingPolicy', { id: 'a', loadThresholds: { requestsInFlight: { threshold: 0 } } }, 400, 'loadThresholds.requestsInFlight.threshold 0 must be > 0');
+  rejects(
+    fixtureCatalog(),
+    'autoscalingPolicy',
+    { id: 'a', loadThresholds: { requestsInFlight: { threshold: 0 } } },
+    400,
+    'loadThresholds.requestsInFlight.threshold 0 must be > 0',
+  );
 });
 
 test('autoscaling policy: memory and load thresholds within 0..100', () => {
-  rejects(fixtureCatalog(), 'autoscalingPolicy', { id: 'a', loadThresholds: { memoryConsumption: { threshold: 101 } } }, 400, 'memoryConsumption.threshold 101 must be within 0..100');
-  rejects(fixtureCatalog(), 'autoscalingPolicy', { id: 'a', loadThresholds: { loadAverage: { threshold: -5 } } }, 400, 'loadAverage.threshold -5 must be within 0..100');
+  rejects(
+    fixtureCatalog(),
+    'autoscalingPolicy',
+    { id: 'a', loadThresholds: { memoryConsumption: { threshold: 101 } } },
+    400,
+    'memoryConsumption.threshold 101 must be within 0..100',
+  );
+  rejects(
+    fixtureCatalog(),
+    'autoscalingPolicy',
+    { id: 'a', loadThresholds: { loadAverage: { threshold: -5 } } },
+    400,
+    'loadAverage.threshold -5 must be within 0..100',
+  );
   accepts(fixtureCatalog(), 'autoscalingPolicy', { id: 'a', loadThresholds: { memoryConsumption: { threshold: '80.5' }, loadAverage: { threshold: 100 } } });
 });
 
 // ---- application policies ---------------------------------------------------------------------
 
 test('application policy: algorithm one-after-another or all-at-once', () => {
-  rejects(fixtureCatalog(), 'applicationPolicy', { id: 'x', algorithm: 'round-robin', networkPartitions: ['np1'] }, 400, 'algorithm "round-robin" must be one of one-after-another, all-at-once');
+  rejects(
+    fixtureCatalog(),
+    'applicationPolicy',
+    { id: 'x', algorithm: 'round-robin', networkPartitions: ['np1'] },
+    400,
+    'algorithm "round-robin" must be one of one-after-another, all-at-once',
+  );
 });
 
 test('application policy: at least one network partition, each existing', () => {
   rejects(fixtureCatalog(), 'applicationPolicy', { id: 'x', algorithm: 'all-at-once', networkPartitions: [] }, 400, 'must hold at least one network partition');
-  rejects(fixtureCatalog(), 'applicationPolicy', { id: 'x', algorithm: 'all-at-once', networkPartitions: ['np1', 'np9'] }, 400, 'networkPartitions[1] "np9" is not an existing network partition');
+  rejects(
+    fixtureCatalog(),
+    'applicationPolicy',
+    { id: 'x', algorithm: 'all-at-once', networkPartitions: ['np1', 'np9'] },
+    400,
+    'networkPartitions[1] "np9" is not an existing network partition',
+  );
 });
 
 test('application policy: networkPartitionGroups names existing network partitions', () => {
-  const policy = (value: string) => ({ id: 'x', algorithm: 'one-after-another', networkPartitions: ['np1', 'np2'], properties: [{ name: 'networkPartitionGroups', value }] });
+  const policy = (value: string) => ({
+    id: 'x',
+    algorithm: 'one-after-another',
+    networkPartitions: ['np1', 'np2'],
+    properties: [{ name: 'networkPartitionGroups', value }],
+  });
   accepts(fixtureCatalog(), 'applicationPolicy', policy('np1|np2'));
   accepts(fixtureCatalog(), 'applicationPolicy', policy('np1, np2'));
   rejects(fixtureCatalog(), 'applicationPolicy', policy('np1|np3,np2'), 400, 'names "np3", which is not an existing network partition');
@@ -121,16 +204,40 @@ test('cartridge: category must not be blank', () => {
 
 test('cartridge: at least one IaaS provider, each bound', () => {
   rejects(fixtureCatalog(), 'cartridge', cartridge('c', { iaasProvider: [] }), 400, 'iaasProvider [] must hold at least one IaaS provider');
-  rejects(fixtureCatalog(), 'cartridge', cartridge('c', { iaasProvider: [{ type: 'ec2' }] }), 400, 'iaasProvider[0].type "ec2" is not a bound IaaS provider (bound: mock, kubernetes)');
+  rejects(
+    fixtureCatalog(),
+    'cartridge',
+    cartridge('c', { iaasProvider: [{ type: 'ec2' }] }),
+    400,
+    'iaasProvider[0].type "ec2" is not a bound IaaS provider (bound: mock, kubernetes)',
+  );
   const c = fixtureCatalog();
   c.iaasProviders.push('ec2');
   accepts(c, 'cartridge', cartridge('c', { iaasProvider: [{ type: 'ec2' }] }));
 });
 
 test('cartridge: ports within 1..65535', () => {
-  rejects(fixtureCatalog(), 'cartridge', cartridge('c', { portMapping: [{ protocol: 'http', port: 0 }] }), 400, 'portMapping[0].port 0 must be within 1..65535');
-  rejects(fixtureCatalog(), 'cartridge', cartridge('c', { portMapping: [{ protocol: 'http', port: 80, proxyPort: 70000 }] }), 400, 'portMapping[0].proxyPort 70000 must be within 0..65535');
-  rejects(fixtureCatalog(), 'cartridge', cartridge('c', { portMapping: [{ protocol: 'http', port: 80, kubernetesPortType: 'LoadBalancer' }] }), 400, 'kubernetesPortType "LoadBalancer" must be one of NodePort, ClusterIP');
+  rejects(
+    fixtureCatalog(),
+    'cartridge',
+    cartridge('c', { portMapping: [{ protocol: 'http', port: 0 }] }),
+    400,
+    'portMapping[0].port 0 must be within 1..65535',
+  );
+  rejects(
+    fixtureCatalog(),
+    'cartridge',
+    cartridge('c', { portMapping: [{ protocol: 'http', port: 80, proxyPort: 70000 }] }),
+    400,
+    'portMapping[0].proxyPort 70000 must be within 0..65535',
+  );
+  rejects(
+    fixtureCatalog(),
+    'cartridge',
+    cartridge('c', { portMapping: [{ protocol: 'http', port: 80, kubernetesPortType: 'LoadBalancer' }] }),
+    400,
+    'kubernetesPortType "LoadBalancer" must be one of NodePort, ClusterIP',
+  );
 });
 
 test('cartridge: portMapping must be present', () => {
@@ -142,7 +249,13 @@ test('cartridge: portMapping must be present', () => {
 
 test('cartridge group: duplicate cartridges in one group', () => {
   rejects(fixtureCatalog(), 'cartridgeGroup', { name: 'g', cartridges: ['php', 'php'] }, 400, 'duplicate cartridges defined: php');
-  rejects(fixtureCatalog(), 'cartridgeGroup', { name: 'g', groups: [{ name: 'n', cartridges: ['php', 'php'] }] }, 400, 'cartridgeGroup.groups[0].cartridges: duplicate cartridges defined: php');
+  rejects(
+    fixtureCatalog(),
+    'cartridgeGroup',
+    { name: 'g', groups: [{ name: 'n', cartridges: ['php', 'php'] }] },
+    400,
+    'cartridgeGroup.groups[0].cartridges: duplicate cartridges defined: php',
+  );
 });
 
 test('cartridge group: duplicate sibling groups', () => {
@@ -154,32 +267,75 @@ test('cartridge group: a nested group named like an ancestor is cyclic', () => {
 });
 
 test('cartridge group: cartridge types exist at any depth', () => {
-  rejects(fixtureCatalog(), 'cartridgeGroup', { name: 'g', groups: [{ name: 'n', groups: [{ name: 'm', cartridges: ['nope'] }] }] }, 400, 'Could not find cartridge: [cartridge-type] nope');
+  rejects(
+    fixtureCatalog(),
+    'cartridgeGroup',
+    { name: 'g', groups: [{ name: 'n', groups: [{ name: 'm', cartridges: ['nope'] }] }] },
+    400,
+    'Could not find cartridge: [cartridge-type] nope',
+  );
 });
 
 test('cartridge group: termination behaviour must be allowed', () => {
-  rejects(fixtureCatalog(), 'cartridgeGroup', { name: 'g', dependencies: { terminationBehaviour: 'terminate-some' } }, 400, 'Invalid Termination Behaviour specified: [ terminate-some ]');
+  rejects(
+    fixtureCatalog(),
+    'cartridgeGroup',
+    { name: 'g', dependencies: { terminationBehaviour: 'terminate-some' } },
+    400,
+    'Invalid Termination Behaviour specified: [ terminate-some ]',
+  );
 });
 
 test('cartridge group: startupOrders and scalingDependents are prefixed by cartridge. or group.', () => {
-  rejects(fixtureCatalog(), 'cartridgeGroup', { name: 'g', dependencies: { startupOrders: [{ aliases: ['php', 'cartridge.x'] }] } }, 400, `dependencies.startupOrders entry "php" must be prefixed by either 'cartridge.' or 'group.'`);
-  rejects(fixtureCatalog(), 'cartridgeGroup', { name: 'g', dependencies: { scalingDependents: [{ aliases: ['cartridge.x, y'] }] } }, 400, `dependencies.scalingDependents entry "y"`);
+  rejects(
+    fixtureCatalog(),
+    'cartridgeGroup',
+    { name: 'g', dependencies: { startupOrders: [{ aliases: ['php', 'cartridge.x'] }] } },
+    400,
+    `dependencies.startupOrders entry "php" must be prefixed by either 'cartridge.' or 'group.'`,
+  );
+  rejects(
+    fixtureCatalog(),
+    'cartridgeGroup',
+    { name: 'g', dependencies: { scalingDependents: [{ aliases: ['cartridge.x, y'] }] } },
+    400,
+    `dependencies.scalingDependents entry "y"`,
+  );
 });
 
 test('cartridge group: startup orders forming a cycle are rejected naming the cycle', () => {
-  rejects(fixtureCatalog(), 'cartridgeGroup', { name: 'g', dependencies: { startupOrders: [{ aliases: ['cartridge.a', 'cartridge.b'] }, { aliases: ['cartridge.b', 'cartridge.a'] }] } }, 400, 'startupOrders of [cartridge-group] g form a cycle: cartridge.a -> cartridge.b -> cartridge.a');
+  rejects(
+    fixtureCatalog(),
+    'cartridgeGroup',
+    { name: 'g', dependencies: { startupOrders: [{ aliases: ['cartridge.a', 'cartridge.b'] }, { aliases: ['cartridge.b', 'cartridge.a'] }] } },
+    400,
+    'startupOrders of [cartridge-group] g form a cycle: cartridge.a -> cartridge.b -> cartridge.a',
+  );
 });
 
 test('cartridge group: update of a group used by an application is a 409', () => {
   const c = fixtureCatalog();
   add(c, 'application', application());
-  rejects(c, 'cartridgeGroup', { name: 'web-group', cartridges: ['php'] }, 409, 'Cannot update cartridge group web-group: it is used by application app', 'update');
+  rejects(
+    c,
+    'cartridgeGroup',
+    { name: 'web-group', cartridges: ['php'] },
+    409,
+    'Cannot update cartridge group web-group: it is used by application app',
+    'update',
+  );
 });
 
 // ---- applications -----------------------------------------------------------------------------
 
 test('application: alias pattern for cartridge aliases', () => {
-  rejects(fixtureCatalog(), 'application', application({ components: { cartridges: [sub('tomcat', 'My_TC')] } }), 400, 'components.cartridges[0].subscribableInfo.alias "My_TC" must match ([a-z0-9]+([-][a-z0-9])*)+');
+  rejects(
+    fixtureCatalog(),
+    'application',
+    application({ components: { cartridges: [sub('tomcat', 'My_TC')] } }),
+    400,
+    'components.cartridges[0].subscribableInfo.alias "My_TC" must match ([a-z0-9]+([-][a-z0-9])*)+',
+  );
   rejects(fixtureCatalog(), 'application', application({ components: { cartridges: [sub('tomcat', 'tc--1')] } }), 400, 'must match');
   rejects(fixtureCatalog(), 'application', application({ components: { cartridges: [sub('tomcat', 'tc-')] } }), 400, 'must match');
   accepts(fixtureCatalog(), 'application', application({ components: { cartridges: [sub('tomcat', 'c1-1x0-sample-test')] } }));
@@ -192,7 +348,13 @@ test('application: the alias pattern check is linear on long invalid aliases', (
 });
 
 test('application: aliases are unique across the application, group aliases included', () => {
-  rejects(fixtureCatalog(), 'application', application({ components: { cartridges: [sub('tomcat', 'a'), sub('php', 'a')] } }), 400, 'components.cartridges[1].subscribableInfo.alias "a" is already used at components.cartridges[0].subscribableInfo.alias');
+  rejects(
+    fixtureCatalog(),
+    'application',
+    application({ components: { cartridges: [sub('tomcat', 'a'), sub('php', 'a')] } }),
+    400,
+    'components.cartridges[1].subscribableInfo.alias "a" is already used at components.cartridges[0].subscribableInfo.alias',
+  );
   const app = application();
   app.components.cartridges[0].subscribableInfo.alias = 'web-g';
   app.components.dependencies.startupOrders = [];
@@ -203,7 +365,13 @@ test('application: aliases are unique across the application, group aliases incl
 });
 
 test('application: the autoscaling policy must exist', () => {
-  rejects(fixtureCatalog(), 'application', application({ components: { cartridges: [sub('tomcat', 'tc', { autoscalingPolicy: 'nope' })] } }), 400, 'autoscalingPolicy "nope" is not an existing autoscaling policy');
+  rejects(
+    fixtureCatalog(),
+    'application',
+    application({ components: { cartridges: [sub('tomcat', 'tc', { autoscalingPolicy: 'nope' })] } }),
+    400,
+    'autoscalingPolicy "nope" is not an existing autoscaling policy',
+  );
 });
 
 test('application: deployment policy inheritance', () => {
@@ -219,18 +387,36 @@ test('application: deployment policy inheritance', () => {
   const none = application();
   delete (none.components.groups[0] as Record<string, unknown>).deploymentPolicy;
   rejects(fixtureCatalog(), 'application', none, 400, 'cartridge web has not inherited any deployment policy');
-  rejects(fixtureCatalog(), 'application', application({ components: { cartridges: [sub('tomcat', 'tc', { deploymentPolicy: undefined })] } }), 400, 'components.cartridges[0].subscribableInfo.deploymentPolicy');
+  rejects(
+    fixtureCatalog(),
+    'application',
+    application({ components: { cartridges: [sub('tomcat', 'tc', { deploymentPolicy: undefined })] } }),
+    400,
+    'components.cartridges[0].subscribableInfo.deploymentPolicy',
+  );
 });
 
 test('application: referenced deployment policies must exist (strato checks at add time)', () => {
-  rejects(fixtureCatalog(), 'application', application({ components: { cartridges: [sub('tomcat', 'tc', { deploymentPolicy: 'dp9' })] } }), 400, 'deploymentPolicy "dp9" is not an existing deployment policy');
+  rejects(
+    fixtureCatalog(),
+    'application',
+    application({ components: { cartridges: [sub('tomcat', 'tc', { deploymentPolicy: 'dp9' })] } }),
+    400,
+    'deploymentPolicy "dp9" is not an existing deployment policy',
+  );
   const app = application();
   app.components.groups[0].deploymentPolicy = 'dp9';
   rejects(fixtureCatalog(), 'application', app, 400, 'components.groups[0].deploymentPolicy "dp9" is not an existing deployment policy');
 });
 
 test('application: cartridge types must exist', () => {
-  rejects(fixtureCatalog(), 'application', application({ components: { cartridges: [sub('nope', 'tc')] } }), 400, 'components.cartridges[0].type "nope" is not an existing cartridge');
+  rejects(
+    fixtureCatalog(),
+    'application',
+    application({ components: { cartridges: [sub('nope', 'tc')] } }),
+    400,
+    'components.cartridges[0].type "nope" is not an existing cartridge',
+  );
 });
 
 test('application: groups must be registered top-level groups', () => {
@@ -242,19 +428,37 @@ test('application: groups must be registered top-level groups', () => {
 test('application: group startup orders name direct children of the group in the application', () => {
   const app = application();
   app.components.groups[0].cartridges[0].subscribableInfo.alias = 'web2';
-  rejects(fixtureCatalog(), 'application', app, 400, 'The startup-order defined in the [group] web-group is not correct. [startup-order-alias] cartridge.web is not there in the application.');
+  rejects(
+    fixtureCatalog(),
+    'application',
+    app,
+    400,
+    'The startup-order defined in the [group] web-group is not correct. [startup-order-alias] cartridge.web is not there in the application.',
+  );
 });
 
 test('application: every cartridge type of the group definition is subscribed in the group', () => {
   const app = application();
   app.components.groups[0].groups[0].cartridges = [];
-  rejects(fixtureCatalog(), 'application', app, 400, 'Cartridge mysql not defined in cartridge group: [application] app [cartridge-group-name] web-group [cartridge-group-alias] web-g');
+  rejects(
+    fixtureCatalog(),
+    'application',
+    app,
+    400,
+    'Cartridge mysql not defined in cartridge group: [application] app [cartridge-group-name] web-group [cartridge-group-alias] web-g',
+  );
 });
 
 test('application: app-level startup orders name top-level aliases, with the exact Stratos message', () => {
   const app = application();
   app.components.dependencies.startupOrders = [{ aliases: ['cartridge.web', 'cartridge.tc'] }];
-  rejects(fixtureCatalog(), 'application', app, 400, /^The startup-order defined in the \[application\] app is not correct\. \[startup-order-alias\] cartridge\.web is not there in the application\.$/);
+  rejects(
+    fixtureCatalog(),
+    'application',
+    app,
+    400,
+    /^The startup-order defined in the \[application\] app is not correct\. \[startup-order-alias\] cartridge\.web is not there in the application\.$/,
+  );
   app.components.dependencies.startupOrders = [{ aliases: ['tc'] }];
   rejects(fixtureCatalog(), 'application', app, 400, "should start with 'cartridge.' or 'group.'");
   app.components.dependencies.startupOrders = [{ aliases: ['group.tc'] }];
@@ -268,7 +472,13 @@ test('application: termination behaviour must be allowed', () => {
 });
 
 test('application: cartridgeMin <= cartridgeMax', () => {
-  rejects(fixtureCatalog(), 'application', application({ components: { cartridges: [{ ...sub('tomcat', 'tc'), cartridgeMin: 3, cartridgeMax: 2 }] } }), 400, 'components.cartridges[0].cartridgeMin 3 must be <= cartridgeMax (2)');
+  rejects(
+    fixtureCatalog(),
+    'application',
+    application({ components: { cartridges: [{ ...sub('tomcat', 'tc'), cartridgeMin: 3, cartridgeMax: 2 }] } }),
+    400,
+    'components.cartridges[0].cartridgeMin 3 must be <= cartridgeMax (2)',
+  );
 });
 
 test('application: groupMinInstances <= groupMaxInstances', () => {
@@ -312,14 +522,23 @@ test('application: update must keep every existing group alias (409)', () => {
 const k8s = (portRange: unknown, extra: Record<string, unknown> = {}) => ({ clusterId: 'k1', kubernetesMaster: { hostId: 'master' }, portRange, ...extra });
 
 test('kubernetes cluster: master present', () => {
-  assert.throws(() => normalize('kubernetesCluster', { clusterId: 'k1', portRange: { lower: 1, upper: 2 } }), { statusCode: 400, message: 'kubernetesCluster.kubernetesMaster is required' });
+  assert.throws(() => normalize('kubernetesCluster', { clusterId: 'k1', portRange: { lower: 1, upper: 2 } }), {
+    statusCode: 400,
+    message: 'kubernetesCluster.kubernetesMaster is required',
+  });
 });
 
 test('kubernetes cluster: port range lower <= upper within 1..65535', () => {
   rejects(fixtureCatalog(), 'kubernetesCluster', k8s({ lower: 32767, upper: 30000 }), 400, 'portRange {"lower":32767,"upper":30000} must have lower <= upper');
   rejects(fixtureCatalog(), 'kubernetesCluster', k8s({ lower: 0, upper: 30000 }), 400, 'portRange.lower 0 must be within 1..65535');
   rejects(fixtureCatalog(), 'kubernetesCluster', k8s({ lower: 1, upper: 70000 }), 400, 'portRange.upper 70000 must be within 1..65535');
-  rejects(fixtureCatalog(), 'kubernetesCluster', k8s({ lower: 1, upper: 2 }, { kubernetesHosts: [{ hostId: 'master' }] }), 400, 'kubernetesHosts[].hostId "master" is used by more than one host');
+  rejects(
+    fixtureCatalog(),
+    'kubernetesCluster',
+    k8s({ lower: 1, upper: 2 }, { kubernetesHosts: [{ hostId: 'master' }] }),
+    400,
+    'kubernetesHosts[].hostId "master" is used by more than one host',
+  );
   accepts(fixtureCatalog(), 'kubernetesCluster', k8s({ lower: '30000', upper: '32767' }));
 });
 
@@ -355,6 +574,7 @@ test('an application whose startup orders give a child two different predecessor
   });
   assert.throws(
     () => validate('application', app, catalog, 'add'),
-    (e: unknown) => e instanceof StratoError && e.statusCode === 400 && /c is defined more than once in another startup order \(after a and after b\)/.test(e.message),
+    (e: unknown) =>
+      e instanceof StratoError && e.statusCode === 400 && /c is defined more than once in another startup order \(after a and after b\)/.test(e.message),
   );
 });

@@ -79,7 +79,9 @@ export class ControlPlane {
       if (!d) throw new Error(`No IaaS driver is bound to the provider ${provider}`);
       return d;
     };
-    this.cloud = new CloudController(this.state, this.loop, o.bus, driverFor, log.child({ component: 'cloud-controller' }), this.clock, (notice) => this.onCloudNotice(notice));
+    this.cloud = new CloudController(this.state, this.loop, o.bus, driverFor, log.child({ component: 'cloud-controller' }), this.clock, (notice) =>
+      this.onCloudNotice(notice),
+    );
     this.orchestrator = new Orchestrator({
       state: this.state,
       loop: this.loop,
@@ -178,7 +180,12 @@ export class ControlPlane {
     // effect at once (its monitors reconcile against the new minimums and maximums)
     this.o.registry.onChange((change) => {
       if (change.kind !== 'application' || change.op !== 'updated') return;
-      this.afterLoad(() => void this.definitionsChanged(change.id, change.artifact as unknown as Application).catch((err: unknown) => this.o.log.error({ err, applicationId: change.id }, 'could not take in an application update')));
+      this.afterLoad(
+        () =>
+          void this.definitionsChanged(change.id, change.artifact as unknown as Application).catch((err: unknown) =>
+            this.o.log.error({ err, applicationId: change.id }, 'could not take in an application update'),
+          ),
+      );
     });
   }
 
@@ -382,7 +389,9 @@ export class ControlPlane {
       }
       await this.o.registry.setApplicationState(appId, who.tenantId, { status: 'Deployed', applicationPolicyId: policyId });
       // submitted under the lock (so a later undeploy's task runs after it), awaited outside it
-      return { committed: this.createRuntimeInLoop(appId, () => this.orchestrator.createRuntime(defs, policyId, { id: who.tenantId, domain: who.tenantDomain })) };
+      return {
+        committed: this.createRuntimeInLoop(appId, () => this.orchestrator.createRuntime(defs, policyId, { id: who.tenantId, domain: who.tenantDomain })),
+      };
     });
     await this.bounded(committed, `The deployment of application ${appId}`);
   }
@@ -412,9 +421,7 @@ export class ControlPlane {
     const ms = this.o.requestTimeout ?? 30_000;
     let cancel: Cancel = () => undefined;
     const timeout = new Promise<never>((_, reject) => {
-      cancel = this.scheduler.after('request bound', ms, () =>
-        reject(error('CONTROL_PLANE_TIMEOUT', { operation: what, ms })),
-      );
+      cancel = this.scheduler.after('request bound', ms, () => reject(error('CONTROL_PLANE_TIMEOUT', { operation: what, ms })));
     });
     return Promise.race([committed.then(() => undefined), timeout]).finally(() => cancel());
   }
@@ -561,4 +568,3 @@ export class ControlPlane {
     return instances.length > 0 && instances.every((i) => i.status === 'Active') ? 'Active' : undefined;
   }
 }
-

@@ -91,12 +91,22 @@ export async function startServer(settings: Settings, logger?: Logger, services:
     // one driver per bound driver name that has an implementation (the mock always runs: the
     // mock IaaS API and tests use it); a provider bound to a name without one stays unbound
     const thriftReceiverUrls = databridgeReceiverUrls(settings.host, databridge);
-    const built = defaultDriverRegistry().build(settings.iaasProviders, { settings, store, bus: mockBus, logger: log, clock, scheduler, mbUrls, thriftReceiverUrls }, ['mock']);
+    const built = defaultDriverRegistry().build(
+      settings.iaasProviders,
+      { settings, store, bus: mockBus, logger: log, clock, scheduler, mbUrls, thriftReceiverUrls },
+      ['mock'],
+    );
     const drivers: Map<string, IaasDriver> = built.byProvider;
     const mockIaas = built.byName.get('mock') as MockIaas;
-    const registry = new Registry(store, iaasProviders, log.child({ component: 'registry' }), async (kind, artifact) => {
-      if (kind === 'networkPartition') await validatePartitions(artifact as unknown as NetworkPartition, drivers);
-    }, settings.requestTimeout);
+    const registry = new Registry(
+      store,
+      iaasProviders,
+      log.child({ component: 'registry' }),
+      async (kind, artifact) => {
+        if (kind === 'networkPartition') await validatePartitions(artifact as unknown as NetworkPartition, drivers);
+      },
+      settings.requestTimeout,
+    );
 
     const controlPlane = new ControlPlane({
       store,

@@ -116,7 +116,10 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 
 function providers(value: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const pair of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const pair of value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [name, driver = name] = pair.split('=').map((s) => s.trim());
     if (!name || !DRIVER_NAMES.includes(driver)) {
       throw new Error(`Setting STRATO_IAAS_PROVIDERS has ${JSON.stringify(pair)}: expected name=driver with driver one of ${DRIVER_NAMES.join(', ')}`);
@@ -127,7 +130,10 @@ function providers(value: string): Record<string, string> {
 }
 
 function brokerUrls(value: string | undefined): string[] {
-  const urls = (value ?? '').split(',').map((u) => u.trim()).filter(Boolean);
+  const urls = (value ?? '')
+    .split(',')
+    .map((u) => u.trim())
+    .filter(Boolean);
   for (const u of urls) {
     // the message names the URL without its password
     if (!/^(mqtt|tcp|mqtts|ssl):\/\//.test(u)) {
@@ -184,7 +190,12 @@ const DECLARED = {
     'Milliseconds between two liveness pings to the broker; a ping unanswered by the next one drops the connection and fails over (Stratos 4.1.6: 5 s).',
     { min: 10, max: 3600_000 },
   ),
-  mbConnectTimeout: integer('STRATO_MB_CONNECT_TIMEOUT', 10_000, 'Milliseconds a broker connection attempt may take before the next URL of the list is tried.', { min: 10, max: 3600_000 }),
+  mbConnectTimeout: integer(
+    'STRATO_MB_CONNECT_TIMEOUT',
+    10_000,
+    'Milliseconds a broker connection attempt may take before the next URL of the list is tried.',
+    { min: 10, max: 3600_000 },
+  ),
   mbRetryInterval: optionalInteger(
     'STRATO_MB_RETRY_INTERVAL',
     "Milliseconds to wait after every broker of the list failed, before trying them again. Unset: Stratos's back-off 2, 2, 5, 5, 10, 10, 20, 20, 30, 30, 40, 40, 50, 50, 60 s, then 60 s.",
@@ -201,15 +212,26 @@ const DECLARED = {
     '(data dir)/mb-users.json',
   ),
   mbCaFile: optionalText('STRATO_MB_CA_FILE', "PEM file of the CA certificates trusted for `mqtts://` brokers of STRATO_MB_URLS. Unset: Node's default CAs."),
-  sessionTimeout: integer('STRATO_SESSION_TIMEOUT', 1_800_000, 'Milliseconds a session cookie of GET /api/session lives without being used.', { min: 1000, max: MAX_MS }),
+  sessionTimeout: integer('STRATO_SESSION_TIMEOUT', 1_800_000, 'Milliseconds a session cookie of GET /api/session lives without being used.', {
+    min: 1000,
+    max: MAX_MS,
+  }),
   credentialCacheTtl: integer(
     'STRATO_CREDENTIAL_CACHE_TTL',
     300_000,
     'Milliseconds verified credentials are remembered (scrypt runs once per client, not per request); a password change, a removed user or a deactivated tenant forgets them at once.',
     { min: 0, max: MAX_MS },
   ),
-  sessionLifetime: integer('STRATO_SESSION_LIFETIME', 28_800_000, 'Milliseconds a session lives at most, however often it is used; then its user signs in again.', { min: 1000, max: MAX_MS }),
-  sessionMaxPerUser: integer('STRATO_SESSION_MAX_PER_USER', 10, "Sessions one user may hold at once; a new one ends that user's oldest.", { min: 1, max: 1_000_000 }),
+  sessionLifetime: integer(
+    'STRATO_SESSION_LIFETIME',
+    28_800_000,
+    'Milliseconds a session lives at most, however often it is used; then its user signs in again.',
+    { min: 1000, max: MAX_MS },
+  ),
+  sessionMaxPerUser: integer('STRATO_SESSION_MAX_PER_USER', 10, "Sessions one user may hold at once; a new one ends that user's oldest.", {
+    min: 1,
+    max: 1_000_000,
+  }),
   sessionMax: integer('STRATO_SESSION_MAX', 10_000, 'Sessions held at once in all; a new one ends the oldest.', { min: 1, max: 10_000_000 }),
   userFailureLimit: integer(
     'STRATO_LOGIN_FAILURE_LIMIT',
@@ -223,7 +245,10 @@ const DECLARED = {
     'Failed logins from one client address (an IPv6 client: its /64) within STRATO_LOGIN_FAILURE_WINDOW after which that address is refused (429) for STRATO_LOGIN_LOCKOUT.',
     { min: 1, max: 1_000_000 },
   ),
-  windowMs: integer('STRATO_LOGIN_FAILURE_WINDOW', 300_000, 'Milliseconds failed logins are counted, from the first failure of a window.', { min: 1, max: MAX_MS }),
+  windowMs: integer('STRATO_LOGIN_FAILURE_WINDOW', 300_000, 'Milliseconds failed logins are counted, from the first failure of a window.', {
+    min: 1,
+    max: MAX_MS,
+  }),
   lockoutMs: integer(
     'STRATO_LOGIN_LOCKOUT',
     60_000,
@@ -242,7 +267,10 @@ const DECLARED = {
     'Milliseconds a REST operation may wait for the registry lock or for the control plane (deploy, undeploy, every write) before it answers 503; a write that did not get the lock in time changed nothing.',
     { min: 10, max: MAX_MS },
   ),
-  iaasRetryInterval: integer('STRATO_IAAS_RETRY_INTERVAL', 5000, 'Milliseconds before a cluster asks its IaaS again after a failed instance start.', { min: 0, max: 3600_000 }),
+  iaasRetryInterval: integer('STRATO_IAAS_RETRY_INTERVAL', 5000, 'Milliseconds before a cluster asks its IaaS again after a failed instance start.', {
+    min: 0,
+    max: 3600_000,
+  }),
 };
 
 /** The databridge receiver of Stratos's agent's health statistics (health/databridge/). */
@@ -252,7 +280,10 @@ const DATABRIDGE = {
     true,
     "Runs the databridge receiver: WSO2 databridge's secure Thrift endpoint (TLS, binary protocol), where Stratos's own Python cartridge agent sends its health statistics (`thrift.receiver.urls`); each statistic becomes a `MemberHealthStatEvent`, as from the mock IaaS. Cheap when unused (one listening socket).",
   ),
-  port: integer('STRATO_DATABRIDGE_PORT', 7711, "Port of the databridge receiver on STRATO_HOST (Stratos's CEP secure port; 0 picks a free port).", { min: 0, max: 65535 }),
+  port: integer('STRATO_DATABRIDGE_PORT', 7711, "Port of the databridge receiver on STRATO_HOST (Stratos's CEP secure port; 0 picks a free port).", {
+    min: 0,
+    max: 65535,
+  }),
   certFile: optionalText(
     'STRATO_DATABRIDGE_CERT_FILE',
     'PEM certificate of the databridge receiver (with STRATO_DATABRIDGE_KEY_FILE). Unset: a self-signed RSA certificate generated at first start into the data dir (the agent verifies none).',
@@ -280,7 +311,10 @@ const TIMINGS = ACTIVE_TIMINGS.map((name) => {
   const t = TIMING_DEFAULTS[name];
   return {
     name,
-    setting: integer(timingEnv(name), t.default, `${t.meaning} (milliseconds${'stratos' in t && t.stratos ? `; Stratos: ${t.stratos}` : ''})`, { min: 1, max: MAX_MS }),
+    setting: integer(timingEnv(name), t.default, `${t.meaning} (milliseconds${'stratos' in t && t.stratos ? `; Stratos: ${t.stratos}` : ''})`, {
+      min: 1,
+      max: MAX_MS,
+    }),
   };
 });
 

@@ -35,7 +35,18 @@ const CLUSTER_KEYS = [
   'accessUrls',
   'loadBalancerIps',
 ];
-const MEMBER_KEYS = ['serviceName', 'clusterId', 'memberId', 'clusterInstanceId', 'networkPartitionId', 'partitionId', 'initTime', 'portMap', 'memberStateManager', 'loadBalancingIPType'];
+const MEMBER_KEYS = [
+  'serviceName',
+  'clusterId',
+  'memberId',
+  'clusterInstanceId',
+  'networkPartitionId',
+  'partitionId',
+  'initTime',
+  'portMap',
+  'memberStateManager',
+  'loadBalancingIPType',
+];
 const PORT_KEYS = ['protocol', 'value', 'proxy'];
 
 /** README "payload/launch-params": mandatory, needed in practice, and the broker credentials. */
@@ -175,7 +186,11 @@ describe("what Stratos's Python agent reads from strato", () => {
       ].join('\n'),
     );
     const p = await launchParamsOf(server.call, member.memberId);
-    const { stdout } = await promisify(execFile)(agent.python, [join(work, 'parse.py'), agent.agentDir, join(work, 'topology.json'), p.CLUSTER_ID, member.memberId], { cwd: work, timeout: 30_000 });
+    const { stdout } = await promisify(execFile)(
+      agent.python,
+      [join(work, 'parse.py'), agent.agentDir, join(work, 'topology.json'), p.CLUSTER_ID, member.memberId],
+      { cwd: work, timeout: 30_000 },
+    );
     assert.equal(stdout.trim(), 'Initialized');
   });
 });

@@ -52,7 +52,16 @@ describe('authentication and tenant isolation', { skip: samplesMissing }, () => 
   after(() => server.stop());
 
   it('answers 401 with WWW-Authenticate without credentials or with wrong ones', async () => {
-    for (const auth of [null, basic('admin', 'nope'), basic('admin', ''), basic('', 'admin'), basic('bob@acme.com', 'eve-pw-1'), basic('bob@nowhere.org', 'bob-pw-1'), 'Basic !!!not-base64', 'Digest x']) {
+    for (const auth of [
+      null,
+      basic('admin', 'nope'),
+      basic('admin', ''),
+      basic('', 'admin'),
+      basic('bob@acme.com', 'eve-pw-1'),
+      basic('bob@nowhere.org', 'bob-pw-1'),
+      'Basic !!!not-base64',
+      'Digest x',
+    ]) {
       const res = await server.call('GET', '/api/cartridges', undefined, auth);
       isError(res, 401);
       assert.match(res.headers.get('www-authenticate') ?? '', /^Basic realm=/, String(auth));
@@ -66,7 +75,10 @@ describe('authentication and tenant isolation', { skip: samplesMissing }, () => 
     ok(await server.call('GET', '/api/init'), 200, 'init');
     const res = await server.call('GET', '/api/v4.1/cartridges');
     ok(res, 200, 'v4.1 cartridges');
-    assert.deepEqual(res.body.map((c: any) => c.type), ['php']);
+    assert.deepEqual(
+      res.body.map((c: any) => c.type),
+      ['php'],
+    );
   });
 
   it('serves health and the OpenAPI document without credentials', async () => {
@@ -83,7 +95,10 @@ describe('authentication and tenant isolation', { skip: samplesMissing }, () => 
   it('lets tenant users read global artifacts but not change them (403)', async () => {
     const read = await server.call('GET', '/api/cartridges', undefined, BOB);
     ok(read, 200, 'bob lists cartridges');
-    assert.deepEqual(read.body.map((c: any) => c.type), ['php']);
+    assert.deepEqual(
+      read.body.map((c: any) => c.type),
+      ['php'],
+    );
     ok(await server.call('GET', '/api/autoscalingPolicies/autoscaling-policy-1', undefined, BOB), 200, 'bob reads a policy');
 
     const php = parseJson(sampleText('cartridges/mock/php.json')) as any;
@@ -97,10 +112,14 @@ describe('authentication and tenant isolation', { skip: samplesMissing }, () => 
     isError(await server.call('POST', '/api/tenants', { ...ACME, tenantDomain: 'bobs.org' }, BOB), 403, /permission/);
     isError(await server.call('PUT', '/api/tenants/deactivate/beta.org', undefined, BOB), 403, /permission/);
     const cartridges = await server.call('GET', '/api/cartridges');
-    assert.deepEqual(cartridges.body.map((c: any) => c.type), ['php'], 'nothing changed');
+    assert.deepEqual(
+      cartridges.body.map((c: any) => c.type),
+      ['php'],
+      'nothing changed',
+    );
   });
 
-  it('keeps one tenant\'s applications invisible and untouchable to another', async () => {
+  it("keeps one tenant's applications invisible and untouchable to another", async () => {
     ok(await server.call('POST', '/api/applications', app('acme-app'), BOB), 201, 'acme adds');
     ok(await server.call('POST', '/api/applications', app('beta-app'), EVE), 201, 'beta adds');
 
@@ -113,7 +132,11 @@ describe('authentication and tenant isolation', { skip: samplesMissing }, () => 
     assert.deepEqual(await ids(EVE), ['beta-app']);
     assert.deepEqual(await ids(ADMIN), [], 'the super tenant has none of its own');
 
-    for (const [auth, other] of [[EVE, 'acme-app'], [BOB, 'beta-app'], [ADMIN, 'acme-app']] as const) {
+    for (const [auth, other] of [
+      [EVE, 'acme-app'],
+      [BOB, 'beta-app'],
+      [ADMIN, 'acme-app'],
+    ] as const) {
       isError(await server.call('GET', `/api/applications/${other}`, undefined, auth), 404, new RegExp(other));
       isError(await server.call('PUT', '/api/applications', { ...app(other), alias: 'stolen' }, auth), 404, new RegExp(other));
       isError(await server.call('DELETE', `/api/applications/${other}`, undefined, auth), 404, new RegExp(other));
@@ -136,7 +159,11 @@ describe('authentication and tenant isolation', { skip: samplesMissing }, () => 
 
   it('manages users: add, list, change password (old one fails), delete', async () => {
     const carol = basic('carol@acme.com', 'carol-pw-1');
-    ok(await server.call('POST', '/api/users', { userName: 'carol', credential: 'carol-pw-1', role: 'user', email: 'carol@acme.com' }, BOB), 201, 'bob adds carol');
+    ok(
+      await server.call('POST', '/api/users', { userName: 'carol', credential: 'carol-pw-1', role: 'user', email: 'carol@acme.com' }, BOB),
+      201,
+      'bob adds carol',
+    );
 
     const list = await server.call('GET', '/api/users', undefined, BOB);
     ok(list, 200, 'list users');
@@ -144,7 +171,11 @@ describe('authentication and tenant isolation', { skip: samplesMissing }, () => 
     assert.ok(!JSON.stringify(list.body).includes('carol-pw-1'), 'no password in the list');
     assert.ok(!JSON.stringify(list.body).includes('scrypt'), 'no hash in the list');
     const adminUsers = await server.call('GET', '/api/users');
-    assert.deepEqual(adminUsers.body.map((u: any) => u.userName), ['admin'], 'users are per tenant');
+    assert.deepEqual(
+      adminUsers.body.map((u: any) => u.userName),
+      ['admin'],
+      'users are per tenant',
+    );
 
     // a plain user reads, but changes neither artifacts nor users
     ok(await server.call('GET', '/api/applications/beta-app', undefined, EVE), 200, 'eve still reads hers');
@@ -167,7 +198,7 @@ describe('authentication and tenant isolation', { skip: samplesMissing }, () => 
 
     const session = await server.call('GET', '/api/session', undefined, basic('carol@acme.com', 'carol-pw-2'));
     const cookie = /^(JSESSIONID=[^;]+)/.exec(session.headers.get('set-cookie') ?? '')![1];
-    ok(await server.call('GET', '/api/applications', undefined, null, { cookie }), 200, 'carol\'s session');
+    ok(await server.call('GET', '/api/applications', undefined, null, { cookie }), 200, "carol's session");
     ok(await server.call('DELETE', '/api/users/carol', undefined, BOB), 200, 'bob deletes carol');
     // the session ended with its user: the cookie is unknown now
     isError(await server.call('GET', '/api/applications', undefined, null, { cookie }), 401, /requires authentication/);
@@ -196,7 +227,10 @@ describe('authentication and tenant isolation', { skip: samplesMissing }, () => 
   it('never returns passwords and stores them only as scrypt hashes', async () => {
     const tenants = await server.call('GET', '/api/tenants');
     ok(tenants, 200, 'tenants');
-    assert.deepEqual(tenants.body.map((t: any) => t.tenantDomain), ['acme.com', 'beta.org']);
+    assert.deepEqual(
+      tenants.body.map((t: any) => t.tenantDomain),
+      ['acme.com', 'beta.org'],
+    );
     const one = await server.call('GET', '/api/tenants/acme.com');
     for (const body of [tenants.body, one.body]) {
       const text = JSON.stringify(body);
@@ -210,7 +244,11 @@ describe('authentication and tenant isolation', { skip: samplesMissing }, () => 
     assert.ok(!stored.includes('"admin"}') && !/"(credential|adminPassword|password)"/.test(stored), 'no password field');
     const hashes = new Set<string>();
     for (const u of users) {
-      assert.deepEqual(Object.keys(u.body).filter((k) => /pass|cred/i.test(k)), ['passwordHash'], JSON.stringify(u.body));
+      assert.deepEqual(
+        Object.keys(u.body).filter((k) => /pass|cred/i.test(k)),
+        ['passwordHash'],
+        JSON.stringify(u.body),
+      );
       const hash = String(u.body.passwordHash);
       assert.match(hash, /^scrypt\$16384\$8\$1\$[A-Za-z0-9+/=]{20,}\$[A-Za-z0-9+/=]{40,}$/);
       hashes.add(hash.split('$')[4]);
@@ -233,7 +271,11 @@ describe('authentication and tenant isolation', { skip: samplesMissing }, () => 
     isError(await server.call('GET', '/api/applications', undefined, null, { cookie }), 401, /requires authentication/);
     ok(await server.call('GET', '/api/init', undefined, EVE), 200, 'eve after');
     const apps = await server.call('GET', '/api/applications', undefined, EVE);
-    assert.deepEqual(apps.body.map((a: any) => a.applicationId), ['beta-app'], 'her application survived');
+    assert.deepEqual(
+      apps.body.map((a: any) => a.applicationId),
+      ['beta-app'],
+      'her application survived',
+    );
   });
 
   it('changes a tenant admin password through PUT /api/tenants', async () => {
@@ -337,15 +379,22 @@ describe('login throttling', () => {
     // an unknown name is locked alike: same answers, same Retry-After
     for (let i = 0; i < 3; i++) isError(await server.call('GET', '/api/init', undefined, basic('nobody@acme.com', `guess-${i}`)), 401);
     const lockedUnknown = await server.call('GET', '/api/init', undefined, basic('nobody@acme.com', 'guess-3'));
-    assert.deepEqual({ ...visible(lockedUnknown), headers: { ...visible(lockedUnknown).headers, 'retry-after': '' } }, { ...visible(locked), headers: { ...visible(locked).headers, 'retry-after': '' } });
+    assert.deepEqual(
+      { ...visible(lockedUnknown), headers: { ...visible(lockedUnknown).headers, 'retry-after': '' } },
+      { ...visible(locked), headers: { ...visible(locked).headers, 'retry-after': '' } },
+    );
 
     // the penalty expires: after Retry-After the owner's right password works
     const started = Date.now();
-    const res = await waitFor('bob to be let in again', async () => {
-      const r = await server.call('GET', '/api/init', undefined, BOB);
-      assert.ok(r.status === 200 || r.status === 429, `${r.status} ${JSON.stringify(r.body)}`);
-      return r.status === 200 ? r : undefined;
-    }, { timeoutMs: 10_000, everyMs: 100 });
+    const res = await waitFor(
+      'bob to be let in again',
+      async () => {
+        const r = await server.call('GET', '/api/init', undefined, BOB);
+        assert.ok(r.status === 200 || r.status === 429, `${r.status} ${JSON.stringify(r.body)}`);
+        return r.status === 200 ? r : undefined;
+      },
+      { timeoutMs: 10_000, everyMs: 100 },
+    );
     assert.equal(res.body.status, 'success');
     assert.ok(Date.now() - started < 3_000, 'let in within the lockout');
     // and the name starts afresh
@@ -362,10 +411,16 @@ describe('login throttling', () => {
   });
 
   it('lets one client send the same right credentials many times at once, each checked by scrypt', async (t) => {
-    const server = await startTestServer({ mbPort: 0 }, { STRATO_LOGIN_FAILURE_LIMIT: '2', STRATO_LOGIN_IP_FAILURE_LIMIT: '2', STRATO_CREDENTIAL_CACHE_TTL: '0' });
+    const server = await startTestServer(
+      { mbPort: 0 },
+      { STRATO_LOGIN_FAILURE_LIMIT: '2', STRATO_LOGIN_IP_FAILURE_LIMIT: '2', STRATO_CREDENTIAL_CACHE_TTL: '0' },
+    );
     t.after(() => server.stop());
     const answers = await Promise.all(Array.from({ length: 12 }, () => server.call('GET', '/api/init')));
-    assert.deepEqual(answers.map((r) => r.status), Array(12).fill(200));
+    assert.deepEqual(
+      answers.map((r) => r.status),
+      Array(12).fill(200),
+    );
   });
 
   it('slows one client address guessing many names, and counts guesses sent at once', async (t) => {
@@ -377,7 +432,10 @@ describe('login throttling', () => {
     // 20 different names at once from one address: at most 4 are checked, the rest refused
     const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => server.call('GET', '/api/init', undefined, basic(`user-${i}`, 'guess'))));
     const statuses = answers.map((r) => r.status);
-    assert.ok(statuses.every((s) => s === 401 || s === 429), JSON.stringify(statuses));
+    assert.ok(
+      statuses.every((s) => s === 401 || s === 429),
+      JSON.stringify(statuses),
+    );
     assert.ok(statuses.filter((s) => s === 401).length <= 4, JSON.stringify(statuses));
     assert.ok(answers.filter((r) => r.status === 429).every((r) => Number(r.headers.get('retry-after')) >= 1));
     isError(await server.call('GET', '/api/init', undefined, basic('someone-else', 'guess')), 429);
@@ -404,7 +462,7 @@ describe('sessions', () => {
   });
   after(() => server.stop());
 
-  it('end at once when the user\'s password changes, also a session made from a session', async () => {
+  it("end at once when the user's password changes, also a session made from a session", async () => {
     const cookie = await sessionOf(server, carol);
     const fromSession = /^(JSESSIONID=[^;]+)/.exec((await server.call('GET', '/api/session', undefined, null, { cookie })).headers.get('set-cookie') ?? '')![1];
     const other = await sessionOf(server, BOB);
@@ -413,19 +471,19 @@ describe('sessions', () => {
     ok(await server.call('PUT', '/api/users', { ...CAROL, credential: 'carol-pw-2' }, BOB), 200, 'new password');
     assert.equal(await uses(cookie), 401, 'the session ended');
     assert.equal(await uses(fromSession), 401, 'the session made from it ended too');
-    assert.equal(await uses(other), 200, 'another user\'s session lives on');
+    assert.equal(await uses(other), 200, "another user's session lives on");
     isError(await server.call('GET', '/api/init', undefined, carol), 401);
     ok(await server.call('PUT', '/api/users', CAROL, BOB), 200, 'password back');
   });
 
-  it('end when the user\'s role changes', async () => {
+  it("end when the user's role changes", async () => {
     const cookie = await sessionOf(server, carol);
     ok(await server.call('PUT', '/api/users', { ...CAROL, role: 'admin' }, BOB), 200, 'carol becomes admin');
     assert.equal(await uses(cookie), 401);
     ok(await server.call('PUT', '/api/users', CAROL, BOB), 200, 'role back');
   });
 
-  it('end when the tenant admin\'s password changes through PUT /api/tenants', async () => {
+  it("end when the tenant admin's password changes through PUT /api/tenants", async () => {
     const cookie = await sessionOf(server, BOB);
     ok(await server.call('PUT', '/api/tenants', { ...ACME, adminPassword: 'bob-pw-2' }), 200, 'new admin password');
     assert.equal(await uses(cookie), 401);
@@ -450,7 +508,7 @@ describe('sessions', () => {
     assert.equal(await uses(cookie), 401);
     ok(await server.call('PUT', '/api/tenants/activate/acme.com'), 200, 'activate');
     assert.equal(await uses(cookie), 401);
-    assert.equal(await uses(admin), 200, 'the super tenant\'s session lives on');
+    assert.equal(await uses(admin), 200, "the super tenant's session lives on");
     ok(await server.call('GET', '/api/init', undefined, carol), 200, 'carol signs in again');
   });
 
@@ -536,9 +594,15 @@ describe('the login throttle and the session table keep bounded state (a clock o
     let now = 1_000_000;
     const throttle = new LoginThrottle(options, () => now);
     for (let i = 0; i < 3; i++) throttle.begin('10.0.0.1', 'bob')('failed');
-    assert.throws(() => throttle.begin('10.0.0.2', 'bob'), (e: unknown) => e instanceof TooManyLogins && e.retryAfterSeconds === 30);
+    assert.throws(
+      () => throttle.begin('10.0.0.2', 'bob'),
+      (e: unknown) => e instanceof TooManyLogins && e.retryAfterSeconds === 30,
+    );
     now += 29_000;
-    assert.throws(() => throttle.begin('10.0.0.2', 'bob'), (e: unknown) => e instanceof TooManyLogins && e.retryAfterSeconds === 1);
+    assert.throws(
+      () => throttle.begin('10.0.0.2', 'bob'),
+      (e: unknown) => e instanceof TooManyLogins && e.retryAfterSeconds === 1,
+    );
     now += 1_000;
     throttle.begin('10.0.0.2', 'bob')('succeeded');
     // afresh: three more failures before the next lockout
@@ -562,7 +626,10 @@ describe('the login throttle and the session table keep bounded state (a clock o
     const running = [throttle.begin('10.0.0.1', 'bob'), throttle.begin('10.0.0.1', 'bob'), throttle.begin('10.0.0.1', 'bob')];
     assert.throws(() => throttle.begin('10.0.0.1', 'bob'), TooManyLogins);
     for (const done of running) done('failed');
-    assert.throws(() => throttle.begin('10.0.0.1', 'bob'), (e: unknown) => e instanceof TooManyLogins && e.retryAfterSeconds === 30);
+    assert.throws(
+      () => throttle.begin('10.0.0.1', 'bob'),
+      (e: unknown) => e instanceof TooManyLogins && e.retryAfterSeconds === 30,
+    );
   });
 
   it('remembers at most maxEntries names and addresses however many are tried', () => {
@@ -597,7 +664,7 @@ describe('the login throttle and the session table keep bounded state (a clock o
     const b = sessions.create(user(1), 's');
     const c = sessions.create(user(1), 's');
     assert.deepEqual([sessions.find(a), !!sessions.find(b), !!sessions.find(c)], [undefined, true, true]);
-    assert.equal(sessions.endFor(1), 3, 'the tenant\'s sessions end together');
+    assert.equal(sessions.endFor(1), 3, "the tenant's sessions end together");
     assert.equal(sessions.size, 0);
   });
 });

@@ -78,11 +78,24 @@ describe('OpenAPI document and health', { skip: samplesMissing }, () => {
       assert.ok(path, `/api/${plural}`);
       assert.ok(path.get && path.post && path.put, `${plural}: GET, POST and PUT`);
     }
-    for (const p of ['/api/cartridges/{id}', '/api/applications/{id}', '/api/tenants/{domain}', '/api/users/{userName}', '/api/iaasProviders', '/api/session', '/api/applications/{id}/deploy/{policy}', '/api/applications/{id}/undeploy', '/api/applications/{id}/runtime']) {
+    for (const p of [
+      '/api/cartridges/{id}',
+      '/api/applications/{id}',
+      '/api/tenants/{domain}',
+      '/api/users/{userName}',
+      '/api/iaasProviders',
+      '/api/session',
+      '/api/applications/{id}/deploy/{policy}',
+      '/api/applications/{id}/undeploy',
+      '/api/applications/{id}/runtime',
+    ]) {
       assert.ok(doc.paths[p], p);
     }
     assert.ok(doc.paths['/api/cartridges/{id}'].delete);
-    assert.deepEqual(Object.keys(doc.paths).filter((p) => p.startsWith('/api/v4.1')), []);
+    assert.deepEqual(
+      Object.keys(doc.paths).filter((p) => p.startsWith('/api/v4.1')),
+      [],
+    );
   });
 
   it('documents POST /api/cartridges with the CartridgeBean schema', () => {
@@ -169,7 +182,11 @@ describe('HTTP details of Stratos clients', { skip: samplesMissing }, () => {
     const user = await server.call('POST', '/api/users', { userName: 'carol', credential: 'pw-carol-1' });
     assert.equal(user.status, 201);
     assert.equal(user.headers.get('location'), `${server.url}/api/users/carol`);
-    const minion = await server.call('POST', '/api/kubernetesClusters/kubernetes-cluster-1/minion', { hostId: 'minion-3', hostname: 'm3', privateIPAddress: '10.1.1.3' });
+    const minion = await server.call('POST', '/api/kubernetesClusters/kubernetes-cluster-1/minion', {
+      hostId: 'minion-3',
+      hostname: 'm3',
+      privateIPAddress: '10.1.1.3',
+    });
     assert.equal(minion.status, 201, JSON.stringify(minion.body));
     assert.equal(minion.headers.get('location'), `${server.url}/api/kubernetesClusters/kubernetes-cluster-1/minion/minion-3`);
   });
@@ -177,7 +194,10 @@ describe('HTTP details of Stratos clients', { skip: samplesMissing }, () => {
   it('serves the same resources under /api, /api/v4.1 and with doubled slashes', async () => {
     const plain = await server.call('GET', '/api/cartridges');
     assert.equal(plain.status, 200);
-    assert.deepEqual(plain.body.map((c: any) => c.type), ['php']);
+    assert.deepEqual(
+      plain.body.map((c: any) => c.type),
+      ['php'],
+    );
     for (const path of ['/api/v4.1/cartridges', '//api//cartridges', '//api/v4.1//cartridges/', '/api/cartridges/']) {
       const res = await server.call('GET', path);
       assert.equal(res.status, 200, path);
@@ -264,7 +284,10 @@ describe('HTTP details of Stratos clients', { skip: samplesMissing }, () => {
       const other = await server.call('POST', '/api/autoscalingPolicies', { id: `as-${ct.length}` }, undefined, { 'content-type': ct });
       assert.equal(other.status, 201, `${ct}: ${JSON.stringify(other.body)}`);
     }
-    assert.deepEqual((await server.call('GET', '/api/autoscalingPolicies/as-comma')).body, { id: 'as-comma', loadThresholds: { loadAverage: { threshold: 50 } } });
+    assert.deepEqual((await server.call('GET', '/api/autoscalingPolicies/as-comma')).body, {
+      id: 'as-comma',
+      loadThresholds: { loadAverage: { threshold: 50 } },
+    });
   });
 });
 
@@ -291,7 +314,10 @@ describe('OpenAPI responses', { skip: samplesMissing }, () => {
   const responses = (path: string, method: string) => doc.paths[path][method].responses;
 
   it('documents deploy and undeploy as 202 with the success envelope', () => {
-    for (const [path, method] of [['/api/applications/{id}/deploy/{policy}', 'post'], ['/api/applications/{id}/undeploy', 'post']]) {
+    for (const [path, method] of [
+      ['/api/applications/{id}/deploy/{policy}', 'post'],
+      ['/api/applications/{id}/undeploy', 'post'],
+    ]) {
       const ok = responses(path, method)['202'].content['application/json'].schema;
       assert.equal(ok.type, 'object');
       assert.deepEqual(pick(ok.properties, ['status', 'message']), envelope('success'), path);
@@ -336,14 +362,22 @@ describe('OpenAPI responses', { skip: samplesMissing }, () => {
     assert.equal(missing.status, 404);
     assert.deepEqual(missing.body, { status: 'error', message: 'Application not found: [application-id] ghost', code: 'APPLICATION_NOT_FOUND' });
     const notDeployed = await server.call('GET', `/api/applications/${APP}/runtime`);
-    assert.deepEqual(notDeployed.body, { status: 'error', message: `Application runtime not found: [application-id] ${APP}`, code: 'APPLICATION_RUNTIME_NOT_FOUND' });
+    assert.deepEqual(notDeployed.body, {
+      status: 'error',
+      message: `Application runtime not found: [application-id] ${APP}`,
+      code: 'APPLICATION_RUNTIME_NOT_FOUND',
+    });
     const cluster = await server.call('GET', '/api/cluster/ghost.cluster');
     assert.deepEqual(cluster.body, { status: 'error', message: 'Cluster not found: [cluster-id] ghost.cluster', code: 'CLUSTER_NOT_FOUND' });
     const undeploy = await server.call('POST', `/api/applications/${APP}/undeploy`);
     assert.equal(undeploy.status, 409);
     assert.equal(undeploy.body.code, 'APPLICATION_NOT_DEPLOYED');
     const policy = await server.call('POST', `/api/applications/${APP}/deploy/ap-ghost`);
-    assert.deepEqual(policy.body, { status: 'error', message: 'Application policy not found: [application-policy] ap-ghost', code: 'APPLICATION_POLICY_NOT_FOUND' });
+    assert.deepEqual(policy.body, {
+      status: 'error',
+      message: 'Application policy not found: [application-policy] ap-ghost',
+      code: 'APPLICATION_POLICY_NOT_FOUND',
+    });
   });
 
   it('serialises deploy, runtime, cluster and networkPartitions answers without losing a field', async () => {
@@ -395,7 +429,11 @@ function pick(o: Record<string, unknown>, keys: string[]): Record<string, unknow
 function stripDescription(v: any): any {
   if (!v || typeof v !== 'object') return v;
   if (Array.isArray(v)) return v.map(stripDescription);
-  return Object.fromEntries(Object.entries(v).filter(([k]) => k !== 'description' && k !== 'title').map(([k, x]) => [k, stripDescription(x)]));
+  return Object.fromEntries(
+    Object.entries(v)
+      .filter(([k]) => k !== 'description' && k !== 'title')
+      .map(([k, x]) => [k, stripDescription(x)]),
+  );
 }
 
 describe('error log lines', () => {
@@ -403,7 +441,10 @@ describe('error log lines', () => {
     const lines: any[] = [];
     const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
     const dataDir = mkdtempSync(join(tmpdir(), 'strato-test-'));
-    const settings = loadSettings({ STRATO_IAAS_PROVIDERS: 'mock=mock', STRATO_MB_PORT: '0', STRATO_DATABRIDGE_PORT: '0' }, { httpPort: 0, dataDir, logLevel: 'info' });
+    const settings = loadSettings(
+      { STRATO_IAAS_PROVIDERS: 'mock=mock', STRATO_MB_PORT: '0', STRATO_DATABRIDGE_PORT: '0' },
+      { httpPort: 0, dataDir, logLevel: 'info' },
+    );
     const server = await startServer(settings, logger);
     try {
       const missing = await request(server.url, 'GET', '/api/cartridges/ghost');
@@ -412,7 +453,11 @@ describe('error log lines', () => {
       assert.equal(unknown.body.code, 'ROUTE_NOT_FOUND');
       const wrong = await request(server.url, 'GET', '/api/cartridges', undefined, 'Basic ' + Buffer.from('admin:nope').toString('base64'));
       assert.equal(wrong.body.code, 'LOGIN_FAILED');
-      for (const [code, status, url] of [['ARTIFACT_NOT_FOUND', 404, '/api/cartridges/ghost'], ['ROUTE_NOT_FOUND', 404, '/api/gadgets'], ['LOGIN_FAILED', 401, '/api/cartridges']] as const) {
+      for (const [code, status, url] of [
+        ['ARTIFACT_NOT_FOUND', 404, '/api/cartridges/ghost'],
+        ['ROUTE_NOT_FOUND', 404, '/api/gadgets'],
+        ['LOGIN_FAILED', 401, '/api/cartridges'],
+      ] as const) {
         const line = lines.find((l) => l.code === code);
         assert.ok(line, `a log line with code ${code}: ${JSON.stringify(lines.slice(-5))}`);
         assert.equal(line.status, status);

@@ -149,7 +149,10 @@ describe('path spellings: the same authentication rule for every spelling the ro
       ['applicationPolicies', sampleText('application-policies/application-policy-1.json')],
       ['applications', sampleText('applications/simple/single-cartridge-app/artifacts/application.json')],
       ['kubernetesClusters', kubernetesCluster()],
-      ['tenants', { tenantDomain: 'acme.com', admin: 'bob', adminPassword: 'spelling-marker-pw', firstName: 'Bob', lastName: 'A', email: 'spelling-marker@acme.com' }],
+      [
+        'tenants',
+        { tenantDomain: 'acme.com', admin: 'bob', adminPassword: 'spelling-marker-pw', firstName: 'Bob', lastName: 'A', email: 'spelling-marker@acme.com' },
+      ],
       ['users', { userName: 'spelling-marker-user', credential: 'spelling-marker-pw', role: 'user' }],
     ];
     for (const [collection, body] of seed) {
@@ -184,7 +187,13 @@ describe('path spellings: the same authentication rule for every spelling the ro
           const withBody = (b?: () => string): Record<string, string> => (b ? { 'content-type': 'application/json' } : {});
           const anonymous = await raw(port, method, target, withBody(kind.anonymousBody ?? kind.body), (kind.anonymousBody ?? kind.body)?.());
           refusedWithoutCredentials(anonymous, `${what} without credentials`);
-          const wrong = await raw(port, method, target, { ...withBody(kind.anonymousBody ?? kind.body), cookie: 'JSESSIONID=forged' }, (kind.anonymousBody ?? kind.body)?.());
+          const wrong = await raw(
+            port,
+            method,
+            target,
+            { ...withBody(kind.anonymousBody ?? kind.body), cookie: 'JSESSIONID=forged' },
+            (kind.anonymousBody ?? kind.body)?.(),
+          );
           refusedWithoutCredentials(wrong, `${what} with a forged session`);
           const admin = await raw(port, method, target, { ...withBody(kind.body), authorization: ADMIN }, kind.body?.());
           assert.ok(admin.status < 500, `${what} as admin: ${admin.status} ${admin.text.slice(0, 300)}`);
@@ -194,8 +203,17 @@ describe('path spellings: the same authentication rule for every spelling the ro
       t.diagnostic(`${table.length} spellings × ${methods.join('+')}: ${admitted.length} admitted with credentials`);
       // the table is not all near misses: the router took the usual spellings (as admin: 2xx, or 409 for a second deploy)
       if (kind.name !== 'deploy') {
-        const v41 = kind.path.startsWith('/api/') ? [kind.path.replace('/api/', '/api/v4.1/'), `http://127.0.0.1:${port}${kind.path.replace('/api/', '/api/v4.1/')}`] : [];
-        for (const expected of [kind.path, `${kind.path}/`, `//${kind.path.slice(1).replace('/', '//')}`, encodeLetters(kind.path, (_c, i) => i === 1), `http://127.0.0.1:${port}${kind.path}`, ...v41]) {
+        const v41 = kind.path.startsWith('/api/')
+          ? [kind.path.replace('/api/', '/api/v4.1/'), `http://127.0.0.1:${port}${kind.path.replace('/api/', '/api/v4.1/')}`]
+          : [];
+        for (const expected of [
+          kind.path,
+          `${kind.path}/`,
+          `//${kind.path.slice(1).replace('/', '//')}`,
+          encodeLetters(kind.path, (_c, i) => i === 1),
+          `http://127.0.0.1:${port}${kind.path}`,
+          ...v41,
+        ]) {
           assert.ok(admitted.includes(expected), `${expected} was admitted with credentials (admitted: ${admitted.length})`);
         }
       } else {
@@ -210,7 +228,11 @@ describe('path spellings: the same authentication rule for every spelling the ro
       ['/%61pi/autoscalingPolicies', 'spell-1', `/api/autoscalingPolicies/spell-1`],
       [`http://127.0.0.1:${port}/api/v4.1/autoscalingPolicies`, 'spell-2', `/api/v4.1/autoscalingPolicies/spell-2`],
       ['//api//v4.1//autoscalingPolicies/', 'spell-3', `/api/v4.1/autoscalingPolicies/spell-3`],
-      [`/api/kubernetesClusters/${encodeURIComponent(kubernetesId).replace(/c/, '%63')}/minion`, 'spell-host', `/api/kubernetesClusters/${kubernetesId}/minion/spell-host`],
+      [
+        `/api/kubernetesClusters/${encodeURIComponent(kubernetesId).replace(/c/, '%63')}/minion`,
+        'spell-host',
+        `/api/kubernetesClusters/${kubernetesId}/minion/spell-host`,
+      ],
     ];
     for (const [target, id, location] of cases) {
       const body = id === 'spell-host' ? JSON.stringify({ hostId: id, hostname: 'h1', privateIPAddress: '10.0.0.9', publicIPAddress: '20.0.0.9' }) : policy(id);

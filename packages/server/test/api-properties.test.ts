@@ -32,7 +32,18 @@ function draws(n: number): { numRuns: number; seed?: number } {
 type Json = any;
 
 /** Every kind of record the store keeps. */
-const RECORD_KINDS = ['cartridge', 'cartridgeGroup', 'application', 'autoscalingPolicy', 'deploymentPolicy', 'applicationPolicy', 'networkPartition', 'kubernetesCluster', 'tenant', 'user'];
+const RECORD_KINDS = [
+  'cartridge',
+  'cartridgeGroup',
+  'application',
+  'autoscalingPolicy',
+  'deploymentPolicy',
+  'applicationPolicy',
+  'networkPartition',
+  'kubernetesCluster',
+  'tenant',
+  'user',
+];
 
 const SEED: [string, string][] = [
   ['autoscalingPolicies', 'autoscaling-policies/autoscaling-policy-1.json'],
@@ -80,7 +91,24 @@ const weird: fc.Arbitrary<unknown> = fc.oneof(
   fc.string({ maxLength: 20 }),
   fc.string({ unit: 'grapheme', maxLength: 20 }),
   fc.string({ unit: 'binary', maxLength: 20 }),
-  fc.constantFrom('', ' ', 'true', 'false', '22', '1e309', 'NaN', '-1', '__proto__', 'constructor', 'x'.repeat(200_000), '\u0000', '🚀🚀', 'ＡＢＣ', '../../etc/passwd', "' OR 1=1 --"),
+  fc.constantFrom(
+    '',
+    ' ',
+    'true',
+    'false',
+    '22',
+    '1e309',
+    'NaN',
+    '-1',
+    '__proto__',
+    'constructor',
+    'x'.repeat(200_000),
+    '\u0000',
+    '🚀🚀',
+    'ＡＢＣ',
+    '../../etc/passwd',
+    "' OR 1=1 --",
+  ),
   fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 3 }),
   fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 }),
 );
@@ -222,10 +250,27 @@ describe('generated and mutated requests', { skip: samplesMissing }, () => {
           fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v) ?? 'null'),
           fc.string({ maxLength: 200 }),
           fc.string({ unit: 'binary', maxLength: 200 }),
-          fc.constantFrom('{', '}', '[1,2', '{"type":', '{"a":1,,}', '{"__proto__":{"polluted":true},"id":"p1"}', '{"constructor":{"prototype":{"polluted":true}}}', '\uFEFF{}', '[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]'),
+          fc.constantFrom(
+            '{',
+            '}',
+            '[1,2',
+            '{"type":',
+            '{"a":1,,}',
+            '{"__proto__":{"polluted":true},"id":"p1"}',
+            '{"constructor":{"prototype":{"polluted":true}}}',
+            '\uFEFF{}',
+            '[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]',
+          ),
           fc.constant('['.repeat(20_000) + ']'.repeat(20_000)),
         ),
-        fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/plain', 'application/xml', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x'),
+        fc.constantFrom(
+          'application/json',
+          'application/json; charset=utf-8',
+          'text/plain',
+          'application/xml',
+          'application/x-www-form-urlencoded',
+          'multipart/form-data; boundary=x',
+        ),
         async (collection, method, text, contentType) => {
           const what = `${method} /api/${collection} (${contentType}) ${JSON.stringify(text.slice(0, 200))}`;
           const res = await server.call(method, `/api/${collection}`, text, ADMIN, { 'content-type': contentType });
@@ -245,7 +290,11 @@ describe('generated and mutated requests', { skip: samplesMissing }, () => {
       fc.asyncProperty(
         fc.constantFrom(...collections),
         fc.constantFrom('GET', 'DELETE'),
-        fc.oneof(fc.string({ minLength: 1, maxLength: 40 }), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 10 }), fc.constantFrom('..', '%00', '%', 'a%2Fb', 'x'.repeat(5000))),
+        fc.oneof(
+          fc.string({ minLength: 1, maxLength: 40 }),
+          fc.string({ unit: 'grapheme', minLength: 1, maxLength: 10 }),
+          fc.constantFrom('..', '%00', '%', 'a%2Fb', 'x'.repeat(5000)),
+        ),
         async (collection, method, id) => {
           const path = `/api/${collection}/${/^%|%00|%2F/.test(id) ? id : encodeURIComponent(id)}`;
           const res = await server.call(method, path);
@@ -304,7 +353,21 @@ const SPELLINGS: [string, (path: string, port: number) => string][] = [
 
 /** Values for path parameters: real ids now and then, and anything else. */
 const paramValue: fc.Arbitrary<{ value: string; raw: boolean }> = fc.oneof(
-  fc.constantFrom('php', 'single-group-app', 'application-policy-1', 'kubernetes-cluster-1', 'acme.com', 'carol', 'network-partition-1', 'singleTenant', 'multiTenant', 'provider', 'load-balancer').map((value) => ({ value, raw: false })),
+  fc
+    .constantFrom(
+      'php',
+      'single-group-app',
+      'application-policy-1',
+      'kubernetes-cluster-1',
+      'acme.com',
+      'carol',
+      'network-partition-1',
+      'singleTenant',
+      'multiTenant',
+      'provider',
+      'load-balancer',
+    )
+    .map((value) => ({ value, raw: false })),
   fc.string({ minLength: 1, maxLength: 30 }).map((value) => ({ value, raw: false })),
   fc.string({ unit: 'grapheme', minLength: 1, maxLength: 8 }).map((value) => ({ value, raw: false })),
   fc.constantFrom('%', '%00', '%2F', '%zz', '%C0%AF', '%E0%A4%A', '..', '.', 'x'.repeat(3000), '%25', ';', '%3B').map((value) => ({ value, raw: true })),
@@ -369,8 +432,16 @@ describe('every route, every method, every spelling, any body', { skip: samplesM
 
   it('enumerates the routes of the server', () => {
     assert.ok(routes.length >= 60, `${routes.length} routes`);
-    for (const needed of ['GET /api/cartridges', 'POST /api/applications/{id}/deploy/{policy}', 'GET /mock-iaas/api/instances', 'DELETE /api/users/{userName}']) {
-      assert.ok(routes.some((r) => `${r.method} ${r.path}` === needed), needed);
+    for (const needed of [
+      'GET /api/cartridges',
+      'POST /api/applications/{id}/deploy/{policy}',
+      'GET /mock-iaas/api/instances',
+      'DELETE /api/users/{userName}',
+    ]) {
+      assert.ok(
+        routes.some((r) => `${r.method} ${r.path}` === needed),
+        needed,
+      );
     }
   });
 
@@ -411,7 +482,33 @@ describe('every route, every method, every spelling, any body', { skip: samplesM
 
   it('never answers 5xx to malformed request targets and methods', async () => {
     const piece = fc.oneof(
-      fc.constantFrom('/', '//', '%', '%2', '%zz', '%C0%AF', '%E0%A4%A', '%00', '%2F', '%25', '%2e%2e', '..', '.', ';', '?', '#', '\\', 'api', 'v4.1', 'mock-iaas', 'cartridges', 'http://', '@', ':', '*'),
+      fc.constantFrom(
+        '/',
+        '//',
+        '%',
+        '%2',
+        '%zz',
+        '%C0%AF',
+        '%E0%A4%A',
+        '%00',
+        '%2F',
+        '%25',
+        '%2e%2e',
+        '..',
+        '.',
+        ';',
+        '?',
+        '#',
+        '\\',
+        'api',
+        'v4.1',
+        'mock-iaas',
+        'cartridges',
+        'http://',
+        '@',
+        ':',
+        '*',
+      ),
       fc.string({ maxLength: 6 }),
       fc.string({ unit: 'binary-ascii', maxLength: 6 }),
     );
@@ -464,7 +561,10 @@ describe('the property tests of the server', () => {
       process.env.STRATO_FC_RUNS = '0';
       assert.throws(() => draws(100), /STRATO_FC_RUNS/);
     } finally {
-      for (const [name, value] of [['STRATO_FC_RUNS', saved.runs], ['STRATO_FC_SEED', saved.seed]] as const) {
+      for (const [name, value] of [
+        ['STRATO_FC_RUNS', saved.runs],
+        ['STRATO_FC_SEED', saved.seed],
+      ] as const) {
         if (value === undefined) delete process.env[name];
         else process.env[name] = value;
       }

@@ -23,13 +23,28 @@ const SAMPLES = [
   'applications/nested/five-levels-nested-groups-app',
   'applications/simple/single-cartridge-app-multi-cloud',
 ];
-const LISTS = ['cartridges', 'cartridgeGroups', 'applications', 'autoscalingPolicies', 'deploymentPolicies', 'applicationPolicies', 'networkPartitions', 'kubernetesClusters', 'tenants', 'users', 'iaasProviders'];
+const LISTS = [
+  'cartridges',
+  'cartridgeGroups',
+  'applications',
+  'autoscalingPolicies',
+  'deploymentPolicies',
+  'applicationPolicies',
+  'networkPartitions',
+  'kubernetesClusters',
+  'tenants',
+  'users',
+  'iaasProviders',
+];
 const ACME = { tenantDomain: 'acme.com', admin: 'bob', adminPassword: 'bob-pw-1', email: 'bob@acme.com', firstName: 'Bob', lastName: 'A' };
 const BOB = basic('bob@acme.com', 'bob-pw-1');
 const CAROL = basic('carol@acme.com', 'carol-pw-1');
 
 type Call = (method: string, path: string, body?: unknown, auth?: string | null) => ReturnType<typeof request>;
-const caller = (base: string): Call => (method, path, body, auth = ADMIN) => request(base, method, path, body, auth);
+const caller =
+  (base: string): Call =>
+  (method, path, body, auth = ADMIN) =>
+    request(base, method, path, body, auth);
 
 /** Adds every artifact of the samples (up to their deploy call), a tenant with a user and an application. */
 async function populate(call: Call, samples = SAMPLES): Promise<void> {
@@ -56,7 +71,10 @@ async function snapshot(call: Call): Promise<Record<string, unknown>> {
     assert.equal(res.status, 200, `GET /api/${list}`);
     out[list] = res.body;
   }
-  for (const [who, auth] of [['bob', BOB], ['carol', CAROL]] as const) {
+  for (const [who, auth] of [
+    ['bob', BOB],
+    ['carol', CAROL],
+  ] as const) {
     for (const list of ['applications', 'users']) {
       const res = await call('GET', `/api/${list}`, undefined, auth);
       assert.equal(res.status, 200, `${who}: GET /api/${list} ${JSON.stringify(res.body)}`);
@@ -72,10 +90,15 @@ function assertPopulated(snap: Record<string, any>, samples = SAMPLES): void {
   assert.ok(snap.cartridgeGroups.length >= 1, 'groups');
   assert.equal(snap.kubernetesClusters.length, 1, 'kubernetes cluster');
   assert.equal(snap.applications.length, samples.length, 'one application per sample');
-  assert.deepEqual(snap['bob:applications'].map((a: any) => a.applicationId), ['acme-app']);
-  assert.deepEqual(snap.tenants.map((t: any) => t.tenantDomain), ['acme.com']);
+  assert.deepEqual(
+    snap['bob:applications'].map((a: any) => a.applicationId),
+    ['acme-app'],
+  );
+  assert.deepEqual(
+    snap.tenants.map((t: any) => t.tenantDomain),
+    ['acme.com'],
+  );
 }
-
 
 interface Child {
   base: string;
@@ -141,7 +164,6 @@ async function stopChild(child: Child, signal: NodeJS.Signals) {
   child.process.kill(signal);
   return child.exited;
 }
-
 
 after(() => {
   for (const child of children) child.kill('SIGKILL');

@@ -80,7 +80,13 @@ describe('application signup and ArtifactUpdatedEvent', () => {
     assert.deepEqual(added.payload, { applicationId: APP, tenantId: -1234, clusterIds: [params.CLUSTER_ID] });
 
     // the member, with its own credentials, subscribed as Stratos's agent is
-    member = await mqtt.connectAsync(server.mbUrls[0], { protocolVersion: 4, clean: true, reconnectPeriod: 0, username: params['mb.username'], password: params['mb.password'] });
+    member = await mqtt.connectAsync(server.mbUrls[0], {
+      protocolVersion: 4,
+      clean: true,
+      reconnectPeriod: 0,
+      username: params['mb.username'],
+      password: params['mb.password'],
+    });
     member.on('message', (topic, message) => received.push({ topic, payload: JSON.parse(message.toString('utf8')) }));
     await member.subscribeAsync({ 'instance/#': { qos: 1 }, 'application/signup/#': { qos: 1 } });
     assert.equal(artifactEvents().length, 0, 'nothing before the member started');
@@ -145,7 +151,9 @@ describe('application signup and ArtifactUpdatedEvent', () => {
     const log = server.lines.join('\n');
     assert.ok(!log.includes(PASSWORD), 'the repository password is not logged');
     assert.equal((await server.call('POST', `/api/applications/${APP}/undeploy`, '')).status, 202);
-    await waitFor('ApplicationSignUpRemovedEvent', () => received.find((e) => e.topic === 'application/signup/ApplicationSignUpRemovedEvent' && e.payload.applicationId === APP));
+    await waitFor('ApplicationSignUpRemovedEvent', () =>
+      received.find((e) => e.topic === 'application/signup/ApplicationSignUpRemovedEvent' && e.payload.applicationId === APP),
+    );
     const before = artifactEvents().length;
     assert.equal((await server.call('POST', '/api/repo/notify', { repository: { url: repo } })).status, 200);
     // the control plane's next complete topology comes after anything the hook published

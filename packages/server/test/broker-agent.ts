@@ -89,7 +89,10 @@ export async function registerAgentApp(call: Call): Promise<void> {
   app.components.cartridges[0].subscribableInfo.deploymentPolicy = 'dp-agent';
   const posts: [string, unknown][] = [
     ['/api/networkPartitions', { id: 'np-agent', provider: AGENTLESS, partitions: [{ id: 'p-agent', property: [{ name: 'region', value: 'default' }] }] }],
-    ['/api/deploymentPolicies', { id: 'dp-agent', networkPartitions: [{ id: 'np-agent', partitionAlgo: 'one-after-another', partitions: [{ id: 'p-agent', partitionMax: 5 }] }] }],
+    [
+      '/api/deploymentPolicies',
+      { id: 'dp-agent', networkPartitions: [{ id: 'np-agent', partitionAlgo: 'one-after-another', partitions: [{ id: 'p-agent', partitionMax: 5 }] }] },
+    ],
     ['/api/applicationPolicies', { id: 'ap-agent', algorithm: 'one-after-another', networkPartitions: ['np-agent'] }],
     ['/api/applications', app],
   ];
@@ -187,7 +190,16 @@ export class TestAgent {
     const p = this.params;
     const send = () => {
       for (const healthDescription of ['memory_consumption', 'load_average']) {
-        const stat = { clusterId: p.CLUSTER_ID, clusterInstanceId: p.CLUSTER_INSTANCE_ID, networkPartitionId: p.NETWORK_PARTITION_ID, memberId: p.MEMBER_ID, partitionId: p.PARTITION_ID, healthDescription, value: 20, timestamp: Date.now() };
+        const stat = {
+          clusterId: p.CLUSTER_ID,
+          clusterInstanceId: p.CLUSTER_INSTANCE_ID,
+          networkPartitionId: p.NETWORK_PARTITION_ID,
+          memberId: p.MEMBER_ID,
+          partitionId: p.PARTITION_ID,
+          healthDescription,
+          value: 20,
+          timestamp: Date.now(),
+        };
         this.client.publish('health/stat/MemberHealthStatEvent', JSON.stringify(stat), { qos: 0 });
       }
     };

@@ -42,9 +42,27 @@ describe('mb-credentials.json', () => {
   it('an incomplete file stops the server naming the file and the field', () => {
     const { logger } = memoryLogger();
     const file = join(dir, 'bad.json');
-    writeFileSync(file, JSON.stringify({ controlPlane: { username: 'cp', password: 'long-enough-password' }, mockIaas: { username: 'mock', password: 'short' }, memberSecret: 'AAAA' }), { mode: 0o600 });
-    assert.throws(() => loadBrokerSecrets(file, logger), (e: Error) => e.message.includes(file) && e.message.includes('mockIaas.password'));
-    writeFileSync(file, JSON.stringify({ controlPlane: { username: 'cp', password: 'long-enough-password' }, mockIaas: { username: 'mock', password: 'long-enough-password' }, memberSecret: 'AAAA' }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        controlPlane: { username: 'cp', password: 'long-enough-password' },
+        mockIaas: { username: 'mock', password: 'short' },
+        memberSecret: 'AAAA',
+      }),
+      { mode: 0o600 },
+    );
+    assert.throws(
+      () => loadBrokerSecrets(file, logger),
+      (e: Error) => e.message.includes(file) && e.message.includes('mockIaas.password'),
+    );
+    writeFileSync(
+      file,
+      JSON.stringify({
+        controlPlane: { username: 'cp', password: 'long-enough-password' },
+        mockIaas: { username: 'mock', password: 'long-enough-password' },
+        memberSecret: 'AAAA',
+      }),
+    );
     assert.throws(() => loadBrokerSecrets(file, logger), /memberSecret must hold at least 16 bytes/);
   });
 });
@@ -75,7 +93,13 @@ describe('mb-users.json', () => {
     await bad([{ username: 'a', role: 'admin', password: 'long-enough' }], /users\[0\]\.role must be "read" or "full"/);
     await bad([{ username: 'a', role: 'read', password: 'short' }], /users\[0\] needs a password of at least 8 characters/);
     await bad([{ username: 'a', role: 'read', passwordHash: 'md5$x' }], /users\[0\]\.passwordHash is not a scrypt hash/);
-    await bad([{ username: 'a', role: 'read', password: 'long-enough' }, { username: 'a', role: 'full', password: 'long-enough' }], /users\[1\]\.username "a" appears twice/);
+    await bad(
+      [
+        { username: 'a', role: 'read', password: 'long-enough' },
+        { username: 'a', role: 'full', password: 'long-enough' },
+      ],
+      /users\[1\]\.username "a" appears twice/,
+    );
   });
 });
 
@@ -86,7 +110,15 @@ describe('broker settings', () => {
       () => loadSettings({ STRATO_MB_URLS: 'http://strato:hunter2@a:1883' }),
       (e: Error) => /STRATO_MB_URLS/.test(e.message) && e.message.includes('strato:***@a') && !e.message.includes('hunter2'),
     );
-    const s = loadSettings({ STRATO_MB_CREDENTIALS_FILE: '/etc/strato/mb.json', STRATO_MB_USERS_FILE: '/etc/strato/users.json', STRATO_MB_CA_FILE: '/etc/strato/ca.pem', STRATO_MOCK_AGENTLESS_PROVIDERS: 'byo, lab' });
-    assert.deepEqual([s.mbCredentialsFile, s.mbUsersFile, s.mbCaFile, s.mock.agentlessProviders], ['/etc/strato/mb.json', '/etc/strato/users.json', '/etc/strato/ca.pem', ['byo', 'lab']]);
+    const s = loadSettings({
+      STRATO_MB_CREDENTIALS_FILE: '/etc/strato/mb.json',
+      STRATO_MB_USERS_FILE: '/etc/strato/users.json',
+      STRATO_MB_CA_FILE: '/etc/strato/ca.pem',
+      STRATO_MOCK_AGENTLESS_PROVIDERS: 'byo, lab',
+    });
+    assert.deepEqual(
+      [s.mbCredentialsFile, s.mbUsersFile, s.mbCaFile, s.mock.agentlessProviders],
+      ['/etc/strato/mb.json', '/etc/strato/users.json', '/etc/strato/ca.pem', ['byo', 'lab']],
+    );
   });
 });

@@ -75,7 +75,11 @@ const DEPLOY_START = ['ServiceCreatedEvent', 'ApplicationCreatedEvent', 'Applica
 async function assertKinds(seen: Seen[], kinds: string[], where: string): Promise<void> {
   await until(`a CompleteTopologyEvent ${where}`, () => seen.some((e) => e.name === 'CompleteTopologyEvent'), 5_000);
   const names = new Set(seen.map((e) => e.name));
-  assert.deepEqual(kinds.filter((k) => !names.has(k)), [], `event kinds missing ${where}`);
+  assert.deepEqual(
+    kinds.filter((k) => !names.has(k)),
+    [],
+    `event kinds missing ${where}`,
+  );
 }
 
 /** A raw MQTT client subscribed to `#`: every message a broker routes, in arrival order. */
@@ -154,8 +158,11 @@ async function convergeAndUndeploy(s: TestServer, entry: ReturnType<typeof manif
   whenConverged?.();
 
   await undeploySample(call, entry);
-  await until(`${appId} back in Created`, async () => (await call('GET', `/api/applications/${appId}`)).body.status === 'Created', 30_000, async () =>
-    digest(await runtimeOf(call, appId)),
+  await until(
+    `${appId} back in Created`,
+    async () => (await call('GET', `/api/applications/${appId}`)).body.status === 'Created',
+    30_000,
+    async () => digest(await runtimeOf(call, appId)),
   );
   assert.equal((await call('GET', `/api/applications/${appId}/runtime`)).status, 404);
   assert.equal(s.controlPlane.state.members.size, 0, 'no member left');
@@ -182,97 +189,111 @@ describe('broker failover: two Mosquitto brokers in STRATO_MB_URLS', { skip: sam
       creationAfterKill: false,
     },
   ];
-  for (const c of cases) it(`${c.sample}: the first broker dies when ${c.why}; Active, and no event after the switch is lost`, async (t) => {
-    const entry = manifestEntry(c.sample);
-    const appId = appIdOf(entry);
-    const [a, b] = await brokers(t);
-    const s = await server(t, [a.url, b.url]);
-    const state = s.controlPlane.state;
-    // The trigger event is seen on A: the deploy is under way, far from done. Right then, in the
-    // same turn, the runtime state is noted and broker A is killed.
-    let membersBefore = new Set<string>();
-    let activeBefore = new Set<string>();
-    let activeCisBefore = new Set<string>();
-    let cisBefore = new Set<string>();
-    let groupsBefore = new Set<string>();
-    let killed: Promise<void> | undefined;
-    await observe(t, a, (e) => {
-      if (killed || e.name !== c.trigger) return;
-      membersBefore = new Set(state.members.keys());
-      activeBefore = new Set([...state.members.values()].filter((m) => m.status === 'Active').map((m) => m.memberId));
-      const rt = state.apps.get(appId)!;
-      activeCisBefore = new Set(
-        Object.values(rt.clusters).flatMap((c) => Object.values(c.instances).filter((i) => i.status === 'Active').map((i) => `${c.clusterId}/${i.instanceId}`)),
-      );
-      cisBefore = new Set(Object.values(rt.clusters).flatMap((c) => Object.keys(c.instances).map((i) => `${c.clusterId}/${i}`)));
-      groupsBefore = new Set(Object.keys(rt.groupInstances));
-      killed = a.kill();
-    });
-    const onB = await observe(t, b);
-    const call: Call = (m, p, body) => s.call(m, p, body);
-    await registerSample(call, entry);
-    await deploySample(call, entry);
-    await until(`broker A killed at the first ${c.trigger}`, () => killed !== undefined, 20_000);
-    await killed;
+  for (const c of cases)
+    it(`${c.sample}: the first broker dies when ${c.why}; Active, and no event after the switch is lost`, async (t) => {
+      const entry = manifestEntry(c.sample);
+      const appId = appIdOf(entry);
+      const [a, b] = await brokers(t);
+      const s = await server(t, [a.url, b.url]);
+      const state = s.controlPlane.state;
+      // The trigger event is seen on A: the deploy is under way, far from done. Right then, in the
+      // same turn, the runtime state is noted and broker A is killed.
+      let membersBefore = new Set<string>();
+      let activeBefore = new Set<string>();
+      let activeCisBefore = new Set<string>();
+      let cisBefore = new Set<string>();
+      let groupsBefore = new Set<string>();
+      let killed: Promise<void> | undefined;
+      await observe(t, a, (e) => {
+        if (killed || e.name !== c.trigger) return;
+        membersBefore = new Set(state.members.keys());
+        activeBefore = new Set([...state.members.values()].filter((m) => m.status === 'Active').map((m) => m.memberId));
+        const rt = state.apps.get(appId)!;
+        activeCisBefore = new Set(
+          Object.values(rt.clusters).flatMap((c) =>
+            Object.values(c.instances)
+              .filter((i) => i.status === 'Active')
+              .map((i) => `${c.clusterId}/${i.instanceId}`),
+          ),
+        );
+        cisBefore = new Set(Object.values(rt.clusters).flatMap((c) => Object.keys(c.instances).map((i) => `${c.clusterId}/${i}`)));
+        groupsBefore = new Set(Object.keys(rt.groupInstances));
+        killed = a.kill();
+      });
+      const onB = await observe(t, b);
+      const call: Call = (m, p, body) => s.call(m, p, body);
+      await registerSample(call, entry);
+      await deploySample(call, entry);
+      await until(`broker A killed at the first ${c.trigger}`, () => killed !== undefined, 20_000);
+      await killed;
 
-    let groupsAfter: string[] = [];
-    const runtime = await convergeAndUndeploy(s, entry, () => {
-      groupsAfter = Object.keys(state.apps.get(appId)!.groupInstances);
-    });
+      let groupsAfter: string[] = [];
+      const runtime = await convergeAndUndeploy(s, entry, () => {
+        groupsAfter = Object.keys(state.apps.get(appId)!.groupInstances);
+      });
 
-    // Every kind of event the rest of the deploy, the undeploy and the removal publish reached B.
-    await assertKinds(onB, [...(c.creationAfterKill ? CREATION : []), ...ACTIVATION, ...UNDEPLOY, ...REMOVAL], 'on broker B after the switch');
+      // Every kind of event the rest of the deploy, the undeploy and the removal publish reached B.
+      await assertKinds(onB, [...(c.creationAfterKill ? CREATION : []), ...ACTIVATION, ...UNDEPLOY, ...REMOVAL], 'on broker B after the switch');
 
-    // Every member that became Active after the kill was announced on B, and so was every step of
-    // every member created after the kill; likewise each cluster instance activated after it.
-    const namesOn = (name: string, memberId: string) => onB.some((e) => e.name === name && e.payload?.memberId === memberId);
-    const finalMembers = clusterInstancesOf(runtime).flatMap((ci) => ci.member.map((m: any) => m.memberId as string));
-    let checkedMembers = 0;
-    for (const memberId of finalMembers) {
-      if (activeBefore.has(memberId)) continue;
-      checkedMembers++;
-      assert.ok(namesOn('MemberActivatedEvent', memberId), `MemberActivatedEvent of ${memberId} reached broker B`);
-      if (membersBefore.has(memberId)) continue;
-      for (const name of ['MemberCreatedEvent', 'MemberInitializedEvent', 'InstanceStartedEvent', 'MemberStartedEvent', 'InstanceActivatedEvent']) {
-        assert.ok(namesOn(name, memberId), `${name} of ${memberId} reached broker B`);
+      // Every member that became Active after the kill was announced on B, and so was every step of
+      // every member created after the kill; likewise each cluster instance activated after it.
+      const namesOn = (name: string, memberId: string) => onB.some((e) => e.name === name && e.payload?.memberId === memberId);
+      const finalMembers = clusterInstancesOf(runtime).flatMap((ci) => ci.member.map((m: any) => m.memberId as string));
+      let checkedMembers = 0;
+      for (const memberId of finalMembers) {
+        if (activeBefore.has(memberId)) continue;
+        checkedMembers++;
+        assert.ok(namesOn('MemberActivatedEvent', memberId), `MemberActivatedEvent of ${memberId} reached broker B`);
+        if (membersBefore.has(memberId)) continue;
+        for (const name of ['MemberCreatedEvent', 'MemberInitializedEvent', 'InstanceStartedEvent', 'MemberStartedEvent', 'InstanceActivatedEvent']) {
+          assert.ok(namesOn(name, memberId), `${name} of ${memberId} reached broker B`);
+        }
       }
-    }
-    assert.ok(checkedMembers > 0, 'some members became Active after the kill');
-    let checkedClusters = 0;
-    for (const ci of clusterInstancesOf(runtime)) {
-      if (activeCisBefore.has(`${ci.clusterId}/${ci.instanceId}`)) continue;
-      checkedClusters++;
+      assert.ok(checkedMembers > 0, 'some members became Active after the kill');
+      let checkedClusters = 0;
+      for (const ci of clusterInstancesOf(runtime)) {
+        if (activeCisBefore.has(`${ci.clusterId}/${ci.instanceId}`)) continue;
+        checkedClusters++;
+        assert.ok(
+          onB.some((e) => e.name === 'ClusterInstanceActivatedEvent' && e.payload?.clusterId === ci.clusterId && e.payload?.instanceId === ci.instanceId),
+          `ClusterInstanceActivatedEvent of ${ci.clusterId} reached broker B`,
+        );
+      }
+      assert.ok(checkedClusters > 0, 'some cluster instances became Active after the kill');
+      // every cluster instance and group instance created after the kill was announced on B
+      let created = 0;
+      for (const ci of clusterInstancesOf(runtime)) {
+        if (cisBefore.has(`${ci.clusterId}/${ci.instanceId}`)) continue;
+        created++;
+        assert.ok(
+          onB.some(
+            (e) =>
+              e.name === 'ClusterInstanceCreatedEvent' && e.payload?.clusterId === ci.clusterId && e.payload?.clusterInstance?.instanceId === ci.instanceId,
+          ),
+          `ClusterInstanceCreatedEvent of ${ci.clusterId}/${ci.instanceId} reached broker B`,
+        );
+      }
+      for (const key of groupsAfter) {
+        if (groupsBefore.has(key)) continue;
+        created++;
+        const groupId = key.slice(0, key.indexOf('/'));
+        const instanceId = key.slice(key.indexOf('/') + 1);
+        assert.ok(
+          onB.some((e) => e.name === 'GroupInstanceCreatedEvent' && e.payload?.groupId === groupId && e.payload?.groupInstance?.instanceId === instanceId),
+          `GroupInstanceCreatedEvent of ${key} reached broker B`,
+        );
+      }
+      if (c.creationAfterKill) assert.ok(created > 0, 'some cluster or group instances were created after the kill');
       assert.ok(
-        onB.some((e) => e.name === 'ClusterInstanceActivatedEvent' && e.payload?.clusterId === ci.clusterId && e.payload?.instanceId === ci.instanceId),
-        `ClusterInstanceActivatedEvent of ${ci.clusterId} reached broker B`,
+        onB.some((e) => e.name === 'ApplicationInstanceActivatedEvent' && e.payload?.appId === appId),
+        'ApplicationInstanceActivatedEvent on B',
       );
-    }
-    assert.ok(checkedClusters > 0, 'some cluster instances became Active after the kill');
-    // every cluster instance and group instance created after the kill was announced on B
-    let created = 0;
-    for (const ci of clusterInstancesOf(runtime)) {
-      if (cisBefore.has(`${ci.clusterId}/${ci.instanceId}`)) continue;
-      created++;
+      // the undeployment went through B as well
       assert.ok(
-        onB.some((e) => e.name === 'ClusterInstanceCreatedEvent' && e.payload?.clusterId === ci.clusterId && e.payload?.clusterInstance?.instanceId === ci.instanceId),
-        `ClusterInstanceCreatedEvent of ${ci.clusterId}/${ci.instanceId} reached broker B`,
+        onB.some((e) => e.name === 'ApplicationClustersRemovedEvent' && e.payload?.appId === appId),
+        'ApplicationClustersRemovedEvent on B',
       );
-    }
-    for (const key of groupsAfter) {
-      if (groupsBefore.has(key)) continue;
-      created++;
-      const groupId = key.slice(0, key.indexOf('/'));
-      const instanceId = key.slice(key.indexOf('/') + 1);
-      assert.ok(
-        onB.some((e) => e.name === 'GroupInstanceCreatedEvent' && e.payload?.groupId === groupId && e.payload?.groupInstance?.instanceId === instanceId),
-        `GroupInstanceCreatedEvent of ${key} reached broker B`,
-      );
-    }
-    if (c.creationAfterKill) assert.ok(created > 0, 'some cluster or group instances were created after the kill');
-    assert.ok(onB.some((e) => e.name === 'ApplicationInstanceActivatedEvent' && e.payload?.appId === appId), 'ApplicationInstanceActivatedEvent on B');
-    // the undeployment went through B as well
-    assert.ok(onB.some((e) => e.name === 'ApplicationClustersRemovedEvent' && e.payload?.appId === appId), 'ApplicationClustersRemovedEvent on B');
-  });
+    });
 
   it('the first broker is dead from the start: strato uses the second one', async (t) => {
     const entry = manifestEntry('esb-php-nested-with-esb-php-nested-with-mysql-php-app');
@@ -286,7 +307,10 @@ describe('broker failover: two Mosquitto brokers in STRATO_MB_URLS', { skip: sam
     await deploySample(call, entry);
     const runtime = await convergeAndUndeploy(s, entry);
     for (const m of clusterInstancesOf(runtime).flatMap((ci) => ci.member)) {
-      assert.ok(onB.some((e) => e.name === 'MemberActivatedEvent' && e.payload?.memberId === m.memberId), `MemberActivatedEvent of ${m.memberId} on B`);
+      assert.ok(
+        onB.some((e) => e.name === 'MemberActivatedEvent' && e.payload?.memberId === m.memberId),
+        `MemberActivatedEvent of ${m.memberId} on B`,
+      );
     }
     // every kind of the whole life of the application went through B
     await assertKinds(onB, [...DEPLOY_START, ...CREATION, ...ACTIVATION, ...UNDEPLOY, ...REMOVAL], 'on broker B');

@@ -113,7 +113,10 @@ describe('strato on Mosquitto with the documented password and ACL files', { ski
     assert.equal(await connackCode(mosquitto.url, { username: params['mb.username'], password: params['mb.password'] }), 5);
     execFileSync('mosquitto_passwd', ['-b', passwd, params['mb.username'], params['mb.password']]);
     mosquitto.reload();
-    await waitFor('the member user known to Mosquitto', async () => (await connackCode(mosquitto.url, { username: params['mb.username'], password: params['mb.password'] })) === 0);
+    await waitFor(
+      'the member user known to Mosquitto',
+      async () => (await connackCode(mosquitto.url, { username: params['mb.username'], password: params['mb.password'] })) === 0,
+    );
 
     agent = await TestAgent.connect(mosquitto.url, params);
     await agent.publish('InstanceStartedEvent');
@@ -125,7 +128,12 @@ describe('strato on Mosquitto with the documented password and ACL files', { ski
 
   it('a member may not write topology events nor read beyond the agent topics; its forged ReadyToShutdown for another member is ignored by the control plane', async () => {
     const params = agent.params;
-    const forger = await mqtt.connectAsync(mosquitto.url, { protocolVersion: 4, reconnectPeriod: 0, username: params['mb.username'], password: params['mb.password'] });
+    const forger = await mqtt.connectAsync(mosquitto.url, {
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+      username: params['mb.username'],
+      password: params['mb.password'],
+    });
     clients.push(forger);
     // Mosquitto 2.0 grants a subscription to '#' but delivers only what the ACL lets the user read:
     // a control-plane client publishes a statistic (not readable), then a marker on tenant/ (readable)
@@ -137,7 +145,11 @@ describe('strato on Mosquitto with the documented password and ACL files', { ski
     await cpClient.publishAsync('health/stat/MemberHealthStatEvent', JSON.stringify({ memberId: 'not-a-member', value: 1 }), { qos: 1 });
     await cpClient.publishAsync('tenant/StratoTestMarker', '{}', { qos: 1 });
     await waitFor('the marker', () => received.includes('tenant/StratoTestMarker'));
-    assert.deepEqual(received.filter((t) => !/^(topology|instance|tenant|application\/signup|domain\/mapping)\//.test(t)), [], 'only what an agent reads');
+    assert.deepEqual(
+      received.filter((t) => !/^(topology|instance|tenant|application\/signup|domain\/mapping)\//.test(t)),
+      [],
+      'only what an agent reads',
+    );
 
     const targetFields = statusFields(await launchParamsOf(server.call, target));
     // not an agent topic: Mosquitto drops it. The member's own statistic, sent after it on the same
@@ -155,7 +167,10 @@ describe('strato on Mosquitto with the documented password and ACL files', { ski
       server.records.find((r) => r.msg === 'instance status event of a member never asked to clean up ignored' && r.memberId === target),
     );
     await laterEvents(topologies, 2, 'two complete topologies');
-    assert.deepEqual((await membersOf(server.call, 'single-cartridge-app')).members.map((m) => [m.memberId, m.status]), [[target, 'Active']]);
+    assert.deepEqual(
+      (await membersOf(server.call, 'single-cartridge-app')).members.map((m) => [m.memberId, m.status]),
+      [[target, 'Active']],
+    );
     for (const name of ['MemberReadyToShutdownEvent', 'MemberMaintenanceModeEvent', 'MemberTerminatedEvent']) {
       assert.equal(recorder.named(name, (p) => p.memberId === target).length, 0, name);
     }

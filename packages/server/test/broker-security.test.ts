@@ -59,7 +59,12 @@ describe('the embedded broker knows who is talking (a real server)', { skip: sam
     // operator accounts written with plain passwords: the server keeps only their hashes
     writeFileSync(
       join(dataDir, 'mb-users.json'),
-      JSON.stringify({ users: [{ username: VIEWER.username, role: 'read', password: VIEWER.password }, { username: OPS.username, role: 'full', password: OPS.password }] }),
+      JSON.stringify({
+        users: [
+          { username: VIEWER.username, role: 'read', password: VIEWER.password },
+          { username: OPS.username, role: 'full', password: OPS.password },
+        ],
+      }),
     );
     server = await startLoggedServer({}, dataDir);
     url = server.mbUrls[0];
@@ -81,7 +86,10 @@ describe('the embedded broker knows who is talking (a real server)', { skip: sam
     assert.equal(await connackCode(url, { username: 'admin', password: 'admin' }), 4, 'the REST admin is no broker user');
     assert.equal(await connackCode(url, { username: VIEWER.username, password: OPS.password }), 4);
     assert.equal(
-      await connackCode(url, { username: 'single-cartridge-app.my-php.php.domain0b9a6c2e-0d7c-4f5e-9a55-6f1c2b3d4e5f', password: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }),
+      await connackCode(url, {
+        username: 'single-cartridge-app.my-php.php.domain0b9a6c2e-0d7c-4f5e-9a55-6f1c2b3d4e5f',
+        password: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+      }),
       4,
       'a member id with a made-up password',
     );
@@ -94,10 +102,13 @@ describe('the embedded broker knows who is talking (a real server)', { skip: sam
     const users = readFileSync(join(server.dataDir, 'mb-users.json'), 'utf8');
     assert.equal(statSync(join(server.dataDir, 'mb-users.json')).mode & 0o777, 0o600);
     assert.ok(!users.includes(VIEWER.password) && !users.includes(OPS.password), 'no plain operator password is kept');
-    assert.deepEqual(JSON.parse(users).users.map((u: any) => [u.username, u.role, /^scrypt\$/.test(u.passwordHash), 'password' in u]), [
-      [VIEWER.username, 'read', true, false],
-      [OPS.username, 'full', true, false],
-    ]);
+    assert.deepEqual(
+      JSON.parse(users).users.map((u: any) => [u.username, u.role, /^scrypt\$/.test(u.passwordHash), 'password' in u]),
+      [
+        [VIEWER.username, 'read', true, false],
+        [OPS.username, 'full', true, false],
+      ],
+    );
   });
 
   it('a member with its own credentials comes up: InstanceStarted, InstanceActivated, health statistics', async () => {
@@ -133,7 +144,10 @@ describe('the embedded broker knows who is talking (a real server)', { skip: sam
     // its statistics keep it alive past the fault timeout (3 s): no MemberFaultEvent
     await laterEvents(topologies, 4, 'four complete topologies (4 s)');
     assert.equal(recorder.named('MemberFaultEvent', (p) => p.memberId === mine.memberId).length, 0);
-    assert.deepEqual((await membersOf(server.call, 'agent-app')).members.map((m) => [m.memberId, m.status]), [[mine.memberId, 'Active']]);
+    assert.deepEqual(
+      (await membersOf(server.call, 'agent-app')).members.map((m) => [m.memberId, m.status]),
+      [[mine.memberId, 'Active']],
+    );
   });
 
   it("a member's credentials cannot publish another member's InstanceReadyToShutdownEvent or InstanceActivatedEvent", async () => {
@@ -159,7 +173,10 @@ describe('the embedded broker knows who is talking (a real server)', { skip: sam
     // a couple of monitor intervals (200 ms) later — two complete topologies, 1 s apart — nothing changed
     await laterEvents(topologies, 2, 'two complete topologies');
     const now = await membersOf(server.call, 'single-cartridge-app');
-    assert.deepEqual(now.members.map((m) => [m.memberId, m.status]), [[target.memberId, 'Active']]);
+    assert.deepEqual(
+      now.members.map((m) => [m.memberId, m.status]),
+      [[target.memberId, 'Active']],
+    );
     for (const name of ['InstanceReadyToShutdownEvent', 'InstanceActivatedEvent', 'InstanceMaintenanceModeEvent']) {
       // only the simulated member's own (genuine) activation went through
       const seen = recorder.named(name, (p) => p.memberId === target.memberId);
@@ -181,7 +198,11 @@ describe('the embedded broker knows who is talking (a real server)', { skip: sam
     await ops.publishAsync('instance/status/InstanceMaintenanceModeEvent', JSON.stringify(fields), { qos: 1 });
     // ids that do not match the topology's record, and an activation of a member never known
     await ops.publishAsync('instance/status/InstanceReadyToShutdownEvent', JSON.stringify({ ...fields, clusterInstanceId: 'other-1' }), { qos: 1 });
-    await ops.publishAsync('instance/status/InstanceActivatedEvent', JSON.stringify({ ...fields, memberId: `${fields.clusterId}00000000-0000-4000-8000-000000000000` }), { qos: 1 });
+    await ops.publishAsync(
+      'instance/status/InstanceActivatedEvent',
+      JSON.stringify({ ...fields, memberId: `${fields.clusterId}00000000-0000-4000-8000-000000000000` }),
+      { qos: 1 },
+    );
     // a read-only operator publishes nothing
     const gone = closedBy(viewer);
     viewer.publish('instance/status/InstanceReadyToShutdownEvent', JSON.stringify(fields), { qos: 1 });
@@ -190,13 +211,19 @@ describe('the embedded broker knows who is talking (a real server)', { skip: sam
     const ignored = (msg: string, event: string) => () => server.records.find((r) => r.msg === msg && r.event === event);
     await waitFor('ReadyToShutdown ignored', ignored('instance status event of a member never asked to clean up ignored', 'InstanceReadyToShutdownEvent'));
     await waitFor('MaintenanceMode ignored', ignored('instance status event of a member never asked to clean up ignored', 'InstanceMaintenanceModeEvent'));
-    const mismatch = await waitFor('mismatched ids ignored', ignored('instance status event whose ids do not match the member ignored', 'InstanceReadyToShutdownEvent'));
+    const mismatch = await waitFor(
+      'mismatched ids ignored',
+      ignored('instance status event whose ids do not match the member ignored', 'InstanceReadyToShutdownEvent'),
+    );
     assert.deepEqual(mismatch.mismatch, ['clusterInstanceId']);
     await waitFor('unknown member ignored', ignored('instance status event for an unknown member ignored', 'InstanceActivatedEvent'));
 
     await laterEvents(topologies, 2, 'two complete topologies');
     const now = await membersOf(server.call, 'single-cartridge-app');
-    assert.deepEqual(now.members.map((m) => [m.memberId, m.status]), [[target.memberId, 'Active']]);
+    assert.deepEqual(
+      now.members.map((m) => [m.memberId, m.status]),
+      [[target.memberId, 'Active']],
+    );
     assert.equal(now.status, 'Active');
     for (const name of ['MemberReadyToShutdownEvent', 'MemberMaintenanceModeEvent', 'MemberTerminatedEvent']) {
       assert.equal(recorder.named(name, (p) => p.clusterId === targetParams.CLUSTER_ID).length, 0, name);
@@ -212,7 +239,10 @@ describe('the embedded broker knows who is talking (a real server)', { skip: sam
     await waitFor('agent-app Created', async () => (await server.call('GET', '/api/applications/agent-app')).body.status === 'Created');
     assert.ok(!(await server.mockIaas.listInstances()).map((i) => i.memberId).includes(memberId), 'its instance was terminated');
     // the other application was not touched
-    assert.deepEqual((await membersOf(server.call, 'single-cartridge-app')).members.map((m) => [m.memberId, m.status]), [[target.memberId, 'Active']]);
+    assert.deepEqual(
+      (await membersOf(server.call, 'single-cartridge-app')).members.map((m) => [m.memberId, m.status]),
+      [[target.memberId, 'Active']],
+    );
   });
 
   it('no credential appears in the log', async () => {

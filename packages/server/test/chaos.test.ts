@@ -66,7 +66,6 @@ const MAX_IN_FLIGHT_KILL_DELAY_MS = 40;
 const ENTRIES = ['single-cartridge-app', 'wordpress-app', 'single-level-nested-groups-app'].map(manifestEntry);
 const APP_IDS = ENTRIES.map(appIdOf);
 
-
 interface Round {
   /** the applications whose state this round changes (deploy if undeployed, else undeploy) */
   toggle: string[];

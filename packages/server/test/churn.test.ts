@@ -19,20 +19,43 @@ const ROUNDS = Number(process.env.STRATO_CHURN_ROUNDS ?? 20);
 /** STRATO_REQUEST_TIMEOUT of the server under test: a request that is not confirmed by then answers 503. */
 const BOUND_MS = 5000;
 
-
 const ARTIFACTS: [string, unknown][] = [
   ['/api/networkPartitions', { id: 'churn-np', provider: 'mock', partitions: [{ id: 'p1' }] }],
-  ['/api/autoscalingPolicies', { id: 'churn-as', loadThresholds: { requestsInFlight: { threshold: 20 }, memoryConsumption: { threshold: 70 }, loadAverage: { threshold: 70 } } }],
-  ['/api/deploymentPolicies', { id: 'churn-dp', networkPartitions: [{ id: 'churn-np', partitionAlgo: 'one-after-another', partitions: [{ id: 'p1', partitionMax: 50 }] }] }],
+  [
+    '/api/autoscalingPolicies',
+    { id: 'churn-as', loadThresholds: { requestsInFlight: { threshold: 20 }, memoryConsumption: { threshold: 70 }, loadAverage: { threshold: 70 } } },
+  ],
+  [
+    '/api/deploymentPolicies',
+    { id: 'churn-dp', networkPartitions: [{ id: 'churn-np', partitionAlgo: 'one-after-another', partitions: [{ id: 'p1', partitionMax: 50 }] }] },
+  ],
   ['/api/applicationPolicies', { id: 'churn-ap', algorithm: 'one-after-another', networkPartitions: ['churn-np'] }],
-  ['/api/cartridges', { type: 'churn-web', category: 'framework', provider: 'strato', host: 'strato.test', multiTenant: false, portMapping: [{ protocol: 'http', port: 8080, proxyPort: 0 }], iaasProvider: [{ type: 'mock', imageId: 'img' }] }],
+  [
+    '/api/cartridges',
+    {
+      type: 'churn-web',
+      category: 'framework',
+      provider: 'strato',
+      host: 'strato.test',
+      multiTenant: false,
+      portMapping: [{ protocol: 'http', port: 8080, proxyPort: 0 }],
+      iaasProvider: [{ type: 'mock', imageId: 'img' }],
+    },
+  ],
 ];
 
 const application = (id: string) => ({
   applicationId: id,
   alias: id,
   components: {
-    cartridges: [{ type: 'churn-web', cartridgeMin: 1, cartridgeMax: 2, subscribableInfo: { alias: `${id}-web`, autoscalingPolicy: 'churn-as', deploymentPolicy: 'churn-dp' } }],
+    cartridges: [
+      {
+        type: 'churn-web',
+        cartridgeMin: 1,
+        cartridgeMax: 2,
+        subscribableInfo: { alias: `${id}-web`, autoscalingPolicy: 'churn-as', deploymentPolicy: 'churn-dp' },
+      },
+    ],
   },
 });
 

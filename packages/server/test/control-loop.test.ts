@@ -8,7 +8,11 @@ const silent = pino({ level: 'silent' });
 describe('control loop', () => {
   it('runs tasks in order and announces their effects only after the commit', async () => {
     const log: string[] = [];
-    const loop = new ControlLoop(async () => void log.push('flush'), () => undefined, silent);
+    const loop = new ControlLoop(
+      async () => void log.push('flush'),
+      () => undefined,
+      silent,
+    );
     for (const n of [1, 2, 3]) {
       loop.submit(() => {
         log.push(`task ${n}`);
@@ -21,7 +25,11 @@ describe('control loop', () => {
 
   it('coalesces reconciliation requests for the same application', async () => {
     const reconciled: string[] = [];
-    const loop = new ControlLoop(async () => undefined, (id) => void reconciled.push(id), silent);
+    const loop = new ControlLoop(
+      async () => undefined,
+      (id) => void reconciled.push(id),
+      silent,
+    );
     loop.requestReconcile('a');
     loop.requestReconcile('b');
     loop.requestReconcile('a');
@@ -40,7 +48,12 @@ describe('control loop', () => {
       silent,
     );
     const outcome = new Promise<string>((resolve) =>
-      loop.submit(() => loop.onCommit(() => resolve('committed'), (e) => resolve(`aborted: ${(e as Error).message}`))),
+      loop.submit(() =>
+        loop.onCommit(
+          () => resolve('committed'),
+          (e) => resolve(`aborted: ${(e as Error).message}`),
+        ),
+      ),
     );
     loop.submit(() => loop.onCommit(() => effects.push('event')));
     assert.equal(await outcome, 'aborted: disk full');
@@ -54,7 +67,11 @@ describe('control loop', () => {
 
   it('keeps going after a failing task', async () => {
     const done: number[] = [];
-    const loop = new ControlLoop(async () => undefined, () => undefined, silent);
+    const loop = new ControlLoop(
+      async () => undefined,
+      () => undefined,
+      silent,
+    );
     loop.submit(() => {
       throw new Error('boom');
     });
@@ -65,7 +82,11 @@ describe('control loop', () => {
 
   it('commits at least every 256 tasks', async () => {
     let flushes = 0;
-    const loop = new ControlLoop(async () => void flushes++, () => undefined, silent);
+    const loop = new ControlLoop(
+      async () => void flushes++,
+      () => undefined,
+      silent,
+    );
     for (let i = 0; i < 600; i++) loop.submit(() => undefined);
     await loop.idle();
     assert.ok(flushes >= 3, String(flushes));

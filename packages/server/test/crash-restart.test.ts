@@ -66,7 +66,9 @@ async function assertConverged(base: string, minOf: Map<string, number>, moment:
   const cis = clusterInstancesOf(runtime);
   assert.equal(cis.length, 5, `${moment}: five cluster instances`);
   for (const ci of cis) assert.equal(ci.member.length, MIN, `${moment}: ${ci.clusterId} has ${ci.member.length} members`);
-  const members = membersOf(runtime).map((m) => m.memberId as string).sort();
+  const members = membersOf(runtime)
+    .map((m) => m.memberId as string)
+    .sort();
   assert.equal(new Set(members).size, members.length, `${moment}: no member listed twice`);
   let instances: any[] = [];
   await until(
@@ -82,7 +84,13 @@ async function assertConverged(base: string, minOf: Map<string, number>, moment:
   // still Active and unchanged once the instances are settled: nothing was replaced behind our back
   const again = await runtimeOf(call);
   assert.ok(isConverged(again, minOf), `${moment}: ${digest(again)}`);
-  assert.deepEqual(membersOf(again).map((m) => m.memberId).sort(), members, `${moment}: the same members`);
+  assert.deepEqual(
+    membersOf(again)
+      .map((m) => m.memberId)
+      .sort(),
+    members,
+    `${moment}: the same members`,
+  );
 }
 
 /** Waits until the application is back in Created with no runtime, no member and no mock instance. */
@@ -175,7 +183,10 @@ async function crashAt(crash: CrashableServer): Promise<void> {
   atKill = await crash.stored([APP_ID]);
   const draining = atKill.members.get(APP_ID)!;
   assert.equal(atKill.status.get(APP_ID), 'Undeploying', 'mid-undeploy: the record says Undeploying, not Created');
-  assert.ok(draining.some((m) => DRAINING.has(m.status)), `mid-undeploy: members draining in the store: ${JSON.stringify(draining)}`);
+  assert.ok(
+    draining.some((m) => DRAINING.has(m.status)),
+    `mid-undeploy: members draining in the store: ${JSON.stringify(draining)}`,
+  );
   assert.deepEqual(
     draining.map((m) => m.memberId).filter((id) => !atKill.mockInstances.includes(id)),
     [],

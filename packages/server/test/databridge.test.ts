@@ -49,7 +49,8 @@ import { TestAgent, launchParamsOf, membersOf, registerAgentApp, registerSingleC
 describe('Thrift binary protocol codec', () => {
   it('encodes a connect call byte for byte as the binary protocol defines it (strict header)', () => {
     const bytes = writeMessage({ name: 'connect', type: MessageType.CALL, seqid: 0, body: structOf({ 1: str('a'), 2: str('b') }) });
-    const expected = '80010001' + '00000007' + Buffer.from('connect').toString('hex') + '00000000' + '0b0001' + '00000001' + '61' + '0b0002' + '00000001' + '62' + '00';
+    const expected =
+      '80010001' + '00000007' + Buffer.from('connect').toString('hex') + '00000000' + '0b0001' + '00000001' + '61' + '0b0002' + '00000001' + '62' + '00';
     assert.equal(bytes.toString('hex'), expected);
   });
 
@@ -66,7 +67,12 @@ describe('Thrift binary protocol codec', () => {
         5: list(T.DOUBLE, [dbl(3.8), dbl(-0.5)]),
         6: list(T.BOOL, [bool(true), bool(false)]),
         7: list(T.STRING, [str(''), str('x'.repeat(300))]),
-        8: { type: T.MAP, keyType: T.STRING, valueType: T.MAP, value: [[str('k'), { type: T.MAP, keyType: T.STRING, valueType: T.STRING, value: [[str('a'), str('b')]] }]] },
+        8: {
+          type: T.MAP,
+          keyType: T.STRING,
+          valueType: T.MAP,
+          value: [[str('k'), { type: T.MAP, keyType: T.STRING, valueType: T.STRING, value: [[str('a'), str('b')]] }]],
+        },
         9: { type: T.BYTE, value: -1 },
         10: { type: T.I16, value: -300 },
         11: { type: T.SET, elementType: T.STRING, value: [str('s')] },
@@ -113,7 +119,13 @@ describe('Thrift binary protocol codec', () => {
 });
 
 /** The event bundle the agent sends for one statistic (README "Health statistics"). */
-function bundle(session: string, ids: { clusterId: string; clusterInstanceId: string; networkPartitionId: string; memberId: string; partitionId: string }, what: string, value: number, streamId = 'cartridge_agent_health_stats:1.0.0'): TStruct {
+function bundle(
+  session: string,
+  ids: { clusterId: string; clusterInstanceId: string; networkPartitionId: string; memberId: string; partitionId: string },
+  what: string,
+  value: number,
+  streamId = 'cartridge_agent_health_stats:1.0.0',
+): TStruct {
   return structOf({
     1: struct({
       1: str(session),
@@ -130,7 +142,12 @@ function bundle(session: string, ids: { clusterId: string; clusterInstanceId: st
 describe('databridge service, call by call', () => {
   const samples: HealthSample[] = [];
   const service = new DatabridgeService({
-    auth: (u, p) => (u === 'acct' && p === 'acct-password' ? { kind: 'account' } : u === 'member-1' && p === 'member-password' ? { kind: 'member', memberId: 'member-1' } : undefined),
+    auth: (u, p) =>
+      u === 'acct' && p === 'acct-password'
+        ? { kind: 'account' }
+        : u === 'member-1' && p === 'member-password'
+          ? { kind: 'member', memberId: 'member-1' }
+          : undefined,
     onSample: (s) => samples.push(s),
     log: pino({ level: 'silent' }),
   });
@@ -167,7 +184,10 @@ describe('databridge service, call by call', () => {
     assert.equal(answer(call('defineStream', structOf({ 1: str(session), 2: str('{not json') })))[0], 2);
     const other = HEALTH_STREAM_DEFINITION.replace('"DOUBLE"', '"INT"');
     assert.equal(answer(call('defineStream', structOf({ 1: str(session), 2: str(other) })))[0], 1);
-    assert.deepEqual(answer(call('defineStream', structOf({ 1: str(session), 2: str('{"name":"s2","version":"2.0.0","payloadData":[{"name":"v","type":"LONG"}]}') }))), [0, 's2:2.0.0']);
+    assert.deepEqual(
+      answer(call('defineStream', structOf({ 1: str(session), 2: str('{"name":"s2","version":"2.0.0","payloadData":[{"name":"v","type":"LONG"}]}') }))),
+      [0, 's2:2.0.0'],
+    );
   });
 
   it('publish: a statistic becomes a sample; unknown session (2), unknown stream (1); a member session speaks for its member only', () => {
@@ -182,7 +202,14 @@ describe('databridge service, call by call', () => {
     const mine = answer(call('connect', structOf({ 1: str('member-1'), 2: str('member-password') })))[1] as string;
     call('publish', bundle(mine, { ...ids, memberId: 'member-2' }, 'load_average', 60));
     call('publish', bundle(mine, ids, 'load_average', 61));
-    assert.deepEqual(samples.map((s) => [s.memberId, s.value]), [['member-1', 3.8], ['member-1', 61]], "another member's statistic is dropped");
+    assert.deepEqual(
+      samples.map((s) => [s.memberId, s.value]),
+      [
+        ['member-1', 3.8],
+        ['member-1', 61],
+      ],
+      "another member's statistic is dropped",
+    );
 
     call('disconnect', structOf({ 1: str(mine) }));
     assert.equal(answer(call('publish', bundle(mine, ids, 'load_average', 62)))[0], 2, 'a disconnected session has expired');
@@ -194,7 +221,10 @@ describe('databridge service, call by call', () => {
     const session = reply('connect', structOf({ 1: str('any'), 2: str('thing') })).get(0)!.value as string;
     samples.length = 0;
     assert.equal(reply('publish', bundle(session, ids, 'load_average', 7)).size, 0, 'no exception');
-    assert.deepEqual(samples.map((s) => s.value), [7]);
+    assert.deepEqual(
+      samples.map((s) => s.value),
+      [7],
+    );
   });
 
   it('answers an unknown method with a TApplicationException', () => {
@@ -285,7 +315,11 @@ describe("the Python agent's own databridge client against strato's receiver", (
   /** Runs the client script with the agent's venv python in the work folder (the agent's logging writes agent.log there). */
   async function client(user: string, password: string, ids: Record<string, string>): Promise<Record<string, unknown>> {
     const a = agent as StratosAgent;
-    const { stdout } = await promisify(execFile)(a.python, [join(work, 'client.py'), '127.0.0.1', String(server.databridge!.port), user, password, a.agentDir, JSON.stringify(ids)], { cwd: work, timeout: 60_000 });
+    const { stdout } = await promisify(execFile)(
+      a.python,
+      [join(work, 'client.py'), '127.0.0.1', String(server.databridge!.port), user, password, a.agentDir, JSON.stringify(ids)],
+      { cwd: work, timeout: 60_000 },
+    );
     return JSON.parse(stdout.trim().split('\n').pop()!);
   }
 
@@ -302,14 +336,29 @@ describe("the Python agent's own databridge client against strato's receiver", (
     await waitFor('Starting', async () => (await membersOf(server.call, 'agent-app')).members[0]?.status === 'Starting');
     await member.publish('InstanceActivatedEvent'); // no MQTT statistics from this member: Thrift only
     await waitFor('Active', async () => (await membersOf(server.call, 'agent-app')).members[0]?.status === 'Active');
-    const ids = { clusterId: params.CLUSTER_ID, clusterInstanceId: params.CLUSTER_INSTANCE_ID, networkPartitionId: params.NETWORK_PARTITION_ID, memberId: params.MEMBER_ID, partitionId: params.PARTITION_ID };
+    const ids = {
+      clusterId: params.CLUSTER_ID,
+      clusterInstanceId: params.CLUSTER_INSTANCE_ID,
+      networkPartitionId: params.NETWORK_PARTITION_ID,
+      memberId: params.MEMBER_ID,
+      partitionId: params.PARTITION_ID,
+    };
     seen.length = 0;
 
     const account = server.databridge!.account;
     const out = await client(account.username, account.password, ids);
-    assert.deepEqual(out, { definition: HEALTH_STREAM_DEFINITION, streamId: 'cartridge_agent_health_stats:1.0.0', published: true, wrongCredentials: 'ThriftAuthenticationException', unknownSession: 'ThriftSessionExpiredException' });
+    assert.deepEqual(out, {
+      definition: HEALTH_STREAM_DEFINITION,
+      streamId: 'cartridge_agent_health_stats:1.0.0',
+      published: true,
+      wrongCredentials: 'ThriftAuthenticationException',
+      unknownSession: 'ThriftSessionExpiredException',
+    });
     const stat = await waitFor('MemberHealthStatEvent on the broker', () => recorder.first('MemberHealthStatEvent', (p) => p.memberId === params.MEMBER_ID));
-    assert.deepEqual({ ...stat.payload, timestamp: typeof stat.payload.timestamp }, { ...ids, healthDescription: 'memory_consumption', value: 42.5, timestamp: 'number' });
+    assert.deepEqual(
+      { ...stat.payload, timestamp: typeof stat.payload.timestamp },
+      { ...ids, healthDescription: 'memory_consumption', value: 42.5, timestamp: 'number' },
+    );
     await waitFor('the fault detector saw it', () => seen.includes(params.MEMBER_ID));
     assert.equal(recorder.named('MemberHealthStatEvent', (p) => p.memberId === 'm').length, 0, 'the unknown-session bundle was not taken');
   });
@@ -317,7 +366,13 @@ describe("the Python agent's own databridge client against strato's receiver", (
   it("a member's own broker credentials are accepted, for its own statistics only", async (t) => {
     if (typeof agent === 'string') return t.skip(agent);
     const params = member.params;
-    const ids = { clusterId: params.CLUSTER_ID, clusterInstanceId: params.CLUSTER_INSTANCE_ID, networkPartitionId: params.NETWORK_PARTITION_ID, memberId: params.MEMBER_ID, partitionId: params.PARTITION_ID };
+    const ids = {
+      clusterId: params.CLUSTER_ID,
+      clusterInstanceId: params.CLUSTER_INSTANCE_ID,
+      networkPartitionId: params.NETWORK_PARTITION_ID,
+      memberId: params.MEMBER_ID,
+      partitionId: params.PARTITION_ID,
+    };
     const before = recorder.named('MemberHealthStatEvent', (p) => p.memberId === params.MEMBER_ID).length;
     const out = await client(params['mb.username'], params['mb.password'], ids);
     assert.equal(out.published, true);
@@ -374,7 +429,14 @@ describe('databridge settings', () => {
       const pair = await selfSignedCertificate('configured');
       writeFileSync(join(dir, 'cert.pem'), pair.cert);
       writeFileSync(join(dir, 'key.pem'), pair.key);
-      const on = await startTestServer({}, { STRATO_DATABRIDGE_CERT_FILE: join(dir, 'cert.pem'), STRATO_DATABRIDGE_KEY_FILE: join(dir, 'key.pem'), STRATO_DATABRIDGE_PASSWORD: 'configured-password' });
+      const on = await startTestServer(
+        {},
+        {
+          STRATO_DATABRIDGE_CERT_FILE: join(dir, 'cert.pem'),
+          STRATO_DATABRIDGE_KEY_FILE: join(dir, 'key.pem'),
+          STRATO_DATABRIDGE_PASSWORD: 'configured-password',
+        },
+      );
       try {
         assert.deepEqual(on.databridge!.account, { username: 'strato-databridge', password: 'configured-password' });
         const socket = tlsConnect({ host: '127.0.0.1', port: on.databridge!.port, rejectUnauthorized: false });
@@ -385,7 +447,10 @@ describe('databridge settings', () => {
       } finally {
         await on.stop();
       }
-      await assert.rejects(startTestServer({}, { STRATO_DATABRIDGE_CERT_FILE: join(dir, 'cert.pem') }), /STRATO_DATABRIDGE_CERT_FILE and STRATO_DATABRIDGE_KEY_FILE/);
+      await assert.rejects(
+        startTestServer({}, { STRATO_DATABRIDGE_CERT_FILE: join(dir, 'cert.pem') }),
+        /STRATO_DATABRIDGE_CERT_FILE and STRATO_DATABRIDGE_KEY_FILE/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

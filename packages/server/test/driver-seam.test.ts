@@ -32,13 +32,44 @@ const keysOf = (payload: string) => payloadEntries(payload).map(([k]) => k);
 
 /** Stratos's order (orchestration.md §6.2 step 4), for a payload with every optional key. */
 const STRATOS_ORDER = [
-  'APPLICATION_ID', 'GROUP_NAME', 'SERVICE_NAME', 'HOST_NAME', 'MULTITENANT', 'TENANT_ID', 'TENANT_RANGE', 'CARTRIDGE_ALIAS',
-  'CLUSTER_ID', 'CARTRIDGE_KEY', 'DEPLOYMENT', 'APPLICATION_PATH', 'REPO_URL', 'PORTS', 'PORT_MAPPINGS', 'PROVIDER',
-  'PUPPET_IP', 'PUPPET_HOSTNAME', 'PUPPET_DNS_AVAILABLE', 'PUPPET_ENV', 'DEPENDENCY_ALIASES', 'EXPORTING_PROPERTIES',
-  'DEPENDENCY_CLUSTER_IDS', 'EXPORT_METADATA_KEYS', 'IMPORT_METADATA_KEYS', 'LVS_VIRTUAL_IP',
-  'CART_PARAM', 'SUB_PARAM', 'TOKEN',
-  'MEMBER_ID', 'INSTANCE_ID', 'CLUSTER_INSTANCE_ID', 'LB_CLUSTER_ID', 'NETWORK_PARTITION_ID', 'PARTITION_ID', 'INTERNAL',
-  'MIN_COUNT', 'NP_PARAM',
+  'APPLICATION_ID',
+  'GROUP_NAME',
+  'SERVICE_NAME',
+  'HOST_NAME',
+  'MULTITENANT',
+  'TENANT_ID',
+  'TENANT_RANGE',
+  'CARTRIDGE_ALIAS',
+  'CLUSTER_ID',
+  'CARTRIDGE_KEY',
+  'DEPLOYMENT',
+  'APPLICATION_PATH',
+  'REPO_URL',
+  'PORTS',
+  'PORT_MAPPINGS',
+  'PROVIDER',
+  'PUPPET_IP',
+  'PUPPET_HOSTNAME',
+  'PUPPET_DNS_AVAILABLE',
+  'PUPPET_ENV',
+  'DEPENDENCY_ALIASES',
+  'EXPORTING_PROPERTIES',
+  'DEPENDENCY_CLUSTER_IDS',
+  'EXPORT_METADATA_KEYS',
+  'IMPORT_METADATA_KEYS',
+  'LVS_VIRTUAL_IP',
+  'CART_PARAM',
+  'SUB_PARAM',
+  'TOKEN',
+  'MEMBER_ID',
+  'INSTANCE_ID',
+  'CLUSTER_INSTANCE_ID',
+  'LB_CLUSTER_ID',
+  'NETWORK_PARTITION_ID',
+  'PARTITION_ID',
+  'INTERNAL',
+  'MIN_COUNT',
+  'NP_PARAM',
 ];
 
 describe('launch payload', () => {
@@ -86,25 +117,60 @@ describe('launch payload', () => {
     assert.equal(
       payload,
       [
-        'APPLICATION_ID=app1', 'GROUP_NAME=web-tier', 'SERVICE_NAME=php', 'HOST_NAME=php1.strato.local', 'MULTITENANT=false',
-        'TENANT_ID=-1234', 'TENANT_RANGE=*', 'CARTRIDGE_ALIAS=php1', 'CLUSTER_ID=app1.php1.php.domain',
+        'APPLICATION_ID=app1',
+        'GROUP_NAME=web-tier',
+        'SERVICE_NAME=php',
+        'HOST_NAME=php1.strato.local',
+        'MULTITENANT=false',
+        'TENANT_ID=-1234',
+        'TENANT_RANGE=*',
+        'CARTRIDGE_ALIAS=php1',
+        'CLUSTER_ID=app1.php1.php.domain',
         'CARTRIDGE_KEY=AbCdEfGhIjKlMnOp',
         'DEPLOYMENT=np-deployment', // a network partition's payload_parameter replaces the key in place
-        'APPLICATION_PATH=/var/www', 'REPO_URL=https://git.example/app.git', 'PORTS=80|443',
+        'APPLICATION_PATH=/var/www',
+        'REPO_URL=https://git.example/app.git',
+        'PORTS=80|443',
         'PORT_MAPPINGS=NAME:http|PROTOCOL:http|PORT:80|PROXY_PORT:8280|TYPE:;NAME:https-443|PROTOCOL:https|PORT:443|PROXY_PORT:8243|TYPE:NodePort',
-        'PROVIDER=apache', 'PUPPET_IP=', 'PUPPET_HOSTNAME=', 'PUPPET_DNS_AVAILABLE=', 'PUPPET_ENV=',
-        'DEPENDENCY_ALIASES=mysql1|cache1', 'EXPORTING_PROPERTIES=', 'DEPENDENCY_CLUSTER_IDS=', 'EXPORT_METADATA_KEYS=url|port',
-        'IMPORT_METADATA_KEYS=', 'LVS_VIRTUAL_IP=10.1.1.1|255.255.255.0', 'CART_PARAM=c', 'SUB_PARAM=s', 'TOKEN=',
-        'MEMBER_ID=', 'INSTANCE_ID=', 'CLUSTER_INSTANCE_ID=app1-1', 'LB_CLUSTER_ID=', 'NETWORK_PARTITION_ID=np1',
-        'PARTITION_ID=p1', 'INTERNAL=false', 'MIN_COUNT=2', 'NP_PARAM=n',
+        'PROVIDER=apache',
+        'PUPPET_IP=',
+        'PUPPET_HOSTNAME=',
+        'PUPPET_DNS_AVAILABLE=',
+        'PUPPET_ENV=',
+        'DEPENDENCY_ALIASES=mysql1|cache1',
+        'EXPORTING_PROPERTIES=',
+        'DEPENDENCY_CLUSTER_IDS=',
+        'EXPORT_METADATA_KEYS=url|port',
+        'IMPORT_METADATA_KEYS=',
+        'LVS_VIRTUAL_IP=10.1.1.1|255.255.255.0',
+        'CART_PARAM=c',
+        'SUB_PARAM=s',
+        'TOKEN=',
+        'MEMBER_ID=',
+        'INSTANCE_ID=',
+        'CLUSTER_INSTANCE_ID=app1-1',
+        'LB_CLUSTER_ID=',
+        'NETWORK_PARTITION_ID=np1',
+        'PARTITION_ID=p1',
+        'INTERNAL=false',
+        'MIN_COUNT=2',
+        'NP_PARAM=n',
       ].join(','),
     );
   });
 
   it('leaves out APPLICATION_PATH and LVS_VIRTUAL_IP when there are none, as Stratos does', () => {
     const payload = buildPayload({
-      applicationId: 'a', cartridge: { ...cartridge, deployment: undefined }, alias: 'x', clusterId: 'c', clusterInstanceId: 'c-1',
-      hostName: 'h', networkPartitionId: 'np', partitionId: 'p', tenantId: 1, properties: [],
+      applicationId: 'a',
+      cartridge: { ...cartridge, deployment: undefined },
+      alias: 'x',
+      clusterId: 'c',
+      clusterInstanceId: 'c-1',
+      hostName: 'h',
+      networkPartitionId: 'np',
+      partitionId: 'p',
+      tenantId: 1,
+      properties: [],
     });
     assert.ok(!keysOf(payload).includes('APPLICATION_PATH'));
     assert.ok(!keysOf(payload).includes('LVS_VIRTUAL_IP'));
@@ -113,13 +179,26 @@ describe('launch payload', () => {
 
   it('ends with PERSISTENCE_MAPPING when persistence is required (the subscription over the cartridge)', () => {
     const input = {
-      applicationId: 'a', alias: 'x', clusterId: 'c', clusterInstanceId: 'c-1', hostName: 'h',
-      networkPartitionId: 'np', partitionId: 'p', tenantId: 1, properties: [],
+      applicationId: 'a',
+      alias: 'x',
+      clusterId: 'c',
+      clusterInstanceId: 'c-1',
+      hostName: 'h',
+      networkPartitionId: 'np',
+      partitionId: 'p',
+      tenantId: 1,
+      properties: [],
       networkPartitionProperties: [{ name: 'payload_parameter.NP_PARAM', value: 'n' }],
     };
     const withVolumes = {
       ...cartridge,
-      persistence: { required: true, volume: [{ device: '/dev/sdc', id: 'v1', mappingPath: '/data' }, { device: '/dev/sdd', volumeId: 'vol-2', mappingPath: '/logs' }] },
+      persistence: {
+        required: true,
+        volume: [
+          { device: '/dev/sdc', id: 'v1', mappingPath: '/data' },
+          { device: '/dev/sdd', volumeId: 'vol-2', mappingPath: '/logs' },
+        ],
+      },
     };
     const payload = buildPayload({ ...input, cartridge: withVolumes });
     assert.deepEqual(keysOf(payload).slice(-2), ['NP_PARAM', 'PERSISTENCE_MAPPING']);
@@ -130,8 +209,16 @@ describe('launch payload', () => {
 
   it('gets MEMBER_ID in its place and the broker credentials at the end from the cloud controller', () => {
     const base = buildPayload({
-      applicationId: 'a', cartridge, alias: 'x', clusterId: 'c', clusterInstanceId: 'c-1', hostName: 'h',
-      networkPartitionId: 'np', partitionId: 'p', tenantId: 1, properties: [],
+      applicationId: 'a',
+      cartridge,
+      alias: 'x',
+      clusterId: 'c',
+      clusterInstanceId: 'c-1',
+      hostName: 'h',
+      networkPartitionId: 'np',
+      partitionId: 'p',
+      tenantId: 1,
+      properties: [],
     });
     const launched = withLaunchIdentity(base, { memberId: 'c-member-1', broker: { username: 'member-u', password: 'secret' } });
     const keys = keysOf(launched);
@@ -223,7 +310,10 @@ describe('the driver seam on a real server', () => {
     await start();
     const post = async (path: string, body: unknown) => assert.equal((await server.call('POST', `/api/${path}`, body)).status, 201, path);
     const np = example('network-partitions/local-mock.json');
-    np.properties = [{ name: 'payload_parameter.NP_PARAM', value: 'n' }, { name: 'region', value: 'np-default' }];
+    np.properties = [
+      { name: 'payload_parameter.NP_PARAM', value: 'n' },
+      { name: 'region', value: 'np-default' },
+    ];
     np.partitions[0].property.push({ name: 'zone', value: 'a1' });
     np.partitions[1].property.push({ name: 'zone', value: 'b1' });
     await post('networkPartitions', np);
@@ -264,10 +354,14 @@ describe('the driver seam on a real server', () => {
     assert.deepEqual(r.ports, [{ name: 'db', protocol: 'tcp', port: 5432, proxyPort: 0 }]);
     assert.deepEqual(r.iaas, { imageId: 'strato-examples/db', properties: { instanceType: 'small' } });
     const zone = r.partition.id === 'zone-a' ? 'a1' : 'b1';
-    assert.deepEqual(r.partition, {
-      id: db.partitionId,
-      properties: { 'payload_parameter.NP_PARAM': 'n', region: `local-${zone[0]}`, zone },
-    }, 'the partition properties over the network partition properties');
+    assert.deepEqual(
+      r.partition,
+      {
+        id: db.partitionId,
+        properties: { 'payload_parameter.NP_PARAM': 'n', region: `local-${zone[0]}`, zone },
+      },
+      'the partition properties over the network partition properties',
+    );
     assert.deepEqual(keysOf(r.payload), [...STRATOS_ORDER, 'mb.username', 'mb.password']);
     const value = (key: string) => payloadValue(r.payload, key);
     assert.equal(value('MEMBER_ID'), db.memberId);
@@ -300,7 +394,10 @@ describe('the driver seam on a real server', () => {
     const call = (id: string, action: string) => server.call('POST', `/mock-iaas/api/instances/${encodeURIComponent(id)}/${action}`, '');
     assert.equal((await call(killed, 'kill')).status, 200);
     assert.deepEqual(reports, [], 'kill reports nothing');
-    assert.ok((await server.mockIaas.listInstances()).some((i) => i.memberId === killed), 'the killed instance still runs');
+    assert.ok(
+      (await server.mockIaas.listInstances()).some((i) => i.memberId === killed),
+      'the killed instance still runs',
+    );
     const destroyed = await call(victim, 'destroy');
     assert.deepEqual([destroyed.status, destroyed.body.message], [200, `Mock instance destroyed: ${victim}`]);
     assert.deepEqual(reports, [victim], 'destroy is reported');
@@ -309,7 +406,11 @@ describe('the driver seam on a real server', () => {
     // the fault timeout is 10 minutes: only the watch report can make this fault
     await waitFor('MemberFaultEvent of the destroyed member', () => recorder.first('MemberFaultEvent', (p) => p.memberId === victim), 10_000);
     await waitFor('MemberTerminatedEvent of the destroyed member', () => recorder.first('MemberTerminatedEvent', (p) => p.memberId === victim), 10_000);
-    assert.equal(recorder.first('MemberFaultEvent', (p) => p.memberId === killed), undefined, 'the killed member is not (yet) faulty');
+    assert.equal(
+      recorder.first('MemberFaultEvent', (p) => p.memberId === killed),
+      undefined,
+      'the killed member is not (yet) faulty',
+    );
     // unknown ids are answered, not errors
     assert.deepEqual((await call('nope', 'destroy')).body.message, 'Mock instance not found: nope');
     // terminate the silent one ourselves so the cluster settles: destroy it too

@@ -126,11 +126,15 @@ describe('the site example on the process IaaS (README walkthrough)', { skip: ag
 
   it('deploys: both members serve the repository page on their own ports', async () => {
     await server.client.deployApplication('site', 'local-process');
-    await waitFor('site Active with 2 Active members', async () => {
-      const view = await server.client.applicationRuntime('site');
-      const ms = membersOf(view);
-      return view.status === 'Active' && ms.length === 2 && ms.every((m) => m.status === 'Active');
-    }, { timeoutMs: 60_000, everyMs: 100 });
+    await waitFor(
+      'site Active with 2 Active members',
+      async () => {
+        const view = await server.client.applicationRuntime('site');
+        const ms = membersOf(view);
+        return view.status === 'Active' && ms.length === 2 && ms.every((m) => m.status === 'Active');
+      },
+      { timeoutMs: 60_000, everyMs: 100 },
+    );
     const ports = portsOf(await members());
     assert.equal(new Set(ports).size, 2, `two ports: ${ports}`);
     for (const port of ports) {
@@ -156,7 +160,9 @@ describe('the site example on the process IaaS (README walkthrough)', { skip: ag
     await waitFor('site Created', async () => (await server.client.applications.get('site')).status === 'Created', { timeoutMs: 30_000, everyMs: 100 });
     await waitFor(
       'member folders removed and processes gone',
-      () => (!existsSync(join(processDir, 'members')) || readdirSync(join(processDir, 'members')).length === 0) && instances.every((i) => markedProcesses(`${INSTANCE_ENV}=${i}`).length === 0),
+      () =>
+        (!existsSync(join(processDir, 'members')) || readdirSync(join(processDir, 'members')).length === 0) &&
+        instances.every((i) => markedProcesses(`${INSTANCE_ENV}=${i}`).length === 0),
       { timeoutMs: 20_000, everyMs: 100 },
     );
   });

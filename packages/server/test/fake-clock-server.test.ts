@@ -40,10 +40,20 @@ describe('a server on a fake clock', () => {
     // the simulated agents hear of their members' initialisation (MemberInitializedEvent) and schedule their boot
     await waitFor('two boots scheduled 10 minutes ahead', () => clock.pending().filter((t) => t === 'mock instance boot@600000').length === 2);
     clock.advance(599_999);
-    assert.deepEqual(clock.pending().filter((t) => t.startsWith('mock instance boot@')), ['mock instance boot@1', 'mock instance boot@1'], 'both boots still 1 ms ahead');
-    assert.ok((await members()).every((m) => m.status === 'Initialized'), 'no boot before the 10 minutes are over');
+    assert.deepEqual(
+      clock.pending().filter((t) => t.startsWith('mock instance boot@')),
+      ['mock instance boot@1', 'mock instance boot@1'],
+      'both boots still 1 ms ahead',
+    );
+    assert.ok(
+      (await members()).every((m) => m.status === 'Initialized'),
+      'no boot before the 10 minutes are over',
+    );
     clock.advance(1);
     await waitFor('hello-web Active', async () => (await server.call('GET', '/api/applications/hello-web')).body.status === 'Active');
-    assert.deepEqual((await members()).map((m) => m.status), ['Active', 'Active']);
+    assert.deepEqual(
+      (await members()).map((m) => m.status),
+      ['Active', 'Active'],
+    );
   });
 });

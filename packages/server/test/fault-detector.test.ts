@@ -54,7 +54,10 @@ describe('fault detector', () => {
     clock.advance(15_000); // 90 s: m2 silent exactly 60 s
     assert.deepEqual(faults.length, 1);
     clock.advance(15_000); // 105 s: m2 silent 75 s; m1 not reported again
-    assert.deepEqual(faults, [['m1', t0 + 75_000], ['m2', t0 + 105_000]]);
+    assert.deepEqual(faults, [
+      ['m1', t0 + 75_000],
+      ['m2', t0 + 105_000],
+    ]);
     clock.advance(600_000);
     assert.equal(faults.length, 2, 'each silence is reported once');
     d.stop();

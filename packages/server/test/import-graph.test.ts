@@ -34,12 +34,18 @@ describe('import graph', () => {
   });
 
   it('a runtime import cycle is reported', async () => {
-    const found = await cruise('--include-only', '^packages/server/test/fixtures/import-graph', '--exclude', '^node_modules', 'packages/server/test/fixtures/import-graph');
+    const found = await cruise(
+      '--include-only',
+      '^packages/server/test/fixtures/import-graph',
+      '--exclude',
+      '^node_modules',
+      'packages/server/test/fixtures/import-graph',
+    );
     assert.equal(found.length, 1);
     assert.equal(found[0].rule.name, 'no-circular');
-    assert.deepEqual(
-      [found[0].from, found[0].to].sort(),
-      ['packages/server/test/fixtures/import-graph/cycle-a.ts', 'packages/server/test/fixtures/import-graph/cycle-b.ts'],
-    );
+    assert.deepEqual([found[0].from, found[0].to].sort(), [
+      'packages/server/test/fixtures/import-graph/cycle-a.ts',
+      'packages/server/test/fixtures/import-graph/cycle-b.ts',
+    ]);
   });
 });

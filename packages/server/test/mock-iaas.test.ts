@@ -227,14 +227,26 @@ describe('mock patterns', () => {
   });
 
   test('loop restarts, continue keeps the last value, stop removes the factor', () => {
-    assert.deepEqual([6_000, 8_000, 12_000, 14_000].map((t) => patternValue(pattern('loop'), t)), [10, 20, 10, 20]);
-    assert.deepEqual([4_000, 6_000, 60_000].map((t) => patternValue(pattern('continue'), t)), [30, 30, 30]);
-    assert.deepEqual([4_000, 6_000, 60_000].map((t) => patternValue(pattern('stop'), t)), [30, undefined, undefined]);
+    assert.deepEqual(
+      [6_000, 8_000, 12_000, 14_000].map((t) => patternValue(pattern('loop'), t)),
+      [10, 20, 10, 20],
+    );
+    assert.deepEqual(
+      [4_000, 6_000, 60_000].map((t) => patternValue(pattern('continue'), t)),
+      [30, 30, 30],
+    );
+    assert.deepEqual(
+      [4_000, 6_000, 60_000].map((t) => patternValue(pattern('stop'), t)),
+      [30, undefined, undefined],
+    );
   });
 
   test('fractional durations', () => {
     const p: MockPattern = { factor: 'load-average', mode: 'loop', sampleValues: [1, 2], sampleDuration: 0.05 };
-    assert.deepEqual([0, 49, 50, 100, 149].map((t) => patternValue(p, t)), [1, 1, 2, 1, 1]);
+    assert.deepEqual(
+      [0, 49, 50, 100, 149].map((t) => patternValue(p, t)),
+      [1, 1, 2, 1, 1],
+    );
   });
 
   test('no pattern: defaults 20/20/1; with patterns, factors without one are not published', () => {
@@ -262,10 +274,7 @@ describe('mock patterns', () => {
   });
 
   test('the file is validated with errors naming the path and the field', () => {
-    const ok = parseMockPatterns(
-      { cartridges: { php: [{ factor: 'load-average', mode: 'loop', sampleValues: '1, 2,3', sampleDuration: 0.5 }] } },
-      'x.json',
-    );
+    const ok = parseMockPatterns({ cartridges: { php: [{ factor: 'load-average', mode: 'loop', sampleValues: '1, 2,3', sampleDuration: 0.5 }] } }, 'x.json');
     assert.deepEqual(ok.cartridges.php[0].sampleValues, [1, 2, 3]);
     const bad: [unknown, RegExp][] = [
       [[], /x\.json: \(root\)/],
@@ -299,7 +308,10 @@ describe('mock patterns', () => {
     writeFileSync(file, JSON.stringify({ cartridges: { php: [{ factor: 'memory-consumption', mode: 'continue', sampleValues: [7], sampleDuration: 1 }] } }));
     assert.equal(loadMockPatterns(file).cartridges.php[0].factor, 'memory-consumption');
     writeFileSync(file, '{ nope');
-    assert.throws(() => loadMockPatterns(file), (e: Error) => e.message.includes(file) && /not valid JSON/.test(e.message));
+    assert.throws(
+      () => loadMockPatterns(file),
+      (e: Error) => e.message.includes(file) && /not valid JSON/.test(e.message),
+    );
     assert.throws(() => loadMockPatterns(join(dir, 'missing.json')), /missing\.json cannot be read/);
   });
 
@@ -368,7 +380,10 @@ describe('mock IaaS driver', () => {
     assert.deepEqual(activated.payload, { ...identity(r), instanceId: 'c1' });
     await waitFor('phase active', async () => (await h.phase('c1')) === 'active');
 
-    const mc = await waitFor('3 memory statistics', () => h.recorder.health('c1', 'memory_consumption').length >= 3 && h.recorder.health('c1', 'memory_consumption'));
+    const mc = await waitFor(
+      '3 memory statistics',
+      () => h.recorder.health('c1', 'memory_consumption').length >= 3 && h.recorder.health('c1', 'memory_consumption'),
+    );
     const { timestamp, ...fields } = mc[0].payload;
     assert.equal(typeof timestamp, 'number');
     assert.deepEqual(fields, {
@@ -383,10 +398,12 @@ describe('mock IaaS driver', () => {
     assert.ok(h.recorder.health('c1', 'load_average').every((e) => e.payload.value === 20));
     const rif = h.recorder.rif('app1-1');
     assert.ok(rif.length >= 2);
-    assert.deepEqual(
-      (({ timestamp: _t, ...rest }) => rest)(rif[0].payload),
-      { clusterId: r.clusterId, clusterInstanceId: 'app1-1', networkPartitionId: 'np1', inFlightRequestCount: 1 },
-    );
+    assert.deepEqual((({ timestamp: _t, ...rest }) => rest)(rif[0].payload), {
+      clusterId: r.clusterId,
+      clusterInstanceId: 'app1-1',
+      networkPartitionId: 'np1',
+      inFlightRequestCount: 1,
+    });
     // The cadence by the driver's own timestamps (arrival times jitter with the broker): sample i
     // falls due exactly i intervals after the first one was due, and goes out at the next tick.
     const offsets = mc.map((e) => e.payload.timestamp - mc[0].payload.timestamp);
@@ -427,7 +444,13 @@ describe('mock IaaS driver', () => {
     await h.publish('InstanceCleanupClusterEvent', { clusterId: a.clusterId, clusterInstanceId: 'app1-1' });
     await h.publish('InstanceCleanupMemberEvent', { memberId: 'd' }); // marker
     await waitFor('maintenance of d', () => h.recorder.of('InstanceMaintenanceModeEvent', 'd').length === 1);
-    assert.deepEqual(h.recorder.of('InstanceMaintenanceModeEvent').map((e) => e.payload.memberId).sort(), ['a', 'b', 'd']);
+    assert.deepEqual(
+      h.recorder
+        .of('InstanceMaintenanceModeEvent')
+        .map((e) => e.payload.memberId)
+        .sort(),
+      ['a', 'b', 'd'],
+    );
     await h.publish('MemberMaintenanceModeEvent', identity(a));
     await waitFor('ready of a', () => h.recorder.of('InstanceReadyToShutdownEvent', 'a').length === 1);
   });
@@ -462,7 +485,10 @@ describe('mock IaaS driver', () => {
     assert.equal(h.driver.describeInstance('dead')?.phase, 'killed');
 
     await h.driver.terminateInstance('dead');
-    assert.deepEqual((await h.driver.listInstances()).map((i) => i.memberId), ['alive']);
+    assert.deepEqual(
+      (await h.driver.listInstances()).map((i) => i.memberId),
+      ['alive'],
+    );
     assert.equal(await h.phase('dead'), undefined);
   });
 
@@ -479,7 +505,10 @@ describe('mock IaaS driver', () => {
     await h.driver.terminateInstance('gone');
     await h.driver.terminateInstance('gone');
     await h.driver.terminateInstance('never-existed');
-    assert.deepEqual((await h.driver.listInstances()).map((i) => i.memberId), ['stays']);
+    assert.deepEqual(
+      (await h.driver.listInstances()).map((i) => i.memberId),
+      ['stays'],
+    );
     assert.equal(await h.phase('gone'), undefined);
     assert.equal(h.driver.describeInstance('gone'), undefined);
     let from = h.recorder.size;
@@ -526,7 +555,10 @@ describe('mock IaaS driver', () => {
     const since = (e: Received) => e.payload.timestamp >= restartedAt;
     assert.equal(h.recorder.of('MemberHealthStatEvent', 'killed', mark).filter(since).length, 0, 'the killed one stays silent');
     assert.equal(h.recorder.of('MemberHealthStatEvent', 'booting', mark).length, 0, 'not active yet');
-    await waitFor('phases persisted', async () => (await h.phase('starting')) === 'active' && (await h.phase('maintenance')) === 'readyToShutdown' && (await h.phase('booting')) === 'starting');
+    await waitFor(
+      'phases persisted',
+      async () => (await h.phase('starting')) === 'active' && (await h.phase('maintenance')) === 'readyToShutdown' && (await h.phase('booting')) === 'starting',
+    );
 
     // The address sequences continue; an existing member keeps its addresses.
     assert.equal((await driver.startInstance(booting)).defaultPrivateIP, '10.0.0.1');
@@ -565,10 +597,12 @@ describe('mock IaaS driver', () => {
     for (let step = 0; step < 8; step++) {
       if (step > 0) now += 100;
       const count = step + 1;
-      await waitFor(`statistics of step ${step}`, () =>
-        h.recorder.health('php1', 'load_average').length >= count &&
-        h.recorder.health('tomcat1', 'load_average').length >= count &&
-        h.recorder.health('mysql1', 'load_average').length >= count,
+      await waitFor(
+        `statistics of step ${step}`,
+        () =>
+          h.recorder.health('php1', 'load_average').length >= count &&
+          h.recorder.health('tomcat1', 'load_average').length >= count &&
+          h.recorder.health('mysql1', 'load_average').length >= count,
       );
       const last = (list: Received[]) => (list.length >= count ? list[count - 1].payload : undefined);
       samples.push({
@@ -578,11 +612,25 @@ describe('mock IaaS driver', () => {
       });
     }
     // Elapsed on the php clock: 0, 100, ... 700 ms; each value lasts 200 ms.
-    assert.deepEqual(samples.map((s) => s.mc), [10, 10, 30, 30, 10, 10, 30, 30], 'loop');
-    assert.deepEqual(samples.map((s) => s.la), [5, 5, 7, 7, 7, 7, 7, 7], 'continue');
+    assert.deepEqual(
+      samples.map((s) => s.mc),
+      [10, 10, 30, 30, 10, 10, 30, 30],
+      'loop',
+    );
+    assert.deepEqual(
+      samples.map((s) => s.la),
+      [5, 5, 7, 7, 7, 7, 7, 7],
+      'continue',
+    );
     assert.equal(h.recorder.rif('app1-1').length, 4, 'stop: requests in flight no longer published after the last value');
-    assert.deepEqual(h.recorder.rif('app1-1').map((e) => e.payload.inFlightRequestCount), [3, 3, 4, 4]);
-    assert.ok(h.recorder.health('php1', 'load_average').every((e) => e.payload.timestamp >= 1_000_000), 'timestamps from the clock');
+    assert.deepEqual(
+      h.recorder.rif('app1-1').map((e) => e.payload.inFlightRequestCount),
+      [3, 3, 4, 4],
+    );
+    assert.ok(
+      h.recorder.health('php1', 'load_average').every((e) => e.payload.timestamp >= 1_000_000),
+      'timestamps from the clock',
+    );
     // tomcat has no patterns: defaults.
     assert.ok(h.recorder.health('tomcat1', 'memory_consumption').every((e) => e.payload.value === 20));
     assert.ok(h.recorder.rif('tc-1').every((e) => e.payload.inFlightRequestCount === 1));
@@ -718,7 +766,10 @@ describe('mock IaaS API access (a real server)', () => {
       assert.equal(anonymous.status, 401, `${what}: ${JSON.stringify(anonymous.body)}`);
       assert.match(anonymous.headers.get('www-authenticate') ?? '', /^Basic/, what);
       if (method !== 'HEAD') assert.deepEqual(Object.keys(anonymous.body), ['status', 'message', 'code'], what);
-      for (const [who, auth] of [['a tenant admin', BOB], ['a super-tenant user', CAROL]]) {
+      for (const [who, auth] of [
+        ['a tenant admin', BOB],
+        ['a super-tenant user', CAROL],
+      ]) {
         const res = await server.call(method, path, body, auth);
         assert.equal(res.status, 403, `${what} as ${who}: ${JSON.stringify(res.body)}`);
         if (method !== 'HEAD') assert.match(res.body.message, /super tenant/, what);
@@ -734,7 +785,11 @@ describe('mock IaaS API access (a real server)', () => {
       const res = await server.call(method, path, body);
       assert.ok(res.status < 500 && res.status !== 401 && res.status !== 403, `${method} ${path} as admin: ${res.status} ${JSON.stringify(res.body)}`);
     }
-    assert.deepEqual((await server.mockIaas.listInstances()).map((i) => i.memberId), ['intruder-1'], 'admin started one');
+    assert.deepEqual(
+      (await server.mockIaas.listInstances()).map((i) => i.memberId),
+      ['intruder-1'],
+      'admin started one',
+    );
   });
 
   test('404 when no provider is bound to the mock driver (401 without credentials, as any unknown path)', async (t) => {

@@ -10,16 +10,37 @@ import { FAST_ENV, startInProcessServer, type InProcessServer } from '@strato/te
  */
 const ARTIFACTS: [string, unknown][] = [
   ['/api/networkPartitions', { id: 'exp-np', provider: 'mock', partitions: [{ id: 'p1' }] }],
-  ['/api/autoscalingPolicies', { id: 'exp-as', loadThresholds: { requestsInFlight: { threshold: 20 }, memoryConsumption: { threshold: 70 }, loadAverage: { threshold: 70 } } }],
-  ['/api/deploymentPolicies', { id: 'exp-dp', networkPartitions: [{ id: 'exp-np', partitionAlgo: 'one-after-another', partitions: [{ id: 'p1', partitionMax: 50 }] }] }],
+  [
+    '/api/autoscalingPolicies',
+    { id: 'exp-as', loadThresholds: { requestsInFlight: { threshold: 20 }, memoryConsumption: { threshold: 70 }, loadAverage: { threshold: 70 } } },
+  ],
+  [
+    '/api/deploymentPolicies',
+    { id: 'exp-dp', networkPartitions: [{ id: 'exp-np', partitionAlgo: 'one-after-another', partitions: [{ id: 'p1', partitionMax: 50 }] }] },
+  ],
   ['/api/applicationPolicies', { id: 'exp-ap', algorithm: 'one-after-another', networkPartitions: ['exp-np'] }],
-  ['/api/cartridges', { type: 'exp-web', category: 'framework', provider: 'strato', host: 'strato.test', multiTenant: false, portMapping: [{ protocol: 'http', port: 8080, proxyPort: 0 }], iaasProvider: [{ type: 'mock', imageId: 'img' }] }],
+  [
+    '/api/cartridges',
+    {
+      type: 'exp-web',
+      category: 'framework',
+      provider: 'strato',
+      host: 'strato.test',
+      multiTenant: false,
+      portMapping: [{ protocol: 'http', port: 8080, proxyPort: 0 }],
+      iaasProvider: [{ type: 'mock', imageId: 'img' }],
+    },
+  ],
   [
     '/api/applications',
     {
       applicationId: 'exp-app',
       alias: 'exp-app',
-      components: { cartridges: [{ type: 'exp-web', cartridgeMin: 1, cartridgeMax: 2, subscribableInfo: { alias: 'web', autoscalingPolicy: 'exp-as', deploymentPolicy: 'exp-dp' } }] },
+      components: {
+        cartridges: [
+          { type: 'exp-web', cartridgeMin: 1, cartridgeMax: 2, subscribableInfo: { alias: 'web', autoscalingPolicy: 'exp-as', deploymentPolicy: 'exp-dp' } },
+        ],
+      },
     },
   ],
 ];
@@ -40,7 +61,8 @@ describe('member expiries', () => {
   }
 
   const statusOf = async (server: InProcessServer) => (await server.call('GET', '/api/applications/exp-app')).body.status as string;
-  const clusterInstance = (server: InProcessServer) => server.controlPlane.state.apps.get('exp-app')?.clusters['exp-app.web.exp-web.domain']?.instances['exp-app-1'];
+  const clusterInstance = (server: InProcessServer) =>
+    server.controlPlane.state.apps.get('exp-app')?.clusters['exp-app.web.exp-web.domain']?.instances['exp-app-1'];
 
   it('pending members expire; after the fifth consecutive expiry the partition timeout doubles, and an activation resets it', async () => {
     // every member boots in 1 s; the pending timeout is 300 ms: members 1-6 expire at 300 ms, the
@@ -91,7 +113,11 @@ describe('member expiries', () => {
     const terminated = await waitFor('terminated', () => recorder.first('MemberTerminatedEvent', (p) => p.memberId === memberId), 10_000);
     // the event's arrival is later than the expiry it follows: an exact lower bound
     assert.ok(terminated.at - askedAt > 700, `terminated ${terminated.at - askedAt} ms after it was asked to clean up`);
-    assert.equal(recorder.first('InstanceReadyToShutdownEvent', (p) => p.memberId === memberId), undefined, 'the member never answered');
+    assert.equal(
+      recorder.first('InstanceReadyToShutdownEvent', (p) => p.memberId === memberId),
+      undefined,
+      'the member never answered',
+    );
     await waitFor('application Created', async () => (await statusOf(server)) === 'Created');
     assert.deepEqual(await server.store.list('member', 'all'), []);
   });

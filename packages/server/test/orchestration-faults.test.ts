@@ -18,13 +18,16 @@ describe('member faults', { skip: samplesMissing }, () => {
   let recorder: EventRecorder;
   const appId = 'single-cartridge-app';
   before(async () => {
-    server = await startInProcessServer({}, {
-      ...FAST_ENV,
-      STRATO_MEMBER_FAULT_TIMEOUT: '1500',
-      STRATO_MEMBER_FAULT_CHECK_INTERVAL: '100',
-      // a drained member that never answers would hold the undeployment for this long without fault detection
-      STRATO_PENDING_TERMINATION_MEMBER_EXPIRY_TIMEOUT: '600000',
-    });
+    server = await startInProcessServer(
+      {},
+      {
+        ...FAST_ENV,
+        STRATO_MEMBER_FAULT_TIMEOUT: '1500',
+        STRATO_MEMBER_FAULT_CHECK_INTERVAL: '100',
+        // a drained member that never answers would hold the undeployment for this long without fault detection
+        STRATO_PENDING_TERMINATION_MEMBER_EXPIRY_TIMEOUT: '600000',
+      },
+    );
     recorder = server.recorder;
     const entry = MANIFEST.find((e) => e.application.endsWith('/single-cartridge-app'))!;
     for (const call of entry.deploy) {
@@ -88,8 +91,14 @@ describe('IaaS failures', { skip: samplesMissing }, () => {
       assert.equal(created.length, 3, 'two failed starts, then one that worked');
       assert.deepEqual(terminated, created.slice(0, 2), 'the members whose instance never started are removed');
       const members = runtime.applicationInstances[0].clusterInstances[0].member;
-      assert.deepEqual(members.map((m: any) => m.memberId), [created[2]]);
-      assert.deepEqual((await server.mockIaas.listInstances()).map((i) => i.memberId), [created[2]]);
+      assert.deepEqual(
+        members.map((m: any) => m.memberId),
+        [created[2]],
+      );
+      assert.deepEqual(
+        (await server.mockIaas.listInstances()).map((i) => i.memberId),
+        [created[2]],
+      );
       assert.equal((await server.call('POST', '/mock-iaas/api/failures', { startInstance: -1 })).status, 400);
 
       // a member whose instance the IaaS fails to terminate stays obsolete and is asked again
@@ -109,13 +118,16 @@ describe('IaaS failures', { skip: samplesMissing }, () => {
 describe('spinAfterTerminate', { skip: samplesMissing }, () => {
   for (const spin of [true, false]) {
     it(`${spin ? 'waits for' : 'does not wait for'} a faulty member to be gone before starting its replacement (STRATO_SPIN_AFTER_TERMINATE=${spin})`, async () => {
-      const server = await startInProcessServer({}, {
-        ...FAST_ENV,
-        STRATO_MEMBER_FAULT_TIMEOUT: '1500',
-        STRATO_MEMBER_FAULT_CHECK_INTERVAL: '100',
-        STRATO_SPIN_AFTER_TERMINATE: String(spin),
-        STRATO_IAAS_RETRY_INTERVAL: '400',
-      });
+      const server = await startInProcessServer(
+        {},
+        {
+          ...FAST_ENV,
+          STRATO_MEMBER_FAULT_TIMEOUT: '1500',
+          STRATO_MEMBER_FAULT_CHECK_INTERVAL: '100',
+          STRATO_SPIN_AFTER_TERMINATE: String(spin),
+          STRATO_IAAS_RETRY_INTERVAL: '400',
+        },
+      );
       const { recorder, waitFor } = server;
       try {
         const entry = MANIFEST.find((e) => e.application.endsWith('/single-cartridge-app'))!;
@@ -142,15 +154,16 @@ describe('mock IaaS patterns', { skip: samplesMissing }, () => {
     const dir = mkdtempSync(join(tmpdir(), 'strato-patterns-'));
     const file = join(dir, 'mock-iaas.json');
     writeFileSync(file, JSON.stringify({ cartridges: { php: [{ factor: 'memory-consumption', mode: 'stop', sampleValues: [20], sampleDuration: 0.3 }] } }));
-    const server = await startInProcessServer({}, { ...FAST_ENV, STRATO_MOCK_IAAS_CONFIG: file, STRATO_MEMBER_FAULT_TIMEOUT: '1500', STRATO_MEMBER_FAULT_CHECK_INTERVAL: '100' });
+    const server = await startInProcessServer(
+      {},
+      { ...FAST_ENV, STRATO_MOCK_IAAS_CONFIG: file, STRATO_MEMBER_FAULT_TIMEOUT: '1500', STRATO_MEMBER_FAULT_CHECK_INTERVAL: '100' },
+    );
     const { recorder, waitFor } = server;
     try {
       const entry = MANIFEST.find((e) => e.application.endsWith('/single-cartridge-app'))!;
       for (const call of entry.deploy) assert.ok((await server.call(call.method, call.path, call.body ? sampleText(call.body) : '')).status < 300);
       const activated = await waitFor('a member Active', () => recorder.first('MemberActivatedEvent'));
-      const stats = await waitFor('its memory statistics', () =>
-        recorder.first('MemberHealthStatEvent', (p) => p.memberId === activated.payload.memberId),
-      );
+      const stats = await waitFor('its memory statistics', () => recorder.first('MemberHealthStatEvent', (p) => p.memberId === activated.payload.memberId));
       assert.equal(stats.payload.value, 20);
       assert.ok(!recorder.first('MemberHealthStatEvent', (p) => p.healthDescription === 'load_average'), 'factors without a pattern are not published');
       await waitFor('fault', () => recorder.first('MemberFaultEvent', (p) => p.memberId === activated.payload.memberId), 15_000);

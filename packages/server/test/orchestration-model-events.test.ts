@@ -43,7 +43,16 @@ describe('the topology and applications models on the wire', { skip: samplesMiss
     assert.equal(activated.payload.clusterInstanceId, `${appId}-1`);
     assert.match(activated.payload.defaultPrivateIP, /^10\.0\.0\.\d+$/);
     assert.match(activated.payload.defaultPublicIP, /^20\.0\.0\.\d+$/);
-    for (const name of ['MemberCreatedEvent', 'MemberInitializedEvent', 'MemberStartedEvent', 'InstanceStartedEvent', 'InstanceActivatedEvent', 'ClusterInstanceCreatedEvent', 'ApplicationInstanceCreatedEvent', 'ApplicationClustersCreatedEvent']) {
+    for (const name of [
+      'MemberCreatedEvent',
+      'MemberInitializedEvent',
+      'MemberStartedEvent',
+      'InstanceStartedEvent',
+      'InstanceActivatedEvent',
+      'ClusterInstanceCreatedEvent',
+      'ApplicationInstanceCreatedEvent',
+      'ApplicationClustersCreatedEvent',
+    ]) {
       assert.ok(recorder.first(name), `${name} was published`);
     }
 

@@ -18,7 +18,13 @@ describe('members land where the partition algorithm says', () => {
       ['/api/applicationPolicies', { id: 'ap-pa', algorithm: 'one-after-another', networkPartitions: ['np-pa'] }],
       [
         '/api/cartridges',
-        { type: 'pc', category: 'framework', host: 'strato.test', portMapping: [{ protocol: 'http', port: 80, proxyPort: 0 }], iaasProvider: [{ type: 'mock', imageId: 'i' }] },
+        {
+          type: 'pc',
+          category: 'framework',
+          host: 'strato.test',
+          portMapping: [{ protocol: 'http', port: 80, proxyPort: 0 }],
+          iaasProvider: [{ type: 'mock', imageId: 'i' }],
+        },
       ],
     ];
     for (const [path, body] of setup) assert.equal((await server.call('POST', path, body)).status, 201, path);
@@ -35,7 +41,9 @@ describe('members land where the partition algorithm says', () => {
       applicationId: name,
       alias: name,
       components: {
-        cartridges: [{ type: 'pc', cartridgeMin: min, cartridgeMax: min, subscribableInfo: { alias: 'pc1', autoscalingPolicy: 'as-pa', deploymentPolicy: `dp-${name}` } }],
+        cartridges: [
+          { type: 'pc', cartridgeMin: min, cartridgeMax: min, subscribableInfo: { alias: 'pc1', autoscalingPolicy: 'as-pa', deploymentPolicy: `dp-${name}` } },
+        ],
       },
     };
     assert.equal((await server.call('POST', '/api/applications', app)).status, 201);
@@ -86,7 +94,9 @@ describe('network partitions are validated by the IaaS driver of their provider'
       },
     };
     const drivers = new Map([['strict', refusing as never]]);
-    await assert.doesNotReject(validatePartitions({ id: 'np', provider: 'strict', partitions: [{ id: 'p1', property: [{ name: 'region', value: 'r' }] }] }, drivers));
+    await assert.doesNotReject(
+      validatePartitions({ id: 'np', provider: 'strict', partitions: [{ id: 'p1', property: [{ name: 'region', value: 'r' }] }] }, drivers),
+    );
     await assert.rejects(
       validatePartitions({ id: 'np', provider: 'strict', partitions: [{ id: 'p1', property: [{ name: 'region', value: 'r' }] }, { id: 'p2' }] }, drivers),
       (e: any) => e.statusCode === 400 && /np is invalid since the partition p2 is invalid: a region is required/.test(e.message),
@@ -118,7 +128,13 @@ describe('application policies place application instances in network partitions
       ['/api/applicationPolicies', { id: 'only-a', algorithm: 'one-after-another', networkPartitions: ['np-a'] }],
       [
         '/api/cartridges',
-        { type: 'nc', category: 'framework', host: 'strato.test', portMapping: [{ protocol: 'http', port: 80, proxyPort: 0 }], iaasProvider: [{ type: 'mock', imageId: 'i' }] },
+        {
+          type: 'nc',
+          category: 'framework',
+          host: 'strato.test',
+          portMapping: [{ protocol: 'http', port: 80, proxyPort: 0 }],
+          iaasProvider: [{ type: 'mock', imageId: 'i' }],
+        },
       ],
     ];
     for (const [path, body] of setup) assert.equal((await server.call('POST', path, body)).status, 201, path);
@@ -129,7 +145,9 @@ describe('application policies place application instances in network partitions
     const app = {
       applicationId: appId,
       alias: appId,
-      components: { cartridges: [{ type: 'nc', cartridgeMin: 1, cartridgeMax: 2, subscribableInfo: { alias: 'nc1', autoscalingPolicy: 'as', deploymentPolicy: 'dp-ab' } }] },
+      components: {
+        cartridges: [{ type: 'nc', cartridgeMin: 1, cartridgeMax: 2, subscribableInfo: { alias: 'nc1', autoscalingPolicy: 'as', deploymentPolicy: 'dp-ab' } }],
+      },
     };
     assert.equal((await server.call('POST', '/api/applications', app)).status, 201);
     assert.equal((await server.call('POST', `/api/applications/${appId}/deploy/${policy}`, '')).status, 202);
@@ -159,7 +177,9 @@ describe('application policies place application instances in network partitions
     const app = {
       applicationId: 'narrow',
       alias: 'narrow',
-      components: { cartridges: [{ type: 'nc', cartridgeMin: 1, cartridgeMax: 1, subscribableInfo: { alias: 'nc1', autoscalingPolicy: 'as', deploymentPolicy: 'dp-a' } }] },
+      components: {
+        cartridges: [{ type: 'nc', cartridgeMin: 1, cartridgeMax: 1, subscribableInfo: { alias: 'nc1', autoscalingPolicy: 'as', deploymentPolicy: 'dp-a' } }],
+      },
     };
     assert.equal((await server.call('POST', '/api/applications', app)).status, 201);
     const res = await server.call('POST', '/api/applications/narrow/deploy/all', '');

@@ -6,9 +6,7 @@ import type { EventRecorder, RecordedEvent } from '@strato/testing/messaging';
 import { FAST_ENV, startInProcessServer, type InProcessServer } from '@strato/testing/server';
 
 /** The samples whose application or groups have startup orders. */
-const WITH_ORDERS = MANIFEST.filter((entry) =>
-  entry.deploy.some((c) => c.body && /"startupOrders"\s*:\s*\[\s*\{/.test(sampleText(c.body))),
-);
+const WITH_ORDERS = MANIFEST.filter((entry) => entry.deploy.some((c) => c.body && /"startupOrders"\s*:\s*\[\s*\{/.test(sampleText(c.body))));
 
 /** In process: the events of an in-memory broker, and a fake clock that moves while the test waits. */
 describe('startup order: children start after what they follow, and together where nothing orders them', { skip: samplesMissing }, () => {
@@ -57,11 +55,15 @@ describe('startup order: children start after what they follow, and together whe
 /** When a child of `node` was created and became Active for parent instance `pid`. */
 function moments(events: RecordedEvent[], child: ComponentNode, pid: string) {
   if (child.kind === 'cluster') {
-    const created = events.find((e) => e.name === 'ClusterInstanceCreatedEvent' && e.payload.clusterId === child.id && e.payload.clusterInstance.instanceId === pid);
+    const created = events.find(
+      (e) => e.name === 'ClusterInstanceCreatedEvent' && e.payload.clusterId === child.id && e.payload.clusterInstance.instanceId === pid,
+    );
     const active = events.find((e) => e.name === 'ClusterInstanceActivatedEvent' && e.payload.clusterId === child.id && e.payload.instanceId === pid);
     return { created, active, instanceIds: [pid] };
   }
-  const createdAll = events.filter((e) => e.name === 'GroupInstanceCreatedEvent' && e.payload.groupId === child.alias && e.payload.groupInstance.parentId === pid);
+  const createdAll = events.filter(
+    (e) => e.name === 'GroupInstanceCreatedEvent' && e.payload.groupId === child.alias && e.payload.groupInstance.parentId === pid,
+  );
   const ids = createdAll.map((e) => e.payload.groupInstance.instanceId);
   const active = events.find((e) => e.name === 'GroupInstanceActivatedEvent' && e.payload.groupId === child.alias && ids.includes(e.payload.instanceId));
   return { created: createdAll[0], active, instanceIds: ids };

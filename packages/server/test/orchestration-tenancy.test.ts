@@ -13,7 +13,10 @@ describe('deploying as a tenant', { skip: samplesMissing }, () => {
   const eve = basic('eve@other.org', 'eve-secret');
   before(async () => {
     server = await startInProcessServer({}, FAST_ENV);
-    for (const [domain, admin, password] of [['acme.com', 'bob', 'bob-secret'], ['other.org', 'eve', 'eve-secret']]) {
+    for (const [domain, admin, password] of [
+      ['acme.com', 'bob', 'bob-secret'],
+      ['other.org', 'eve', 'eve-secret'],
+    ]) {
       const tenant = { tenantDomain: domain, admin, adminPassword: password, firstName: admin, lastName: 'X', email: `${admin}@${domain}` };
       assert.equal((await server.call('POST', '/api/tenants', tenant)).status, 201);
     }

@@ -24,8 +24,14 @@ const cartridge = (type: string) => ({
 async function setUp(server: InProcessServer): Promise<void> {
   const calls: [string, unknown][] = [
     ['/api/networkPartitions', { id: 'np-tb', provider: 'mock', partitions: [{ id: 'p1' }] }],
-    ['/api/deploymentPolicies', { id: 'dp-tb', networkPartitions: [{ id: 'np-tb', partitionAlgo: 'one-after-another', partitions: [{ id: 'p1', partitionMax: 20 }] }] }],
-    ['/api/autoscalingPolicies', { id: 'as-tb', loadThresholds: { requestsInFlight: { threshold: 80 }, memoryConsumption: { threshold: 90 }, loadAverage: { threshold: 90 } } }],
+    [
+      '/api/deploymentPolicies',
+      { id: 'dp-tb', networkPartitions: [{ id: 'np-tb', partitionAlgo: 'one-after-another', partitions: [{ id: 'p1', partitionMax: 20 }] }] },
+    ],
+    [
+      '/api/autoscalingPolicies',
+      { id: 'as-tb', loadThresholds: { requestsInFlight: { threshold: 80 }, memoryConsumption: { threshold: 90 }, loadAverage: { threshold: 90 } } },
+    ],
     ['/api/applicationPolicies', { id: 'ap-tb', algorithm: 'one-after-another', networkPartitions: ['np-tb'] }],
     ['/api/cartridges', cartridge('tc1')],
     ['/api/cartridges', cartridge('tc2')],
@@ -112,9 +118,11 @@ describe('termination behaviour when a member of a group fails', () => {
       await server.waitFor('a1 Inactive', () => recorder.first('ClusterInstanceInactivateEvent', (p) => p.clusterId === a1Id));
       await server.waitFor('member fault reported', () => recorder.first('MemberFaultEvent', (p) => p.memberId === victim));
       // back to Active: a new activation of the application instance after the fault
-      await server.waitFor(`${appId} Active again`, () =>
-        recorder.events.slice(since).find((e) => e.name === 'ApplicationInstanceActivatedEvent' && e.payload.appId === appId),
-      30_000);
+      await server.waitFor(
+        `${appId} Active again`,
+        () => recorder.events.slice(since).find((e) => e.name === 'ApplicationInstanceActivatedEvent' && e.payload.appId === appId),
+        30_000,
+      );
       const after = recorder.events.slice(since);
       const terminating = new Set(
         after.filter((e) => e.name === 'ClusterInstanceTerminatingEvent' && e.payload.appId === appId).map((e) => e.payload.clusterId as string),

@@ -88,7 +88,7 @@ describe('process IaaS: kill -9 of the server', { skip: agentMissing }, () => {
           for (const [instance, pids] of procs) assert.equal(pids.length, 2, `${moment}: ${instance} runs its agent and its server once (${pids.join(', ')})`);
         };
 
-            await registerProcessApp(call, APP, 2, { type: 'proc-php', image });
+        await registerProcessApp(call, APP, 2, { type: 'proc-php', image });
         const r = await call('POST', `/api/applications/${APP}/deploy/ap-process`);
         assert.equal(r.status, 202, JSON.stringify(r.body));
         const first = await activeWith(2, `${APP} Active with two members`);
@@ -121,7 +121,12 @@ describe('process IaaS: kill -9 of the server', { skip: agentMissing }, () => {
           'the replacement Active',
           async () => {
             const view = await processMembers(call, APP);
-            return view.status === 'Active' && view.members.length === 2 && view.members.every((m) => m.status === 'Active') && !view.members.some((m) => m.memberId === victim) ? view : undefined;
+            return view.status === 'Active' &&
+              view.members.length === 2 &&
+              view.members.every((m) => m.status === 'Active') &&
+              !view.members.some((m) => m.memberId === victim)
+              ? view
+              : undefined;
           },
           { timeoutMs: 30_000, everyMs: 50 },
         );

@@ -56,7 +56,6 @@ export function running(pid: number): boolean {
   return stat !== undefined && stat.state !== 'Z';
 }
 
-
 /**
  * Makes a cartridge image in `dir` (the folder a cartridge's process IaaS entry names as its
  * `imageId`): `extensions/bash/StartServers.sh` starts the member's server, which opens the
@@ -116,7 +115,10 @@ export async function registerProcessApp(call: Call, appId: string, min: number,
     ['/api/autoscalingPolicies', example('autoscaling-policies/moderate.json')],
     ['/api/cartridges', processCartridge(o.type, o.image)],
     ['/api/networkPartitions', { id: 'np-process', provider: 'process', partitions: [{ id: 'p-process', property: [{ name: 'region', value: 'local' }] }] }],
-    ['/api/deploymentPolicies', { id: 'dp-process', networkPartitions: [{ id: 'np-process', partitionAlgo: 'one-after-another', partitions: [{ id: 'p-process', partitionMax: 10 }] }] }],
+    [
+      '/api/deploymentPolicies',
+      { id: 'dp-process', networkPartitions: [{ id: 'np-process', partitionAlgo: 'one-after-another', partitions: [{ id: 'p-process', partitionMax: 10 }] }] },
+    ],
     ['/api/applicationPolicies', { id: 'ap-process', algorithm: 'one-after-another', networkPartitions: ['np-process'] }],
     ['/api/applications', app],
   ];
@@ -127,7 +129,13 @@ export async function registerProcessApp(call: Call, appId: string, min: number,
 }
 
 /** The members of an application's first cluster instance, as its runtime view shows them, and the application's status. */
-export async function processMembers(call: Call, appId: string): Promise<{ status: string | undefined; members: Array<{ memberId: string; status: string; ports: { port: number; protocol: string; proxyPort: number }[] }> }> {
+export async function processMembers(
+  call: Call,
+  appId: string,
+): Promise<{
+  status: string | undefined;
+  members: Array<{ memberId: string; status: string; ports: { port: number; protocol: string; proxyPort: number }[] }>;
+}> {
   const r = await call('GET', `/api/applications/${appId}/runtime`);
   const rt = r.status === 200 ? r.body : {};
   return { status: rt?.status, members: rt?.applicationInstances?.[0]?.clusterInstances?.[0]?.member ?? [] };

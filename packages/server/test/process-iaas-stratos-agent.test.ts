@@ -112,14 +112,26 @@ describe("process IaaS with Stratos's Python agent", { skip }, () => {
         everyMs: 100,
         describe: () => {
           const dirs = existsSync(membersDir) ? readdirSync(membersDir) : [];
-          return dirs.map((d) => `${d}: ${readFileSync(join(membersDir, d, 'agent.log'), 'utf8').split('\n').filter((l) => /\] (INFO|WARNING|ERROR)/.test(l)).slice(-30).join('\n')}`).join('\n');
+          return dirs
+            .map(
+              (d) =>
+                `${d}: ${readFileSync(join(membersDir, d, 'agent.log'), 'utf8')
+                  .split('\n')
+                  .filter((l) => /\] (INFO|WARNING|ERROR)/.test(l))
+                  .slice(-30)
+                  .join('\n')}`,
+            )
+            .join('\n');
         },
       },
     );
     const member = view.members[0];
     const dir = join(membersDir, member.memberId);
     assert.ok(existsSync(join(dir, 'agent', 'agent.py')), 'a copy of the agent in the member folder');
-    assert.ok(existsSync(join(dir, 'agent', 'agent.conf')) && existsSync(join(dir, 'agent', 'payload', 'launch-params')), 'its agent.conf and launch-params beside agent.py');
+    assert.ok(
+      existsSync(join(dir, 'agent', 'agent.conf')) && existsSync(join(dir, 'agent', 'payload', 'launch-params')),
+      'its agent.conf and launch-params beside agent.py',
+    );
     const log = readFileSync(join(dir, 'agent.log'), 'utf8');
     assert.match(log, /InstanceActivatedEvent/, "the agent's own log says it activated");
     for (const p of member.ports) assert.ok(await accepts(p.port), `port ${p.port} accepts connections`);

@@ -105,7 +105,11 @@ describe('process IaaS: a member', () => {
     assert.ok(member.startsWith(join(dir, 'members')), 'under the driver folder');
     const params = readFileSync(join(member, 'payload', 'launch-params'), 'utf8');
     assert.ok(params.includes(`PORTS=${portsOf(a).join('|')},`), `PORTS are the ports it got: ${params}`);
-    assert.ok(params.includes(`PORT_MAPPINGS=NAME:http-80|PROTOCOL:http|PORT:${portsOf(a)[0]}|PROXY_PORT:8280|TYPE:;NAME:http-22|PROTOCOL:tcp|PORT:${portsOf(a)[1]}|PROXY_PORT:8222|TYPE:,`));
+    assert.ok(
+      params.includes(
+        `PORT_MAPPINGS=NAME:http-80|PROTOCOL:http|PORT:${portsOf(a)[0]}|PROXY_PORT:8280|TYPE:;NAME:http-22|PROTOCOL:tcp|PORT:${portsOf(a)[1]}|PROXY_PORT:8222|TYPE:,`,
+      ),
+    );
     assert.ok(params.startsWith('APPLICATION_ID=contract,SERVICE_NAME=php,'), 'the rest of the payload as it was, in order');
     assert.ok(params.endsWith(',mb.username=m-a,mb.password=secret-m-a'));
     const conf = confOf(join(member, 'agent.conf'));
@@ -119,7 +123,14 @@ describe('process IaaS: a member', () => {
     assert.equal(conf['enable.artifact.update'], 'true', 'the periodic artifact update runs (STRATO_PROCESS_ARTIFACT_UPDATE)');
     assert.equal(conf['auto.checkout'], 'true', 'and pulls what was pushed');
     assert.ok(existsSync(join(member, 'app')));
-    for (const key of ['mb.publisher.timeout', 'port.check.timeout', 'cep.stats.publisher.enabled', 'stats.notifier.interval', 'enable.artifact.update', 'artifact.update.interval']) {
+    for (const key of [
+      'mb.publisher.timeout',
+      'port.check.timeout',
+      'cep.stats.publisher.enabled',
+      'stats.notifier.interval',
+      'enable.artifact.update',
+      'artifact.update.interval',
+    ]) {
       assert.ok(conf[key] !== undefined && conf[key] !== '', `agent.conf has ${key}`);
     }
     assert.equal(statSync(join(member, 'payload', 'launch-params')).mode & 0o077, 0, 'launch-params is readable by its owner only (it holds a password)');
@@ -130,7 +141,10 @@ describe('process IaaS: a member', () => {
     // the member's environment has none of the server's settings
     const environ = readFileSync(`/proc/${record.process.pid}/environ`, 'utf8').split('\0');
     assert.ok(environ.includes('STRATO_MEMBER_ID=m-a'));
-    assert.deepEqual(environ.filter((e) => e.startsWith('STRATO_') && !/^STRATO_(MEMBER_ID|MEMBER_INSTANCE|MEMBER_DIR|AGENT_CONF|LAUNCH_PARAMS|PORTS)=/.test(e)), []);
+    assert.deepEqual(
+      environ.filter((e) => e.startsWith('STRATO_') && !/^STRATO_(MEMBER_ID|MEMBER_INSTANCE|MEMBER_DIR|AGENT_CONF|LAUNCH_PARAMS|PORTS)=/.test(e)),
+      [],
+    );
   });
 
   it("gets its cartridge's image (the imageId folder of its process entry) copied in before its agent starts; a missing image is refused", async () => {
@@ -145,7 +159,10 @@ describe('process IaaS: a member', () => {
     const member = driver.memberDir('imaged');
     assert.equal(statSync(join(member, 'extensions', 'bash', 'StartServers.sh')).mode & 0o111, 0o111, 'executable as in the image');
     await waitFor('the agent read the image file', () => readFileSync(join(member, 'stdout.log'), 'utf8') === 'served', { timeoutMs: 5000, everyMs: 10 });
-    await assert.rejects(driver.startInstance({ ...phpRequest('no-image'), iaas: { imageId: 'no/such/image', properties: {} } }), /cartridge image "no\/such\/image" .* is not a folder/);
+    await assert.rejects(
+      driver.startInstance({ ...phpRequest('no-image'), iaas: { imageId: 'no/such/image', properties: {} } }),
+      /cartridge image "no\/such\/image" .* is not a folder/,
+    );
     assert.equal(existsSync(driver.memberDir('no-image')), false);
   });
 
@@ -233,7 +250,10 @@ describe('process IaaS: adoption after a restart', () => {
     const { pid } = readRecord(first.memberDir('adopted'))!.process;
     await first.stop();
     const second = await open(dir, { env: { STRATO_PROCESS_POLL_INTERVAL: '100' } });
-    assert.deepEqual((await second.listInstances()).map((i) => i.memberId), ['adopted']);
+    assert.deepEqual(
+      (await second.listInstances()).map((i) => i.memberId),
+      ['adopted'],
+    );
     const reports: string[] = [];
     second.watch((memberId, reason) => reports.push(`${memberId}: ${reason}`));
     const t0 = Date.now();
@@ -248,7 +268,7 @@ describe('process IaaS: adoption after a restart', () => {
 });
 
 describe('process IaaS: an agent that is not there', () => {
-  it("refuses the start, naming what is missing, and leaves no folder", async () => {
+  it('refuses the start, naming what is missing, and leaves no folder', async () => {
     const dir = freshDir();
     const driver = await open(dir, { env: { STRATO_PROCESS_AGENT: `stratos:${join(dir, 'no-such-setup')}` } });
     await assert.rejects(driver.startInstance(phpRequest('m1')), /Stratos's agent is not available: .*no-such-setup\/agent\/agent.py is missing/);

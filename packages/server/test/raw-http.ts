@@ -10,13 +10,7 @@ export interface RawReply {
  * One HTTP/1.1 request whose request target goes out exactly as given (fetch would normalise dot
  * segments, percent-encoding and absolute forms), on a connection of its own.
  */
-export function rawRequest(
-  port: number,
-  method: string,
-  target: string,
-  headers: Record<string, string> = {},
-  body?: string | Buffer,
-): Promise<RawReply> {
+export function rawRequest(port: number, method: string, target: string, headers: Record<string, string> = {}, body?: string | Buffer): Promise<RawReply> {
   return new Promise((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port, method, path: target, headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];

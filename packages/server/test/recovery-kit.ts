@@ -42,7 +42,10 @@ export function manifestEntry(folderSuffix: string): ManifestEntry {
 export type Call = (method: string, path: string, body?: unknown) => Promise<Reply>;
 
 /** A caller as admin against a base URL. */
-export const callerOf = (base: string): Call => (method, path, body) => request(base, method, path, body);
+export const callerOf =
+  (base: string): Call =>
+  (method, path, body) =>
+    request(base, method, path, body);
 
 /** The application id a manifest entry deploys. */
 export function appIdOf(entry: ManifestEntry): string {
@@ -133,7 +136,12 @@ export function digest(runtime: any): string {
 }
 
 /** Resolves with the value once check() answers one; rejects at the deadline with describe()'s words. */
-export async function until<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs: number, describe: () => Promise<string> | string = () => ''): Promise<T> {
+export async function until<T>(
+  what: string,
+  check: () => Promise<T | undefined> | T | undefined,
+  timeoutMs: number,
+  describe: () => Promise<string> | string = () => '',
+): Promise<T> {
   return (await waitFor(what, check, { timeoutMs, describe })) as T;
 }
 

@@ -21,7 +21,11 @@ export function bareRepository(root = mkdtempSync(join(tmpdir(), 'strato-repo-')
   const bare = join(root, 'artifacts.git');
   mkdirSync(work);
   const git = (cwd: string, ...args: string[]) =>
-    execFileSync('git', args, { cwd, stdio: 'pipe', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } });
+    execFileSync('git', args, {
+      cwd,
+      stdio: 'pipe',
+      env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' },
+    });
   git(root, 'init', '-q', '--bare', bare);
   git(work, 'init', '-q');
   writeFileSync(join(work, 'index.html'), '<h1>strato artifact</h1>\n');
@@ -54,13 +58,21 @@ export async function registerRepoApp(call: Call, o: RepoAppOptions): Promise<vo
   info.alias = `my-${o.appId}`;
   info.deploymentPolicy = 'dp-repo';
   if (o.repoUrl) {
-    info.artifactRepository = { privateRepo: o.repoPassword !== undefined, repoUrl: o.repoUrl, repoUsername: o.repoUsername ?? '', repoPassword: o.repoPassword ?? '' };
+    info.artifactRepository = {
+      privateRepo: o.repoPassword !== undefined,
+      repoUrl: o.repoUrl,
+      repoUsername: o.repoUsername ?? '',
+      repoPassword: o.repoPassword ?? '',
+    };
   } else {
     delete info.artifactRepository;
   }
   const posts: [string, unknown][] = [
     ['/api/networkPartitions', { id: 'np-repo', provider: AGENTLESS, partitions: [{ id: 'p-repo', property: [{ name: 'region', value: 'default' }] }] }],
-    ['/api/deploymentPolicies', { id: 'dp-repo', networkPartitions: [{ id: 'np-repo', partitionAlgo: 'one-after-another', partitions: [{ id: 'p-repo', partitionMax: 5 }] }] }],
+    [
+      '/api/deploymentPolicies',
+      { id: 'dp-repo', networkPartitions: [{ id: 'np-repo', partitionAlgo: 'one-after-another', partitions: [{ id: 'p-repo', partitionMax: 5 }] }] },
+    ],
     ['/api/applicationPolicies', { id: 'ap-repo', algorithm: 'one-after-another', networkPartitions: ['np-repo'] }],
     ['/api/applications', app],
   ];

@@ -82,8 +82,14 @@ function storeContract(harness: Harness): void {
     assert.equal(await store.delete(kind, 'x', 1), true);
     assert.equal(await store.get(kind, 'x', 1), undefined);
     assert.equal(await store.get(kind, 'x', 2), 'tenant 2');
-    assert.deepEqual((await store.list(kind, 2)).map((r) => [r.scope, r.body]), [[2, 'tenant 2']]);
-    assert.deepEqual((await store.list(kind)).map((r) => [r.scope, r.body]), [[SUPER_TENANT_ID, 'global']]);
+    assert.deepEqual(
+      (await store.list(kind, 2)).map((r) => [r.scope, r.body]),
+      [[2, 'tenant 2']],
+    );
+    assert.deepEqual(
+      (await store.list(kind)).map((r) => [r.scope, r.body]),
+      [[SUPER_TENANT_ID, 'global']],
+    );
   });
 
   test('kinds are isolated', async () => {
@@ -92,7 +98,10 @@ function storeContract(harness: Harness): void {
     await store.put(a, 'same', 'in a');
     await store.put(b, 'same', 'in b');
     assert.equal(await store.get(a, 'same'), 'in a');
-    assert.deepEqual((await store.list(b)).map((r) => r.body), ['in b']);
+    assert.deepEqual(
+      (await store.list(b)).map((r) => r.body),
+      ['in b'],
+    );
   });
 
   test("list 'all' returns every scope in insertion order", async () => {
@@ -104,20 +113,34 @@ function storeContract(harness: Harness): void {
     const all = await store.list<number>(kind, 'all');
     assert.deepEqual(
       all.map((r) => [r.id, r.scope, r.body]),
-      [['one', 5, 1], ['two', SUPER_TENANT_ID, 2], ['three', 7, 3], ['four', 5, 4]],
+      [
+        ['one', 5, 1],
+        ['two', SUPER_TENANT_ID, 2],
+        ['three', 7, 3],
+        ['four', 5, 4],
+      ],
     );
-    assert.deepEqual((await store.list(kind, 5)).map((r) => r.id), ['one', 'four']);
+    assert.deepEqual(
+      (await store.list(kind, 5)).map((r) => r.id),
+      ['one', 'four'],
+    );
   });
 
   test('an update keeps the record in its place; delete and put again moves it to the end', async () => {
     const kind = freshKind();
     for (const id of ['c', 'a', 'b']) await store.put(kind, id, { id });
     await store.put(kind, 'c', { id: 'c', updated: true });
-    assert.deepEqual((await store.list(kind)).map((r) => r.id), ['c', 'a', 'b']);
+    assert.deepEqual(
+      (await store.list(kind)).map((r) => r.id),
+      ['c', 'a', 'b'],
+    );
     assert.deepEqual((await store.list(kind))[0].body, { id: 'c', updated: true });
     await store.delete(kind, 'a');
     await store.put(kind, 'a', { id: 'a' });
-    assert.deepEqual((await store.list(kind)).map((r) => r.id), ['c', 'b', 'a']);
+    assert.deepEqual(
+      (await store.list(kind)).map((r) => r.id),
+      ['c', 'b', 'a'],
+    );
   });
 
   test('nested JSON bodies round-trip', async () => {
@@ -156,11 +179,20 @@ function storeContract(harness: Harness): void {
       await tx.put(kind, 'b', 2, 9);
       assert.equal(await tx.delete(kind, 'doomed'), true);
       assert.equal(await tx.get(kind, 'a'), 1, 'a transaction reads its own writes');
-      assert.deepEqual((await tx.list(kind, 'all')).map((r) => r.id), ['a', 'b']);
+      assert.deepEqual(
+        (await tx.list(kind, 'all')).map((r) => r.id),
+        ['a', 'b'],
+      );
       return 'done';
     });
     assert.equal(result, 'done');
-    assert.deepEqual((await store.list(kind, 'all')).map((r) => [r.id, r.body]), [['a', 1], ['b', 2]]);
+    assert.deepEqual(
+      (await store.list(kind, 'all')).map((r) => [r.id, r.body]),
+      [
+        ['a', 1],
+        ['b', 2],
+      ],
+    );
   });
 
   test('a throwing transaction rolls back every write in it and rethrows', async () => {
@@ -181,7 +213,10 @@ function storeContract(harness: Harness): void {
     assert.equal(await store.get(kind, 'new'), undefined);
     assert.equal(await store.get(kind, 'kept'), 'original');
     assert.equal(await store.get(kind, 'survivor'), 'still here');
-    assert.deepEqual((await store.list(kind)).map((r) => r.id), ['kept', 'survivor']);
+    assert.deepEqual(
+      (await store.list(kind)).map((r) => r.id),
+      ['kept', 'survivor'],
+    );
     // The store is still usable after a rollback.
     await store.transaction(async (tx) => tx.put(kind, 'after', true));
     assert.equal(await store.get(kind, 'after'), true);
@@ -241,7 +276,10 @@ function storeContract(harness: Harness): void {
       leaked = tx;
       await assert.rejects(store.put(kind, 'a', 1), /inside a transaction/);
       await assert.rejects(store.delete(kind, 'a'), /inside a transaction/);
-      await assert.rejects(store.transaction(async () => undefined), /inside a transaction/);
+      await assert.rejects(
+        store.transaction(async () => undefined),
+        /inside a transaction/,
+      );
     });
     await assert.rejects(leaked!.put(kind, 'late', 1), /already ended/);
     await store.put(kind, 'a', 1); // outside again: fine
@@ -252,7 +290,10 @@ function storeContract(harness: Harness): void {
     const kind = freshKind();
     await store.put(kind, 'a', 1);
     const before = await harness.appliedVersions();
-    assert.deepEqual(before, MIGRATIONS.map((m) => m.version));
+    assert.deepEqual(
+      before,
+      MIGRATIONS.map((m) => m.version),
+    );
     await store.migrate();
     await store.migrate();
     assert.deepEqual(await harness.appliedVersions(), before);
@@ -266,7 +307,10 @@ function storeContract(harness: Harness): void {
     await store.close();
     store = await harness.open();
     assert.deepEqual(await store.get(kind, 'a', 4), { kept: true });
-    assert.deepEqual((await store.list(kind, 'all')).map((r) => r.id), ['a', 'b']);
+    assert.deepEqual(
+      (await store.list(kind, 'all')).map((r) => r.id),
+      ['a', 'b'],
+    );
   });
 
   test('a closed store refuses calls', async () => {
@@ -296,9 +340,7 @@ describe('SqliteStore', () => {
     async appliedVersions() {
       const db = new Database(file, { readonly: true });
       try {
-        return (db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as { version: number }[]).map(
-          (r) => r.version,
-        );
+        return (db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as { version: number }[]).map((r) => r.version);
       } finally {
         db.close();
       }
@@ -350,9 +392,7 @@ describe('PostgresStore', { skip: SKIP_POSTGRES && 'STRATO_SKIP_POSTGRES=1' }, (
       return store;
     },
     async appliedVersions() {
-      const result = await admin.query<{ version: number }>(
-        `SELECT version FROM ${schema}.schema_migrations ORDER BY version`,
-      );
+      const result = await admin.query<{ version: number }>(`SELECT version FROM ${schema}.schema_migrations ORDER BY version`);
       return result.rows.map((r) => r.version);
     },
   });
@@ -360,11 +400,11 @@ describe('PostgresStore', { skip: SKIP_POSTGRES && 'STRATO_SKIP_POSTGRES=1' }, (
   test('the tables live in the chosen schema', async () => {
     const store = await PostgresStore.open(POSTGRES_URL, { schema });
     await store.close();
-    const result = await admin.query(
-      `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`,
-      [schema],
+    const result = await admin.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`, [schema]);
+    assert.deepEqual(
+      result.rows.map((r) => r.table_name),
+      ['records', 'schema_migrations'],
     );
-    assert.deepEqual(result.rows.map((r) => r.table_name), ['records', 'schema_migrations']);
   });
 
   test('an invalid schema name is refused', async () => {
@@ -453,11 +493,7 @@ describe('openStore', () => {
     const store = await openStore({ databaseUrl: `sqlite:${file}`, dataDir: dir });
     await store.close();
     const db = new Database(file);
-    db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
-      LATEST_SCHEMA_VERSION + 1,
-      'from the future',
-      0,
-    );
+    db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(LATEST_SCHEMA_VERSION + 1, 'from the future', 0);
     db.close();
     await assert.rejects(openStore({ databaseUrl: `sqlite:${file}`, dataDir: dir }), /newer than this strato knows/);
   });

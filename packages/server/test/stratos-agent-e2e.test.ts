@@ -111,24 +111,45 @@ describe("Stratos's Python cartridge agent as a member of strato", () => {
     await registerSingleCartridgeApp(server.call); // autoscaling policy
     const posts: [string, unknown][] = [
       ['/api/networkPartitions', { id: 'np-py', provider: AGENTLESS, partitions: [{ id: 'p-py', property: [{ name: 'region', value: 'default' }] }] }],
-      ['/api/deploymentPolicies', { id: 'dp-py', networkPartitions: [{ id: 'np-py', partitionAlgo: 'one-after-another', partitions: [{ id: 'p-py', partitionMax: 5 }] }] }],
+      [
+        '/api/deploymentPolicies',
+        { id: 'dp-py', networkPartitions: [{ id: 'np-py', partitionAlgo: 'one-after-another', partitions: [{ id: 'p-py', partitionMax: 5 }] }] },
+      ],
       ['/api/applicationPolicies', { id: 'ap-py', algorithm: 'one-after-another', networkPartitions: ['np-py'] }],
     ];
     for (const name of ['repo', 'plain'] as const) {
       // the member's own server: the port its cartridge declares, which the agent checks before activating
       const web = createServer((_req, res) => res.end('member up\n'));
       const webPort = await listen(web);
-      const sc: Scenario = { name, appId: `py-${name}`, cartridge: `py${name}`, web, webPort, appPath: join(mkdtempSync(join(tmpdir(), 'strato-app-path-')), 'app') };
+      const sc: Scenario = {
+        name,
+        appId: `py-${name}`,
+        cartridge: `py${name}`,
+        web,
+        webPort,
+        appPath: join(mkdtempSync(join(tmpdir(), 'strato-app-path-')), 'app'),
+      };
       scenarios.push(sc);
       const php = JSON.parse(sampleText('cartridges/mock/php.json'));
-      const cartridge = { ...php, type: sc.cartridge, displayName: sc.cartridge, portMapping: [{ name: 'http-web', protocol: 'http', port: webPort, proxyPort: 0 }] };
+      const cartridge = {
+        ...php,
+        type: sc.cartridge,
+        displayName: sc.cartridge,
+        portMapping: [{ name: 'http-web', protocol: 'http', port: webPort, proxyPort: 0 }],
+      };
       const app = JSON.parse(sampleText('applications/simple/single-cartridge-app/artifacts/application.json'));
       app.applicationId = sc.appId;
       app.alias = sc.appId;
       app.components.cartridges[0].type = sc.cartridge;
       const info = app.components.cartridges[0].subscribableInfo;
       Object.assign(info, { alias: `my-${name}`, deploymentPolicy: 'dp-py' });
-      if (name === 'repo') info.artifactRepository = { privateRepo: true, repoUrl: `http://127.0.0.1:${gitPort}/artifacts.git`, repoUsername: REPO_USER, repoPassword: REPO_PASSWORD };
+      if (name === 'repo')
+        info.artifactRepository = {
+          privateRepo: true,
+          repoUrl: `http://127.0.0.1:${gitPort}/artifacts.git`,
+          repoUsername: REPO_USER,
+          repoPassword: REPO_PASSWORD,
+        };
       else delete info.artifactRepository;
       posts.push(['/api/cartridges', cartridge], ['/api/applications', app]);
     }
@@ -201,7 +222,9 @@ describe("Stratos's Python cartridge agent as a member of strato", () => {
       await waitFor(`${sc.name}: member Active`, async () => (await statusOf(sc)) === 'Active', { timeoutMs: 90_000, everyMs: 200 });
       sc.activeAt = Date.now();
       const started = recorder.first('InstanceStartedEvent', (p) => p.memberId === sc.memberId)!;
-      t.diagnostic(`${sc.name}: agent start -> InstanceStartedEvent ${started.at - sc.startedAt!} ms, -> Active ${sc.activeAt - sc.startedAt!} ms (observed every 200 ms)`);
+      t.diagnostic(
+        `${sc.name}: agent start -> InstanceStartedEvent ${started.at - sc.startedAt!} ms, -> Active ${sc.activeAt - sc.startedAt!} ms (observed every 200 ms)`,
+      );
       assert.ok(recorder.first('MemberActivatedEvent', (p) => p.memberId === sc.memberId));
     }
     const r = repo();
@@ -211,7 +234,10 @@ describe("Stratos's Python cartridge agent as a member of strato", () => {
     const activated = recorder.first('InstanceActivatedEvent', (p) => p.memberId === r.memberId)!;
     assert.ok(activated.seq > artifact.seq, 'activated only after the ArtifactUpdatedEvent');
     assert.equal(readFileSync(join(r.appPath, 'index.html'), 'utf8'), '<h1>strato artifact</h1>\n', 'the repository was cloned into APPLICATION_PATH');
-    assert.ok(gitRequests.some((q) => q.authorized && q.path.endsWith('/info/refs')), 'git authenticated with the password the agent decrypted');
+    assert.ok(
+      gitRequests.some((q) => q.authorized && q.path.endsWith('/info/refs')),
+      'git authenticated with the password the agent decrypted',
+    );
     const p = plain();
     const plainCluster = recorder.first('InstanceStartedEvent', (e) => e.memberId === p.memberId)!.payload.clusterId;
     assert.equal(recorder.named('ArtifactUpdatedEvent', (e) => e.clusterId === plainCluster).length, 0, 'no repository, no ArtifactUpdatedEvent');
@@ -220,7 +246,10 @@ describe("Stratos's Python cartridge agent as a member of strato", () => {
 
   it(`both stay Active across three fault timeouts (${FAULT_TIMEOUT} ms): their statistics arrive over Thrift`, async (t) => {
     if (typeof agent === 'string') return t.skip(agent);
-    assert.ok(scenarios.every((sc) => sc.activeAt), 'the members came up');
+    assert.ok(
+      scenarios.every((sc) => sc.activeAt),
+      'the members came up',
+    );
     const stats = (sc: Scenario) => recorder.named('MemberHealthStatEvent', (p) => p.memberId === sc.memberId);
     for (const sc of scenarios) {
       const first = await waitFor(`${sc.name}: the first statistic`, () => stats(sc)[0], { timeoutMs: 30_000, everyMs: 100 });
@@ -245,28 +274,47 @@ describe("Stratos's Python cartridge agent as a member of strato", () => {
       const gaps = all.slice(1).map((s, i) => s.at - all[i].at);
       assert.ok(Math.max(...gaps) < FAULT_TIMEOUT / 2, `${sc.name}: statistics come steadily (largest gap ${Math.max(...gaps)} ms, ${all.length} in all)`);
       t.diagnostic(`${sc.name}: ${all.length} statistics; largest gap ${Math.max(...gaps)} ms`);
-      assert.deepEqual((await membersOf(server.call, sc.appId)).members.map((m) => m.memberId), [sc.memberId], `${sc.name}: no replacement member`);
+      assert.deepEqual(
+        (await membersOf(server.call, sc.appId)).members.map((m) => m.memberId),
+        [sc.memberId],
+        `${sc.name}: no replacement member`,
+      );
     }
   });
 
   it('on undeploy each cleans up and announces ReadyToShutdown itself; each is terminated gracefully', async (t) => {
     if (typeof agent === 'string') return t.skip(agent);
-    assert.ok(scenarios.every((sc) => sc.activeAt), 'the members came up');
+    assert.ok(
+      scenarios.every((sc) => sc.activeAt),
+      'the members came up',
+    );
     for (const sc of scenarios) {
       const undeployAt = Date.now();
       assert.equal((await server.call('POST', `/api/applications/${sc.appId}/undeploy`, '')).status, 202);
-      const ready = await waitFor(`${sc.name}: InstanceReadyToShutdownEvent from the agent`, () => recorder.first('InstanceReadyToShutdownEvent', (p) => p.memberId === sc.memberId), { timeoutMs: 60_000, everyMs: 100 });
+      const ready = await waitFor(
+        `${sc.name}: InstanceReadyToShutdownEvent from the agent`,
+        () => recorder.first('InstanceReadyToShutdownEvent', (p) => p.memberId === sc.memberId),
+        { timeoutMs: 60_000, everyMs: 100 },
+      );
       const maintenance = recorder.first('InstanceMaintenanceModeEvent', (p) => p.memberId === sc.memberId);
       assert.ok(maintenance && maintenance.seq < ready.seq, 'maintenance mode first');
       const cleanup = recorder.events.find(
-        (e) => (e.name === 'InstanceCleanupMemberEvent' && e.payload.memberId === sc.memberId) || (e.name === 'InstanceCleanupClusterEvent' && e.payload.clusterId === ready.payload.clusterId),
+        (e) =>
+          (e.name === 'InstanceCleanupMemberEvent' && e.payload.memberId === sc.memberId) ||
+          (e.name === 'InstanceCleanupClusterEvent' && e.payload.clusterId === ready.payload.clusterId),
       );
       assert.ok(cleanup && cleanup.seq < maintenance.seq, 'after the cleanup request');
-      await waitFor(`${sc.name}: MemberTerminatedEvent`, () => recorder.first('MemberTerminatedEvent', (p) => p.memberId === sc.memberId), { timeoutMs: 30_000, everyMs: 100 });
+      await waitFor(`${sc.name}: MemberTerminatedEvent`, () => recorder.first('MemberTerminatedEvent', (p) => p.memberId === sc.memberId), {
+        timeoutMs: 30_000,
+        everyMs: 100,
+      });
       // its instance is gone: as an IaaS ends the VM, the test ends the agent (it never exits by itself); its logs stay
       assert.equal(sc.member!.exited(), false, 'the agent was still running');
       await sc.member!.stop({ keep: true });
-      await waitFor(`${sc.name}: application Created`, async () => (await server.call('GET', `/api/applications/${sc.appId}`)).body.status === 'Created', { timeoutMs: 30_000, everyMs: 100 });
+      await waitFor(`${sc.name}: application Created`, async () => (await server.call('GET', `/api/applications/${sc.appId}`)).body.status === 'Created', {
+        timeoutMs: 30_000,
+        everyMs: 100,
+      });
       t.diagnostic(`${sc.name}: undeploy -> InstanceReadyToShutdownEvent ${ready.at - undeployAt} ms`);
     }
     assert.ok(recorder.first('ApplicationSignUpRemovedEvent', (p) => p.applicationId === repo().appId));
@@ -282,14 +330,27 @@ describe("Stratos's Python cartridge agent as a member of strato", () => {
       // topology (taken at its start) does not show Initialized — here the other application's member,
       // terminated while this agent runs (cartridge-agent.md §1.7; Stratos's agent does the same). Nothing else.
       const quirk = /Member has not initialized, failed to execute member terminated event/;
-      const errors = sc.member.errorLog().split('\n').filter((l) => l.trim() !== '' && !quirk.test(l));
+      const errors = sc.member
+        .errorLog()
+        .split('\n')
+        .filter((l) => l.trim() !== '' && !quirk.test(l));
       assert.deepEqual(errors, [], `${sc.name}: error.log`);
       // the only tracebacks: yapsy's at DEBUG level while it loads plugins (harmless, README); no other error, warning or exception line
       const count = (text: string) => log.split(text).length - 1;
       assert.equal(count('Traceback (most recent call last)'), count('TypeError: issubclass() arg 1 must be a class'), "no traceback but yapsy's");
-      assert.deepEqual(log.split('\n').filter((l) => /\] (ERROR|CRITICAL|WARNING|WARN) \{|Error processing|Cartridge Agent Exception/.test(l) && !quirk.test(l)), [], sc.name);
+      assert.deepEqual(
+        log.split('\n').filter((l) => /\] (ERROR|CRITICAL|WARNING|WARN) \{|Error processing|Cartridge Agent Exception/.test(l) && !quirk.test(l)),
+        [],
+        sc.name,
+      );
       // it received what strato sent it on its topics
-      const topics = ['topology/CompleteTopologyEvent', 'topology/MemberInitializedEvent', 'topology/MemberActivatedEvent', 'tenant/CompleteTenantEvent', 'instance/notifier/InstanceCleanupMemberEvent'];
+      const topics = [
+        'topology/CompleteTopologyEvent',
+        'topology/MemberInitializedEvent',
+        'topology/MemberActivatedEvent',
+        'tenant/CompleteTenantEvent',
+        'instance/notifier/InstanceCleanupMemberEvent',
+      ];
       if (sc.name === 'repo') topics.push('instance/notifier/ArtifactUpdatedEvent', 'application/signup/ApplicationSignUpRemovedEvent');
       for (const topic of topics) assert.ok(log.includes(`Message received: ${topic}`), `${sc.name}: ${topic}`);
       assert.match(log, /Published event to thrift stream/);

@@ -165,7 +165,11 @@ export function iaasDriverContract(options: IaasDriverContractOptions): void {
         everyMs: 10,
         describe: () => `reports: ${JSON.stringify(reports)}`,
       });
-      assert.deepEqual(reports.map((r) => r.memberId), ['victim'], 'only the instance that died is reported, once');
+      assert.deepEqual(
+        reports.map((r) => r.memberId),
+        ['victim'],
+        'only the instance that died is reported, once',
+      );
       assert.ok(reports[0].reason.length > 0, 'with a reason');
       assert.deepEqual(await listed(driver), ['bystander'], 'the dead instance is no longer listed');
       await driver.terminateInstance('victim'); // the cloud controller terminates it anyway: no error

@@ -42,12 +42,15 @@ export interface Reply {
 /** Starts a real strato server on a free port with a fresh data dir and a silent logger. */
 export async function startTestServer(overrides: Partial<Settings> = {}, env: NodeJS.ProcessEnv = {}, services: ServerServices = {}): Promise<TestServer> {
   const dataDir = overrides.dataDir ?? mkdtempSync(join(tmpdir(), 'strato-test-'));
-  const settings = loadSettings({ STRATO_IAAS_PROVIDERS: 'mock=mock,kubernetes=kubernetes', STRATO_MB_PORT: '0', STRATO_DATABRIDGE_PORT: '0', ...env }, {
-    httpPort: 0,
-    dataDir,
-    logLevel: 'silent',
-    ...overrides,
-  });
+  const settings = loadSettings(
+    { STRATO_IAAS_PROVIDERS: 'mock=mock,kubernetes=kubernetes', STRATO_MB_PORT: '0', STRATO_DATABRIDGE_PORT: '0', ...env },
+    {
+      httpPort: 0,
+      dataDir,
+      logLevel: 'silent',
+      ...overrides,
+    },
+  );
   let server: RunningServer;
   try {
     server = await startServer(settings, pino({ level: 'silent' }), services);

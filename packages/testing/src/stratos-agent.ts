@@ -49,7 +49,7 @@ async function prepare(): Promise<StratosAgent | string> {
   const dest = process.env.STRATO_STRATOS_AGENT_DIR || join(tmpdir(), 'stratos-agent');
   const result = await new Promise<{ code: number; output: string }>((resolve) => {
     execFile(join(source, 'setup.sh'), [dest], { timeout: 600_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
       resolve({ code, output: `${stdout}${stderr}` });
     });
   });
@@ -99,7 +99,9 @@ export interface AgentMember {
 
 /** The text of agent.conf for the given keys. */
 export function agentConf(conf: AgentMemberOptions['conf']): string {
-  return `[agent]\n${Object.entries(conf).map(([k, v]) => `${k}=${v}`).join('\n')}\n`;
+  return `[agent]\n${Object.entries(conf)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('\n')}\n`;
 }
 
 /**

@@ -58,7 +58,11 @@ describe('a server in process', () => {
     const bus = server.broker.bus();
     assert.ok(await bus.publish('CompleteTopologyRequestEvent', {}));
     await bus.close();
-    const topology = await server.waitFor('CompleteTopologyEvent', () => server.recorder.events.slice(since).find((e) => e.name === 'CompleteTopologyEvent'), 1);
+    const topology = await server.waitFor(
+      'CompleteTopologyEvent',
+      () => server.recorder.events.slice(since).find((e) => e.name === 'CompleteTopologyEvent'),
+      1,
+    );
     assert.ok(topology.payload.topology.serviceMap.web, 'the topology has the web service');
   });
 
@@ -73,7 +77,10 @@ describe('a server in process', () => {
 
   it('waitFor gives up after its timeout of fake time, naming what it waited for', async () => {
     const before = server.clock.now();
-    await assert.rejects(server.waitFor('something that never happens', () => false, 60_000), /timed out after 60000 ms of fake time waiting for something that never happens/);
+    await assert.rejects(
+      server.waitFor('something that never happens', () => false, 60_000),
+      /timed out after 60000 ms of fake time waiting for something that never happens/,
+    );
     assert.equal(server.clock.now() - before, 60_000);
   });
 });

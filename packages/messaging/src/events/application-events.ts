@@ -2,13 +2,7 @@
  * Application events (`application/<Event>`), published by the autoscaler.
  * Fields as in orchestration.md §2.3.
  */
-import type {
-  Application,
-  ApplicationInstance,
-  Applications,
-  ClusterDataHolder,
-  GroupInstance,
-} from '../wire/applications.ts';
+import type { Application, ApplicationInstance, Applications, ClusterDataHolder, GroupInstance } from '../wire/applications.ts';
 
 /** Every application; on request and every minute. */
 export interface CompleteApplicationsEvent {

@@ -3,15 +3,7 @@
  * Fields as in orchestration.md §2.3 and cartridge-agent.md §5.3; optional where Stratos leaves
  * them null (Gson omits nulls).
  */
-import type {
-  Cluster,
-  ClusterInstance,
-  LoadBalancingIPType,
-  PortMap,
-  Properties,
-  ServiceType,
-  Topology,
-} from '../wire/topology.ts';
+import type { Cluster, ClusterInstance, LoadBalancingIPType, PortMap, Properties, ServiceType, Topology } from '../wire/topology.ts';
 import type { ClusterDataHolder } from '../wire/applications.ts';
 
 /** The complete topology; on request and every minute. */

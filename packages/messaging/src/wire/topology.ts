@@ -20,15 +20,7 @@ export interface Port {
 export type PortMap = Record<string, Port>;
 
 /** Member status names (codes Created0 … Terminated7). */
-export type MemberStatus =
-  | 'Created'
-  | 'Initialized'
-  | 'Starting'
-  | 'Active'
-  | 'In_Maintenance'
-  | 'ReadyToShutDown'
-  | 'Suspended'
-  | 'Terminated';
+export type MemberStatus = 'Created' | 'Initialized' | 'Starting' | 'Active' | 'In_Maintenance' | 'ReadyToShutDown' | 'Suspended' | 'Terminated';
 
 /** Cluster-instance status names (`ClusterStatus`, codes Created0 … Terminated5). */
 export type ClusterStatus = 'Created' | 'Active' | 'Patching' | 'Inactive' | 'Terminating' | 'Terminated';

@@ -31,19 +31,13 @@ export type ParentRollUp = 'Active' | 'Terminated' | 'Inactive';
  * A parent with no children at all rolls up to Active.
  */
 export function rollUpChildren(children: readonly ChildInstanceState[]): ParentRollUp | undefined {
-  const active = children.every((c) =>
-    c.kind === 'cluster' ? c.status === 'Active' : c.statuses.length > 0 && c.statuses.every((s) => s === 'Active'),
-  );
+  const active = children.every((c) => (c.kind === 'cluster' ? c.status === 'Active' : c.statuses.length > 0 && c.statuses.every((s) => s === 'Active')));
   if (active) return 'Active';
   const terminated = children.every((c) =>
-    c.kind === 'cluster'
-      ? c.status === undefined || c.status === 'Terminated'
-      : c.statuses.every((s) => s === 'Terminated'),
+    c.kind === 'cluster' ? c.status === undefined || c.status === 'Terminated' : c.statuses.every((s) => s === 'Terminated'),
   );
   if (terminated) return 'Terminated';
-  const inactive = children.some((c) =>
-    c.kind === 'cluster' ? c.status === 'Inactive' : c.statuses.some((s) => s === 'Inactive'),
-  );
+  const inactive = children.some((c) => (c.kind === 'cluster' ? c.status === 'Inactive' : c.statuses.some((s) => s === 'Inactive')));
   return inactive ? 'Inactive' : undefined;
 }
 

@@ -133,18 +133,18 @@ function levelParts(
   };
 }
 
-function groupNode(
-  ctx: Context,
-  g: GroupReferenceDefinition,
-  definition: CartridgeGroupDefinition | undefined,
-  inherited: string | undefined,
-): ComponentNode {
+function groupNode(ctx: Context, g: GroupReferenceDefinition, definition: CartridgeGroupDefinition | undefined, inherited: string | undefined): ComponentNode {
   claimAlias(ctx, g.alias);
   const deploymentPolicy = inherited ?? g.deploymentPolicy;
   const children: ComponentNode[] = [
     ...(g.cartridges ?? []).map((c) => clusterNode(ctx, c, deploymentPolicy)),
     ...(g.groups ?? []).map((sub) =>
-      groupNode(ctx, sub, definition?.groups?.find((d) => d.name === sub.name), deploymentPolicy),
+      groupNode(
+        ctx,
+        sub,
+        definition?.groups?.find((d) => d.name === sub.name),
+        deploymentPolicy,
+      ),
     ),
   ];
   const min = g.groupMinInstances ?? 1;

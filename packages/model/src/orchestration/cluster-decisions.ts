@@ -1,10 +1,4 @@
-import {
-  afterPendingExpiry,
-  obsoleteMemberExpired,
-  pendingMemberExpired,
-  terminationPendingExpired,
-  type PendingExpiryRecord,
-} from './member-expiry.ts';
+import { afterPendingExpiry, obsoleteMemberExpired, pendingMemberExpired, terminationPendingExpired, type PendingExpiryRecord } from './member-expiry.ts';
 import { nextPartitionForScaleDown, nextPartitionForScaleUp, type PartitionAlgorithm, type PartitionSlot } from './partition-algorithms.ts';
 import type { ClusterStatus, MemberStatus } from './state-machines.ts';
 

@@ -60,7 +60,10 @@ export function parseTerminationBehaviour(value: string | undefined): Terminatio
  * (`["group.a, cartridge.b"]` → `["group.a", "cartridge.b"]`).
  */
 export function splitAliasList(aliases: readonly string[] | undefined): string[] {
-  return (aliases ?? []).flatMap((a) => a.split(',')).map((a) => a.trim()).filter((a) => a.length > 0);
+  return (aliases ?? [])
+    .flatMap((a) => a.split(','))
+    .map((a) => a.trim())
+    .filter((a) => a.length > 0);
 }
 
 /**
@@ -255,11 +258,7 @@ export function startable(tree: DependencyTree, active: Iterable<string>, starte
  * - `terminate-all`: every component of the level, in tree order.
  * @param behaviour defaults to the tree's termination behaviour
  */
-export function terminationSet(
-  tree: DependencyTree,
-  alias: string,
-  behaviour: TerminationBehaviour = tree.terminationBehaviour,
-): string[] {
+export function terminationSet(tree: DependencyTree, alias: string, behaviour: TerminationBehaviour = tree.terminationBehaviour): string[] {
   nodeOf(tree, alias);
   switch (behaviour) {
     case 'terminate-all':
@@ -335,13 +334,8 @@ export interface RestartFacts {
  */
 export function mayRestartAfterTermination(tree: DependencyTree, alias: string, facts: RestartFacts): boolean {
   const list = terminationSet(tree, alias);
-  const a =
-    list.length === 0 ||
-    (!list.some((x) => facts.isMarkedInactiveOrTerminating(x)) && list.some((x) => !facts.hasInstance(x)));
+  const a = list.length === 0 || (!list.some((x) => facts.isMarkedInactiveOrTerminating(x)) && list.some((x) => !facts.hasInstance(x)));
   const ancestors = parentsOf(tree, alias);
-  const b =
-    ancestors.length === 0 ||
-    ancestors.every((x) => !facts.hasInstance(x)) ||
-    ancestors.every((x) => facts.hasInstance(x) && facts.isActive(x));
+  const b = ancestors.length === 0 || ancestors.every((x) => !facts.hasInstance(x)) || ancestors.every((x) => facts.hasInstance(x) && facts.isActive(x));
   return a && b;
 }

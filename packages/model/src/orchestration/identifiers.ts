@@ -40,12 +40,7 @@ export function applicationInstanceId(appId: string, n: number): string {
  * Group instance id: the parent (application or group) instance id, unless group scaling is enabled
  * for the group (`groupMaxInstances > 1`); then `<groupAlias>-<n>`, `n` a per-group counter.
  */
-export function groupInstanceId(
-  parentInstanceId: string,
-  groupAlias: string,
-  n: number,
-  groupScalingEnabled: boolean,
-): string {
+export function groupInstanceId(parentInstanceId: string, groupAlias: string, n: number, groupScalingEnabled: boolean): string {
   return groupScalingEnabled ? `${groupAlias}-${n}` : parentInstanceId;
 }
 

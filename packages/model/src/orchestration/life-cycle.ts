@@ -1,11 +1,4 @@
-import {
-  canTransition,
-  initialStatus,
-  isStatusOf,
-  TRANSITIONS,
-  type LifeCycleEntity,
-  type StatusOf,
-} from './state-machines.ts';
+import { canTransition, initialStatus, isStatusOf, TRANSITIONS, type LifeCycleEntity, type StatusOf } from './state-machines.ts';
 
 const ENTITY_NAMES: Readonly<Record<LifeCycleEntity, string>> = {
   member: 'member',

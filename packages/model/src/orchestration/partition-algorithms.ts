@@ -79,11 +79,7 @@ export function nextPartitionForScaleUp(
  * - one-after-another: the last non-empty partition in policy order;
  * - round-robin: the partition with the most members (ties: the later in policy order).
  */
-export function nextPartitionForScaleDown(
-  algorithm: PartitionAlgorithm,
-  partitions: readonly PartitionSlot[],
-  counts: PartitionCounts,
-): string | undefined {
+export function nextPartitionForScaleDown(algorithm: PartitionAlgorithm, partitions: readonly PartitionSlot[], counts: PartitionCounts): string | undefined {
   let chosen: PartitionSlot | undefined;
   for (let i = partitions.length - 1; i >= 0; i--) {
     const p = partitions[i];

@@ -43,7 +43,7 @@ export const TIMING_DEFAULTS = Object.freeze({
   pendingMemberExpiryTimeout: d(
     'pendingMemberExpiryTimeout',
     15 * MINUTE,
-    'A pending member older than this (from its initTime), or of a Terminating cluster instance, becomes obsolete; after more than 5 consecutive expiries in a partition, each further expiry doubles that partition\'s timeout (reset when a member activates).',
+    "A pending member older than this (from its initTime), or of a Terminating cluster instance, becomes obsolete; after more than 5 consecutive expiries in a partition, each further expiry doubles that partition's timeout (reset when a member activates).",
     'pendingMemberExpiryTimeout',
   ),
   /** @default 1 800 000 ms (30 min) */
@@ -67,11 +67,7 @@ export const TIMING_DEFAULTS = Object.freeze({
     'How often each partition context checks its pending, termination-pending and obsolete lists for expiry.',
   ),
   /** @default 60 000 ms */
-  memberFaultTimeout: d(
-    'memberFaultTimeout',
-    60 * SECOND,
-    'A member with no health statistics for this long is reported faulty (MemberFaultEvent).',
-  ),
+  memberFaultTimeout: d('memberFaultTimeout', 60 * SECOND, 'A member with no health statistics for this long is reported faulty (MemberFaultEvent).'),
   /** @default 60 000 ms */
   memberFaultCheckInterval: d('memberFaultCheckInterval', 60 * SECOND, 'How often members are checked for missing health statistics.'),
   /** @default 900 000 ms (15 min) */
@@ -113,18 +109,9 @@ export const TIMING_DEFAULTS = Object.freeze({
   /** @default 5 000 ms */
   kubernetesPodActivationPollInterval: d('kubernetesPodActivationPollInterval', 5 * SECOND, 'How often a starting pod is polled.'),
   /** @default 15 000 ms */
-  mockHealthStatPublishInterval: d(
-    'mockHealthStatPublishInterval',
-    15 * SECOND,
-    'How often each mock IaaS instance publishes its health statistics.',
-  ),
+  mockHealthStatPublishInterval: d('mockHealthStatPublishInterval', 15 * SECOND, 'How often each mock IaaS instance publishes its health statistics.'),
   /** @default 15 000 ms */
-  lbStatsPublishInterval: d(
-    'lbStatsPublishInterval',
-    15 * SECOND,
-    'How often load balancers publish in-flight request counts.',
-    'stats.notifier.interval',
-  ),
+  lbStatsPublishInterval: d('lbStatsPublishInterval', 15 * SECOND, 'How often load balancers publish in-flight request counts.', 'stats.notifier.interval'),
   /** @default 300 000 ms */
   cloudControllerClientTimeout: d(
     'cloudControllerClientTimeout',
@@ -147,9 +134,7 @@ export type TimingName = keyof typeof TIMING_DEFAULTS;
 export type Timings = { readonly [K in TimingName]: number };
 
 /** The default timings, as plain numbers (milliseconds). */
-export const DEFAULT_TIMINGS: Timings = Object.freeze(
-  Object.fromEntries(Object.entries(TIMING_DEFAULTS).map(([k, v]) => [k, v.default])) as Timings,
-);
+export const DEFAULT_TIMINGS: Timings = Object.freeze(Object.fromEntries(Object.entries(TIMING_DEFAULTS).map(([k, v]) => [k, v.default])) as Timings);
 
 /**
  * Whether termination-pending and obsolete members count as non-terminated (so no replacement is

@@ -54,12 +54,7 @@ export function dependentRequired(member: DependentMember, factor: number, round
  * The required counts of every member of a list when one of them (`sourceId`) needs `required`:
  * the source's factor applied to all (the source's own count is capped, too).
  */
-export function dependentRequiredCounts(
-  list: readonly DependentMember[],
-  sourceId: string,
-  required: number,
-  roundingFactor = 0,
-): Map<string, number> {
+export function dependentRequiredCounts(list: readonly DependentMember[], sourceId: string, required: number, roundingFactor = 0): Map<string, number> {
   const source = list.find((m) => m.id === sourceId);
   if (!source) throw new RangeError(`${sourceId} is not in the scaling-dependents list ${list.map((m) => m.id).join(', ')}`);
   const f = scalingFactor(required, source.min);
@@ -138,14 +133,7 @@ export function evaluateDependentScaling(
     };
   }
   if (nonTerminated > required) {
-    const victims = pickMembersToRemove(
-      nonTerminated - required,
-      input.algorithm,
-      input.slots,
-      input.members,
-      input.stats,
-      options.predictionHorizonSeconds,
-    );
+    const victims = pickMembersToRemove(nonTerminated - required, input.algorithm, input.slots, input.members, input.stats, options.predictionHorizonSeconds);
     return { ...common, outcome: 'terminate', spawn: [], terminate: victims, overflow, state };
   }
   return { ...common, outcome: overflow > 0 ? 'at-max' : 'steady', spawn: [], terminate: [], overflow, state };

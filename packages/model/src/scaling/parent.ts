@@ -169,10 +169,7 @@ export interface ApplicationInstanceFacts {
  * (last listed) instance. One per cycle, so a partition drains before the one burst earlier
  * (Stratos removed every idle burst instance at once).
  */
-export function burstInstanceToDrain(
-  steps: readonly (readonly string[])[],
-  instances: readonly ApplicationInstanceFacts[],
-): string | undefined {
+export function burstInstanceToDrain(steps: readonly (readonly string[])[], instances: readonly ApplicationInstanceFacts[]): string | undefined {
   const defaults = new Set(steps[0] ?? []);
   const stepOf = (np: string) => steps.findIndex((s) => s.includes(np));
   let chosen: ApplicationInstanceFacts | undefined;

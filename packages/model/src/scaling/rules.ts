@@ -62,9 +62,7 @@ export interface LoadThresholds {
 }
 
 /** The thresholds of an autoscaling policy artifact (`loadThresholds.<metric>.threshold`). */
-export function thresholdsOf(policy: {
-  loadThresholds?: { [K in keyof LoadThresholds]?: { threshold?: number } };
-}): LoadThresholds {
+export function thresholdsOf(policy: { loadThresholds?: { [K in keyof LoadThresholds]?: { threshold?: number } } }): LoadThresholds {
   const t = policy.loadThresholds;
   const out: { -readonly [K in keyof LoadThresholds]?: number } = {};
   for (const k of ['requestsInFlight', 'memoryConsumption', 'loadAverage'] as const) {
@@ -399,7 +397,10 @@ export function evaluateScaling(
   const fresh = input.stats.windowAt !== undefined && (state.lastWindowAt === undefined || input.stats.windowAt > state.lastWindowAt);
   const inputs0 = base(input, options, fresh);
   const none = { spawn: [] as string[], terminate: [] as string[], overflow: 0, belowMin: false };
-  const decide = (d: Omit<ScalingDecision, 'at' | 'inputs' | 'spawn' | 'terminate' | 'overflow' | 'belowMin'> & Partial<ScalingDecision>, extra?: object): ScalingDecision => ({
+  const decide = (
+    d: Omit<ScalingDecision, 'at' | 'inputs' | 'spawn' | 'terminate' | 'overflow' | 'belowMin'> & Partial<ScalingDecision>,
+    extra?: object,
+  ): ScalingDecision => ({
     at: input.now,
     ...none,
     ...d,
@@ -468,8 +469,7 @@ export function evaluateScaling(
   const reqs = [metrics.requestsInFlight, metrics.memoryConsumption, metrics.loadAverage].filter((m) => m !== undefined);
   if (reqs.length === 0) return decide({ reason: 'NONE', outcome: 'steady', state: { ...used, scaleDownVerdicts: 0 } }, metrics);
   const required = Math.max(...reqs.map((m) => m.required));
-  const reason: ScalingReason =
-    metrics.requestsInFlight?.required === required ? 'RIF' : metrics.memoryConsumption?.required === required ? 'MC' : 'LA';
+  const reason: ScalingReason = metrics.requestsInFlight?.required === required ? 'RIF' : metrics.memoryConsumption?.required === required ? 'MC' : 'LA';
   const extra = { ...metrics, required };
   const { active, nonTerminated } = inputs0;
   const dependents = input.hasScalingDependents === true;

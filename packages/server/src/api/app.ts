@@ -79,7 +79,13 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     // errors the router raises before any hook (a malformed URL, ...) get the envelope too
     frameworkErrors: (error, request, reply) => {
       const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 400;
-      sendError(request as unknown as FastifyRequest, reply as unknown as FastifyReply, status, 'REQUEST_REJECTED', errorMessage('REQUEST_REJECTED', { reason: error.message }));
+      sendError(
+        request as unknown as FastifyRequest,
+        reply as unknown as FastifyReply,
+        status,
+        'REQUEST_REJECTED',
+        errorMessage('REQUEST_REJECTED', { reason: error.message }),
+      );
     },
     // requests node's HTTP parser refuses (a request target without its leading /, bad bytes, ...)
     clientErrorHandler: answerClientError,

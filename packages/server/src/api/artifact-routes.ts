@@ -21,11 +21,7 @@ export function locationOf(request: FastifyRequest, id: string): string {
 }
 
 /** What GET answers for a stored artifact: applications show their status, not their bookkeeping. */
-export function present(
-  info: KindInfo,
-  body: Record<string, unknown>,
-  liveStatus?: (appId: string) => string | undefined,
-): Record<string, unknown> {
+export function present(info: KindInfo, body: Record<string, unknown>, liveStatus?: (appId: string) => string | undefined): Record<string, unknown> {
   if (info.kind !== 'application') return body;
   const { applicationPolicyId: _ignored, ...rest } = body as StoredApplication;
   const status = liveStatus?.(rest.applicationId) ?? rest.status;
@@ -37,12 +33,7 @@ export function present(
  * POST /{plural} (201 + Location), PUT /{plural} (id from the body), GET /{plural},
  * GET /{plural}/{id}, DELETE /{plural}/{id}.
  */
-export function artifactRoutes(
-  app: FastifyInstance,
-  registry: Registry,
-  info: KindInfo,
-  liveStatus?: (appId: string) => string | undefined,
-): void {
+export function artifactRoutes(app: FastifyInstance, registry: Registry, info: KindInfo, liveStatus?: (appId: string) => string | undefined): void {
   const tags = [info.plural];
   const body = schemas[info.kind];
   const idParam = { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] } as const;

@@ -21,15 +21,11 @@ function filterOf(name: string) {
 /** GET /cartridges/filter/{filter}?criteria= and GET /cartridges/{type}/filter/{filter} (rest-api.md #27, #28). */
 export function cartridgeFilterRoutes(app: FastifyInstance, registry: Registry): void {
   const tags = ['cartridges'];
-  app.get<{ Params: { filter: string }; Querystring: { criteria?: string } }>(
-    '/cartridges/filter/:filter',
-    { schema: { tags } },
-    async (request) => {
-      const f = filterOf(request.params.filter);
-      const all = await registry.list<Cartridge>(KINDS.cartridge, request.principal);
-      return all.filter((c) => f(c, request.query.criteria));
-    },
-  );
+  app.get<{ Params: { filter: string }; Querystring: { criteria?: string } }>('/cartridges/filter/:filter', { schema: { tags } }, async (request) => {
+    const f = filterOf(request.params.filter);
+    const all = await registry.list<Cartridge>(KINDS.cartridge, request.principal);
+    return all.filter((c) => f(c, request.query.criteria));
+  });
   app.get<{ Params: { type: string; filter: string }; Querystring: { criteria?: string } }>(
     '/cartridges/:type/filter/:filter',
     { schema: { tags } },

@@ -15,12 +15,8 @@ export function kubernetesRoutes(app: FastifyInstance, registry: Registry): void
   const tags = ['kubernetesClusters'];
   const get = (id: string, request: { principal: any }) => registry.get<Cluster>(info, id, request.principal);
 
-  app.get<ById>('/kubernetesClusters/:id/hosts', { schema: { tags } }, async (request) =>
-    (await get(request.params.id, request)).kubernetesHosts ?? [],
-  );
-  app.get<ById>('/kubernetesClusters/:id/master', { schema: { tags } }, async (request) =>
-    (await get(request.params.id, request)).kubernetesMaster ?? {},
-  );
+  app.get<ById>('/kubernetesClusters/:id/hosts', { schema: { tags } }, async (request) => (await get(request.params.id, request)).kubernetesHosts ?? []);
+  app.get<ById>('/kubernetesClusters/:id/master', { schema: { tags } }, async (request) => (await get(request.params.id, request)).kubernetesMaster ?? {});
   app.post<ById>(
     '/kubernetesClusters/:id/minion',
     { schema: { tags, body: schemas.kubernetesHost }, validatorCompiler: documentOnly },
@@ -33,16 +29,12 @@ export function kubernetesRoutes(app: FastifyInstance, registry: Registry): void
       return reply.code(201).send(success(`Kubernetes host added successfully: [kub-host] ${host.hostId}`));
     },
   );
-  app.put<ById>(
-    '/kubernetesClusters/:id/master',
-    { schema: { tags, body: schemas.kubernetesMaster }, validatorCompiler: documentOnly },
-    async (request) => {
-      const master = normalize('kubernetesMaster', request.body) as Host;
-      const cluster = await get(request.params.id, request);
-      await registry.update(info, { ...cluster, kubernetesMaster: master }, request.principal);
-      return success(`Kubernetes master updated successfully: [kub-master] ${master.hostId}`);
-    },
-  );
+  app.put<ById>('/kubernetesClusters/:id/master', { schema: { tags, body: schemas.kubernetesMaster }, validatorCompiler: documentOnly }, async (request) => {
+    const master = normalize('kubernetesMaster', request.body) as Host;
+    const cluster = await get(request.params.id, request);
+    await registry.update(info, { ...cluster, kubernetesMaster: master }, request.principal);
+    return success(`Kubernetes master updated successfully: [kub-master] ${master.hostId}`);
+  });
   app.put('/kubernetesClusters/host', { schema: { tags, body: schemas.kubernetesHost }, validatorCompiler: documentOnly }, async (request) => {
     const host = normalize('kubernetesHost', request.body) as Host;
     const clusters = await registry.list<Cluster>(info, request.principal);

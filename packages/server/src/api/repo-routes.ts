@@ -11,7 +11,8 @@ function repositoryUrl(body: unknown): string {
   }
   const repository = (body as { repository?: unknown }).repository;
   if (repository === undefined || repository === null) throw error('FIELD_REQUIRED', { field: 'repository' });
-  if (typeof repository !== 'object' || Array.isArray(repository)) throw error('FIELD_TYPE', { field: 'repository', rule: 'must be an object', value: JSON.stringify(repository) });
+  if (typeof repository !== 'object' || Array.isArray(repository))
+    throw error('FIELD_TYPE', { field: 'repository', rule: 'must be an object', value: JSON.stringify(repository) });
   const url = (repository as { url?: unknown }).url;
   if (url === undefined || url === null) throw error('FIELD_REQUIRED', { field: 'repository.url' });
   if (typeof url !== 'string') throw error('FIELD_TYPE', { field: 'repository.url', rule: 'must be a string', value: JSON.stringify(url) });

@@ -13,11 +13,7 @@ export function sessionRoutes(app: FastifyInstance, sessions: Sessions, director
     const stamp = directory.stampOf(request.principal);
     if (!stamp) throw error('SESSION_NEEDS_CREDENTIALS');
     const sessionId = sessions.create(request.principal, stamp);
-    reply.header(
-      'Set-Cookie',
-      `${SESSION_COOKIE}=${sessionId}; Path=/api; HttpOnly; SameSite=Strict; Max-Age=${Math.round(sessions.idleMs / 1000)}`,
-    );
+    reply.header('Set-Cookie', `${SESSION_COOKIE}=${sessionId}; Path=/api; HttpOnly; SameSite=Strict; Max-Age=${Math.round(sessions.idleMs / 1000)}`);
     return { Success: { sessionId } };
   });
 }
-

@@ -21,9 +21,7 @@ export function tenancyRoutes(app: FastifyInstance, directory: Directory): void 
     return success(`Tenant updated successfully: [tenant] ${(request.body as TenantRecord).tenantDomain}`);
   });
   app.get('/tenants', { schema: { tags: ['tenants'] } }, async (request) => directory.listTenants(request.principal));
-  app.get<Domain>('/tenants/:domain', { schema: { tags: ['tenants'] } }, async (request) =>
-    directory.getTenant(request.params.domain, request.principal),
-  );
+  app.get<Domain>('/tenants/:domain', { schema: { tags: ['tenants'] } }, async (request) => directory.getTenant(request.params.domain, request.principal));
   app.get<Domain>('/tenants/search/:domain', { schema: { tags: ['tenants'] } }, async (request) =>
     directory.listTenants(request.principal, request.params.domain),
   );

@@ -78,7 +78,9 @@ export async function startMessaging(settings: Settings, log: Logger, inProcess?
     try {
       ca = readFileSync(settings.mbCaFile);
     } catch (e) {
-      throw new Error(`Setting STRATO_MB_CA_FILE=${JSON.stringify(settings.mbCaFile)}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      throw new Error(
+        `Setting STRATO_MB_CA_FILE=${JSON.stringify(settings.mbCaFile)}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+      );
     }
   }
 

@@ -177,7 +177,10 @@ export class CloudController {
       this.log.info({ memberId, driver: driver.name, reason }, 'the IaaS reports the instance of a member being terminated gone');
       return;
     }
-    this.log.warn({ memberId, clusterId: m.clusterId, status: m.status, driver: driver.name, reason }, 'the IaaS reports the instance of a member gone: a member fault');
+    this.log.warn(
+      { memberId, clusterId: m.clusterId, status: m.status, driver: driver.name, reason },
+      'the IaaS reports the instance of a member gone: a member fault',
+    );
     this.notify({ kind: 'instance-gone', member: m, reason });
   }
 
@@ -191,8 +194,16 @@ export class CloudController {
     if (!m || m.disposition === 'obsolete') {
       // removed or terminated while its instance was starting (a termination asked before the
       // instance existed found nothing): the instance must not outlive its member
-      this.log.warn({ memberId, instanceId: info.instanceId, driver: driver.name }, 'an instance came up for a member that is gone or being terminated: it is terminated');
-      this.loop.onCommit(() => void driver.terminateInstance(memberId).catch((err: unknown) => this.log.error({ err, memberId }, 'could not terminate the instance of a member that is gone')));
+      this.log.warn(
+        { memberId, instanceId: info.instanceId, driver: driver.name },
+        'an instance came up for a member that is gone or being terminated: it is terminated',
+      );
+      this.loop.onCommit(
+        () =>
+          void driver
+            .terminateInstance(memberId)
+            .catch((err: unknown) => this.log.error({ err, memberId }, 'could not terminate the instance of a member that is gone')),
+      );
       return;
     }
     if (m.status !== 'Created') return;

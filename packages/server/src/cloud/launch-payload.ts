@@ -145,7 +145,10 @@ export function portsValue(ports: readonly PayloadPort[]): string {
 /** The value of `PORT_MAPPINGS`: `NAME:x|PROTOCOL:p|PORT:n|PROXY_PORT:n|TYPE:t` per port, joined by `;`. */
 export function portMappingsValue(ports: readonly PayloadPort[]): string {
   return ports
-    .map((m) => `NAME:${m.name ?? `${m.protocol}-${m.port}`}|PROTOCOL:${m.protocol}|PORT:${m.port}|PROXY_PORT:${m.proxyPort ?? 0}|TYPE:${m.kubernetesPortType ?? ''}`)
+    .map(
+      (m) =>
+        `NAME:${m.name ?? `${m.protocol}-${m.port}`}|PROTOCOL:${m.protocol}|PORT:${m.port}|PROXY_PORT:${m.proxyPort ?? 0}|TYPE:${m.kubernetesPortType ?? ''}`,
+    )
     .join(';');
 }
 

@@ -47,7 +47,11 @@ export function initialNetworkPartitions(policy: ApplicationPolicy): string[] {
   if (policy.algorithm === 'all-at-once') return [...nps];
   const groups = (policy.properties ?? []).find((p) => p.name === 'networkPartitionGroups')?.value;
   if (groups) {
-    const first = String(groups).split(',')[0].split('|').map((s) => s.trim()).filter(Boolean);
+    const first = String(groups)
+      .split(',')[0]
+      .split('|')
+      .map((s) => s.trim())
+      .filter(Boolean);
     if (first.length > 0) return first;
   }
   return nps.slice(0, 1);

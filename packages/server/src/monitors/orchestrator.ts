@@ -162,9 +162,7 @@ export class Orchestrator {
   }
 
   private finishUndeploy(rt: ApplicationRuntime): void {
-    const leftovers = Object.values(rt.clusters).flatMap((c) =>
-      Object.keys(c.instances).flatMap((i) => this.state.membersOf(c.clusterId, i)),
-    );
+    const leftovers = Object.values(rt.clusters).flatMap((c) => Object.keys(c.instances).flatMap((i) => this.state.membersOf(c.clusterId, i)));
     if (leftovers.length > 0) return;
     this.state.removeApp(rt.applicationId);
     this.definitions.delete(rt.applicationId);
@@ -195,7 +193,10 @@ export class Orchestrator {
     }
   }
 
-  private wireInstance<S extends string>(alias: string, i: { instanceId: string; status: S; previous?: S; parentInstanceId?: string; networkPartitionId: string }) {
+  private wireInstance<S extends string>(
+    alias: string,
+    i: { instanceId: string; status: S; previous?: S; parentInstanceId?: string; networkPartitionId: string },
+  ) {
     return {
       alias,
       instanceId: i.instanceId,
@@ -294,10 +295,16 @@ export class Orchestrator {
     }
     const count = Math.max(1, child.groupScalingEnabled ? child.min : 1);
     for (let i = 0; i < count; i++) {
-      const instanceId = child.groupScalingEnabled
-        ? `${child.alias}-${(rt.groupSequences[child.alias] = (rt.groupSequences[child.alias] ?? 0) + 1)}`
-        : pid;
-      const gi: GroupInstanceState = { alias: child.alias, instanceId, status: 'Created', parentInstanceId: pid, networkPartitionId: np, createdAt: now, statusAt: now };
+      const instanceId = child.groupScalingEnabled ? `${child.alias}-${(rt.groupSequences[child.alias] = (rt.groupSequences[child.alias] ?? 0) + 1)}` : pid;
+      const gi: GroupInstanceState = {
+        alias: child.alias,
+        instanceId,
+        status: 'Created',
+        parentInstanceId: pid,
+        networkPartitionId: np,
+        createdAt: now,
+        statusAt: now,
+      };
       rt.groupInstances[`${child.alias}/${instanceId}`] = gi;
       this.state.putApp(rt);
       this.o.publish('GroupInstanceCreatedEvent', { groupId: child.alias, appId: rt.applicationId, groupInstance: this.wireInstance(child.alias, gi) });
@@ -312,7 +319,14 @@ export class Orchestrator {
     const decision = onChildInactive(node, alias);
     if (!decision.self && decision.children.length === 0) return;
     this.o.log.info(
-      { applicationId: rt.applicationId, level: node.alias, instanceId: pid, inactive: alias, behaviour: node.terminationBehaviour, terminate: decision.self ? 'itself' : decision.children },
+      {
+        applicationId: rt.applicationId,
+        level: node.alias,
+        instanceId: pid,
+        inactive: alias,
+        behaviour: node.terminationBehaviour,
+        terminate: decision.self ? 'itself' : decision.children,
+      },
       'applying termination behaviour',
     );
     if (decision.self) {
@@ -373,7 +387,11 @@ export class Orchestrator {
     for (const step of decision.steps) this.applyStep(byId.get(step.memberId)!, step, now);
     if (decision.spawn.length > 0) this.spawnMembers(rt, defs, node, cluster, ci, decision.spawn, decision.lastPartitionIndex, now);
     if (decision.partitionsFull) {
-      this.warnOnce(`${cluster.clusterId}/${ci.instanceId}:full`, { clusterId: cluster.clusterId, instanceId: ci.instanceId }, 'every partition is full; the minimum cannot be met');
+      this.warnOnce(
+        `${cluster.clusterId}/${ci.instanceId}:full`,
+        { clusterId: cluster.clusterId, instanceId: ci.instanceId },
+        'every partition is full; the minimum cannot be met',
+      );
     }
     if (decision.status) this.setClusterStatus(rt, cluster, ci, decision.status, now);
     return decision.status === 'Inactive' ? 'inactive' : undefined;
@@ -437,7 +455,10 @@ export class Orchestrator {
   memberFault(memberId: string): void {
     const m = this.state.members.get(memberId);
     if (!m || m.disposition === 'obsolete') return;
-    this.o.log.warn({ memberId, clusterId: m.clusterId, status: m.status }, 'member fault: no health statistics; it is terminated (and replaced unless it was being drained)');
+    this.o.log.warn(
+      { memberId, clusterId: m.clusterId, status: m.status },
+      'member fault: no health statistics; it is terminated (and replaced unless it was being drained)',
+    );
     const now = this.o.clock.now();
     this.setDisposition(m, 'obsolete', now);
     this.o.cloud.terminate(m, now);
@@ -470,7 +491,9 @@ export class Orchestrator {
       return;
     }
     const subscription = findSubscription(defs, node.alias);
-    const info = subscription?.subscribableInfo as { dependencyAliases?: string[]; lvsVirtualIP?: string; persistence?: PayloadInput['persistence'] } | undefined;
+    const info = subscription?.subscribableInfo as
+      | { dependencyAliases?: string[]; lvsVirtualIP?: string; persistence?: PayloadInput['persistence'] }
+      | undefined;
     ci.lastPartitionIndex = lastPartitionIndex;
     cluster.cartridgeKey ??= generateCartridgeKey(); // kept with the runtime: the same key after a restart
     this.state.putApp(rt);
@@ -546,7 +569,14 @@ export class Orchestrator {
     inst.statusAt = now;
     this.state.putApp(rt);
     const payload = { appId: rt.applicationId, instanceId: inst.instanceId };
-    const event = ({ Active: 'ApplicationInstanceActivatedEvent', Inactive: 'ApplicationInstanceInactivatedEvent', Terminating: 'ApplicationInstanceTerminatingEvent', Terminated: 'ApplicationInstanceTerminatedEvent' } as const)[to as 'Active'];
+    const event = (
+      {
+        Active: 'ApplicationInstanceActivatedEvent',
+        Inactive: 'ApplicationInstanceInactivatedEvent',
+        Terminating: 'ApplicationInstanceTerminatingEvent',
+        Terminated: 'ApplicationInstanceTerminatedEvent',
+      } as const
+    )[to as 'Active'];
     if (event) this.o.publish(event, payload);
     this.o.log.info({ applicationId: rt.applicationId, instanceId: inst.instanceId, status: to }, 'application instance status');
   }
@@ -559,7 +589,14 @@ export class Orchestrator {
     if (to === 'Terminated') delete rt.groupInstances[`${gi.alias}/${gi.instanceId}`];
     this.state.putApp(rt);
     const payload = { groupId: gi.alias, appId: rt.applicationId, instanceId: gi.instanceId };
-    const event = ({ Active: 'GroupInstanceActivatedEvent', Inactive: 'GroupInstanceInactivatedEvent', Terminating: 'GroupInstanceTerminatingEvent', Terminated: 'GroupInstanceTerminatedEvent' } as const)[to as 'Active'];
+    const event = (
+      {
+        Active: 'GroupInstanceActivatedEvent',
+        Inactive: 'GroupInstanceInactivatedEvent',
+        Terminating: 'GroupInstanceTerminatingEvent',
+        Terminated: 'GroupInstanceTerminatedEvent',
+      } as const
+    )[to as 'Active'];
     if (event) this.o.publish(event, payload);
     this.o.loop.requestReconcile(rt.applicationId);
   }

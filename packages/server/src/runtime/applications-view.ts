@@ -63,11 +63,7 @@ function groups(appId: string, node: ComponentNode, rt: ApplicationRuntime | und
  * CompleteApplicationsEvent): its groups and clusters from the component tree, and, once deployed,
  * its application and group instances with their statuses.
  */
-export function wireApplication(
-  tree: ComponentNode,
-  tenant: { id: number; domain: string },
-  rt?: ApplicationRuntime,
-): WireApplication {
+export function wireApplication(tree: ComponentNode, tenant: { id: number; domain: string }, rt?: ApplicationRuntime): WireApplication {
   const appId = tree.id;
   return {
     id: appId,

@@ -73,7 +73,11 @@ export class ModelBroadcaster {
       const c = change.artifact as unknown as Cartridge;
       if (change.op === 'removed') await this.bus.publish('ServiceRemovedEvent', { serviceName: c.type });
       else if (change.op === 'added') {
-        await this.bus.publish('ServiceCreatedEvent', { serviceName: c.type, serviceType: c.multiTenant ? 'MultiTenant' : 'SingleTenant', portMap: portMapOf(c.portMapping) });
+        await this.bus.publish('ServiceCreatedEvent', {
+          serviceName: c.type,
+          serviceType: c.multiTenant ? 'MultiTenant' : 'SingleTenant',
+          portMap: portMapOf(c.portMapping),
+        });
       }
       return;
     }

@@ -47,9 +47,7 @@ function clusterInstanceView(state: RuntimeState, cluster: ClusterRuntime, paren
 }
 
 function levelView(state: RuntimeState, rt: ApplicationRuntime, node: ComponentNode, instanceId: string): Json {
-  const clusterInstances = node.children
-    .filter((c) => c.kind === 'cluster')
-    .map((c) => clusterInstanceView(state, rt.clusters[c.id], instanceId));
+  const clusterInstances = node.children.filter((c) => c.kind === 'cluster').map((c) => clusterInstanceView(state, rt.clusters[c.id], instanceId));
   const groupInstances = node.children
     .filter((c) => c.kind === 'group')
     .flatMap((g) =>

@@ -220,11 +220,7 @@ export class PostgresStore implements Store {
           const done = await client.query('SELECT 1 FROM schema_migrations WHERE version = $1', [migration.version]);
           if (done.rowCount) return;
           await client.query(migrationSql(migration, 'postgres'));
-          await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
-            migration.version,
-            migration.name,
-            this.now(),
-          ]);
+          await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [migration.version, migration.name, this.now()]);
         });
       }
     });

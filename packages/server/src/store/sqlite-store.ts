@@ -74,9 +74,7 @@ function readOne<T>(statements: StatementCache, kind: RecordKind, id: string, sc
 }
 
 function readList<T>(statements: StatementCache, kind: RecordKind, scope: number | 'all'): StoredRecord<T>[] {
-  const rows = (
-    scope === 'all' ? statements.get(SQL.listAll).all(kind) : statements.get(SQL.list).all(kind, scope)
-  ) as RecordRow[];
+  const rows = (scope === 'all' ? statements.get(SQL.listAll).all(kind) : statements.get(SQL.list).all(kind, scope)) as RecordRow[];
   return rows.map((row) => toRecord<T>(row));
 }
 

@@ -31,7 +31,6 @@ export interface UserRecord {
   profileName?: string;
 }
 
-
 /** The most verified credentials remembered at once. */
 const MAX_CACHED_CREDENTIALS = 10_000;
 
@@ -79,12 +78,7 @@ export class Directory {
     void this.dummy();
     const admin = await this.store.get<UserRecord>('user', 'admin', SUPER_TENANT_ID);
     if (admin && (await verifyPassword(adminPassword, admin.passwordHash))) return;
-    await this.store.put<UserRecord>(
-      'user',
-      'admin',
-      { userName: 'admin', role: 'admin', passwordHash: await hashPassword(adminPassword) },
-      SUPER_TENANT_ID,
-    );
+    await this.store.put<UserRecord>('user', 'admin', { userName: 'admin', role: 'admin', passwordHash: await hashPassword(adminPassword) }, SUPER_TENANT_ID);
   }
 
   private dummy(): Promise<string> {

@@ -75,7 +75,10 @@ export class DatabridgeServer {
             }
             return;
           }
-          this.o.log.warn({ remote: socket.remoteAddress, reason: e instanceof Malformed ? e.message : String(e) }, 'databridge connection closed: not a Thrift message');
+          this.o.log.warn(
+            { remote: socket.remoteAddress, reason: e instanceof Malformed ? e.message : String(e) },
+            'databridge connection closed: not a Thrift message',
+          );
           socket.destroy();
           return;
         }

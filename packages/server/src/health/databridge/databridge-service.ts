@@ -250,7 +250,10 @@ export class DatabridgeService {
         const key = `${session.principal.memberId}>${s.memberId}`;
         if (!this.refusedMembers.has(key) && this.refusedMembers.size < 10_000) {
           this.refusedMembers.add(key);
-          this.o.log.warn({ user: session.principal.memberId, memberId: s.memberId }, "databridge statistic about another member dropped: a member's credentials speak for it alone");
+          this.o.log.warn(
+            { user: session.principal.memberId, memberId: s.memberId },
+            "databridge statistic about another member dropped: a member's credentials speak for it alone",
+          );
         }
         continue;
       }

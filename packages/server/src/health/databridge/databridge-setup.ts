@@ -95,7 +95,8 @@ export function databridgeAccount(settings: Settings, log: Logger): BrokerCreden
   } catch {
     throw new Error(`Databridge credentials file ${file}: not readable JSON`);
   }
-  if (typeof password !== 'string' || password.length < 12) throw new Error(`Databridge credentials file ${file}: password must be a string of at least 12 characters`);
+  if (typeof password !== 'string' || password.length < 12)
+    throw new Error(`Databridge credentials file ${file}: password must be a string of at least 12 characters`);
   return { username, password };
 }
 

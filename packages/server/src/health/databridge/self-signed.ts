@@ -59,6 +59,10 @@ export async function selfSignedCertificate(commonName: string, days = 3650, now
   );
   const signature = sign('sha256', tbs, privateKey);
   const der = seq(tbs, algorithm, tlv(0x03, Buffer.from([0]), signature));
-  const pem = (label: string, b: Buffer) => `-----BEGIN ${label}-----\n${b.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n?$/, '\n')}-----END ${label}-----\n`;
+  const pem = (label: string, b: Buffer) =>
+    `-----BEGIN ${label}-----\n${b
+      .toString('base64')
+      .replace(/(.{64})/g, '$1\n')
+      .replace(/\n?$/, '\n')}-----END ${label}-----\n`;
   return { key: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, cert: pem('CERTIFICATE', der) };
 }

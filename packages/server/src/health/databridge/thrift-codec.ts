@@ -309,7 +309,7 @@ class Writer {
 /** Encodes one message (strict header, version 1). */
 export function writeMessage(m: TMessage): Buffer {
   const w = new Writer();
-  w.i32((VERSION_1 | m.type) | 0);
+  w.i32(VERSION_1 | m.type | 0);
   w.string(m.name);
   w.i32(m.seqid);
   w.struct(m.body);

@@ -35,8 +35,18 @@ export interface MockIaasSettings {
 
 /** The mock IaaS settings, declared once: README row and reader. */
 const DECLARED = {
-  bootDelayMs: integer('STRATO_MOCK_BOOT_DELAY', DEFAULT_MOCK_BOOT_DELAY_MS, 'Milliseconds a mock instance "boots" between MemberInitializedEvent and its InstanceStartedEvent.', { min: 0, max: 2 ** 31 - 1 }),
-  healthIntervalMs: integer('STRATO_MOCK_HEALTH_INTERVAL', DEFAULT_MOCK_HEALTH_INTERVAL_MS, 'Milliseconds between two health statistics of an active mock instance (Stratos: 15 s).', { min: 1, max: 2 ** 31 - 1 }),
+  bootDelayMs: integer(
+    'STRATO_MOCK_BOOT_DELAY',
+    DEFAULT_MOCK_BOOT_DELAY_MS,
+    'Milliseconds a mock instance "boots" between MemberInitializedEvent and its InstanceStartedEvent.',
+    { min: 0, max: 2 ** 31 - 1 },
+  ),
+  healthIntervalMs: integer(
+    'STRATO_MOCK_HEALTH_INTERVAL',
+    DEFAULT_MOCK_HEALTH_INTERVAL_MS,
+    'Milliseconds between two health statistics of an active mock instance (Stratos: 15 s).',
+    { min: 1, max: 2 ** 31 - 1 },
+  ),
   patternsFile: optionalText(
     'STRATO_MOCK_IAAS_CONFIG',
     'Path of the mock IaaS health statistic patterns (JSON equivalent of mock-iaas.xml). Unset: every cartridge type publishes memory 20, load 20, requests in flight 1.',

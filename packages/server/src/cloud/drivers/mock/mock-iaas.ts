@@ -379,10 +379,7 @@ export class MockIaas implements IaasDriver {
       if (this.running) this.members.resume(inst);
       return instanceInfo(record);
     }
-    this.log.info(
-      { memberId: record.memberId, privateIp: record.defaultPrivateIp, publicIp: record.defaultPublicIp },
-      'Mock instance started',
-    );
+    this.log.info({ memberId: record.memberId, privateIp: record.defaultPrivateIp, publicIp: record.defaultPublicIp }, 'Mock instance started');
     return instanceInfo(record);
   }
 

@@ -86,7 +86,14 @@ export interface SimulatedMembersOptions {
 const PUBLISHING: ReadonlySet<MockInstancePhase> = new Set(['active', 'maintenance', 'readyToShutdown']);
 
 /** The conversation of a simulated member: activation on MemberStartedEvent, cleanup ended by MemberMaintenanceModeEvent. */
-const SIMULATED = { repository: false, portCheckTimeoutMs: 0, portCheckIntervalMs: 1, topologyRequestIntervalMs: 1, activation: 'memberStarted', cleanup: 'memberMaintenanceMode' } as const;
+const SIMULATED = {
+  repository: false,
+  portCheckTimeoutMs: 0,
+  portCheckIntervalMs: 1,
+  topologyRequestIntervalMs: 1,
+  activation: 'memberStarted',
+  cleanup: 'memberMaintenanceMode',
+} as const;
 
 /** The persisted phase of a conversation phase. */
 const PHASE_OF: Record<AgentPhase, MockInstancePhase> = {
@@ -302,9 +309,7 @@ export class SimulatedMembers {
       partitionId: r.partitionId,
     };
     const published =
-      eventName === 'InstanceStartedEvent'
-        ? this.bus.publish(eventName, { applicationId: r.applicationId, ...fields })
-        : this.bus.publish(eventName, fields);
+      eventName === 'InstanceStartedEvent' ? this.bus.publish(eventName, { applicationId: r.applicationId, ...fields }) : this.bus.publish(eventName, fields);
     this.log.debug({ memberId: r.memberId, event: eventName, phase }, 'Mock instance event');
     const delivered = published.then((ok) => {
       if (!ok) this.log.warn({ memberId: r.memberId, event: eventName }, 'Mock instance event was not delivered');

@@ -48,7 +48,8 @@ export function parseAgentsByType(raw: string): Record<string, AgentSpec> {
       });
   }
   for (const [type, spec] of pairs) {
-    if (!type || typeof spec !== 'string') throw new Error(`Setting ${setting} has ${JSON.stringify(type)}: expected type=agent (strato, stratos:<folder> or command:<shell command>)`);
+    if (!type || typeof spec !== 'string')
+      throw new Error(`Setting ${setting} has ${JSON.stringify(type)}: expected type=agent (strato, stratos:<folder> or command:<shell command>)`);
     out[type] = parseAgentSpec(spec, `${setting} (cartridge type ${type})`);
   }
   return out;
@@ -78,7 +79,8 @@ export function repositoryRoot(from = dirname(fileURLToPath(import.meta.url))): 
 
 /** The command of strato's own agent: its package's `strato-agent` bin; throws when the repository has none. */
 export function stratoAgentCommand(root = repositoryRoot()): { command: string; args: string[] } {
-  if (root === undefined) throw new Error("strato's agent is not available: no packages/agent/package.json above the server's files (STRATO_PROCESS_AGENT=strato)");
+  if (root === undefined)
+    throw new Error("strato's agent is not available: no packages/agent/package.json above the server's files (STRATO_PROCESS_AGENT=strato)");
   const pkgFile = join(root, 'packages', 'agent', 'package.json');
   const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as { bin?: string | Record<string, string> };
   const bin = typeof pkg.bin === 'string' ? pkg.bin : pkg.bin?.['strato-agent'];

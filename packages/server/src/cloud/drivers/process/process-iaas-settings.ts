@@ -76,7 +76,7 @@ const DECLARED = {
   ports: custom(
     'STRATO_PROCESS_PORTS',
     `${DEFAULT_PROCESS_PORTS.from}-${DEFAULT_PROCESS_PORTS.to}`,
-    "Ports the process IaaS hands out, `from-to`: each member gets as many free ones as its cartridge has port mappings (its `PORTS` and `PORT_MAPPINGS` in `launch-params`, and its ports in the topology, are the ports it got), so that members of one cartridge run side by side on 127.0.0.1.",
+    'Ports the process IaaS hands out, `from-to`: each member gets as many free ones as its cartridge has port mappings (its `PORTS` and `PORT_MAPPINGS` in `launch-params`, and its ports in the topology, are the ports it got), so that members of one cartridge run side by side on 127.0.0.1.',
     portRange,
   ),
   terminateGraceMs: integer(

@@ -97,7 +97,10 @@ export class ProcessIaas implements IaasDriver {
 
   /** The folder of a member (its id made safe as a file name). */
   memberDir(memberId: string): string {
-    return join(this.membersDir, memberId.replace(/[^A-Za-z0-9._-]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+    return join(
+      this.membersDir,
+      memberId.replace(/[^A-Za-z0-9._-]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`),
+    );
   }
 
   async validatePartition(_partition: PartitionToValidate): Promise<void> {
@@ -217,7 +220,10 @@ export class ProcessIaas implements IaasDriver {
         mbPublisherTimeoutSeconds: Math.max(1, this.o.mbPublisherTimeoutSeconds),
         portCheckTimeoutMs: this.o.portCheckTimeoutMs,
         portCheckIntervalMs: this.o.portCheckIntervalMs,
-        thrift: thriftReceiver(this.o.thriftReceiverUrls.length > 0 ? this.o.thriftReceiverUrls : this.o.serverThriftReceiverUrls, { username: payloadValue(payload, 'mb.username'), password: payloadValue(payload, 'mb.password') }),
+        thrift: thriftReceiver(this.o.thriftReceiverUrls.length > 0 ? this.o.thriftReceiverUrls : this.o.serverThriftReceiverUrls, {
+          username: payloadValue(payload, 'mb.username'),
+          password: payloadValue(payload, 'mb.password'),
+        }),
         statsEnabled: this.o.statsEnabled,
         statsIntervalSeconds: this.o.statsIntervalSeconds,
         artifactUpdate: this.o.artifactUpdate,
@@ -368,7 +374,6 @@ export class ProcessIaas implements IaasDriver {
     const still = left();
     if (still.length > 0) throw new Error(`processes ${still.join(', ')} of member ${memberId} did not end after SIGKILL`);
   }
-
 }
 
 /** The environment variable every process of a member inherits: its instance id. */
