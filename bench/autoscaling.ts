@@ -41,6 +41,7 @@ import {
   type ScalingOptions,
 } from '@strato/model';
 import { Figures, log } from './lib.ts';
+import { seededRandom } from '@strato/testing';
 
 const HOUR_MS = 3_600_000;
 const STEP_MS = 1_000;
@@ -51,17 +52,7 @@ const MAX = 20;
 const TARGET = 70;
 const CI = 'bench.web.php.domain/bench-1';
 
-/** mulberry32, as @strato/testing's seededRandom (the bench keeps to the repository's own code). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = seededRandom;
 
 function gaussian(rnd: () => number): number {
   const u = Math.max(rnd(), 1e-12);
