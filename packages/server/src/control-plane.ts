@@ -127,6 +127,18 @@ export class ControlPlane {
     this.loop.onCommit(() => void this.o.bus.publish(name, payload));
   }
 
+  /**
+   * An Active member's agent reports ports that do not accept connections: a fault at once, as
+   * Stratos's CEP made it. Only an Active member: one being drained has its server stopped by its
+   * clean extension, and one not yet Active is still starting it.
+   */
+  private portsNotOpen(memberId: string, closed: number): void {
+    const m = this.state.members.get(memberId);
+    if (!m || m.status !== 'Active' || m.disposition === 'obsolete') return;
+    this.o.log.warn({ memberId, clusterId: m.clusterId, portsNotOpen: closed }, 'member fault: its agent reports ports not open');
+    this.onFault(memberId);
+  }
+
   private onFault(memberId: string): void {
     const m = this.state.members.get(memberId);
     if (!m) return;
@@ -169,8 +181,14 @@ export class ControlPlane {
         });
       }),
       await bus.subscribe('health/stat/#', (name, payload) => {
-        const memberId = (payload as { memberId?: string }).memberId;
-        if (memberId && name !== 'MemberFaultEvent') this.afterLoad(() => this.faults.seen(memberId));
+        const stat = payload as { memberId?: string; healthDescription?: string; value?: number };
+        const memberId = stat.memberId;
+        if (!memberId || name === 'MemberFaultEvent') return;
+        this.afterLoad(() => {
+          this.faults.seen(memberId);
+          if (name === 'MemberHealthStatEvent' && stat.healthDescription === 'ports_not_open' && Number(stat.value) > 0)
+            this.portsNotOpen(memberId, Number(stat.value));
+        });
       }),
       await bus.subscribe('CompleteTopologyRequestEvent', () => this.afterLoad(() => void this.publishCompleteTopology())),
     );
