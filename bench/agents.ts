@@ -15,6 +15,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { membersOf } from '@strato/client';
 import { stratosAgent } from '@strato/testing';
+import { addProcessPolicies } from './process.ts';
 import { adminClient, example, Figures, log, memoryOf, must, ROOT, sleep, Skip, spawnServer, StratoApiError, tempDir, waitFor } from './lib.ts';
 
 const TIMEOUT_MS = 120_000;
@@ -47,14 +48,7 @@ export async function agentsSideBySide(): Promise<void> {
   const figures = new Figures();
   try {
     const client = adminClient(server.url);
-    for (const [kind, path] of [
-      ['networkPartitions', 'network-partitions/local-process.json'],
-      ['autoscalingPolicies', 'autoscaling-policies/moderate.json'],
-      ['deploymentPolicies', 'deployment-policies/local-process.json'],
-      ['applicationPolicies', 'application-policies/local-process.json'],
-    ] as const) {
-      await must(`add ${path}`, client[kind].add(example(path)));
-    }
+    await addProcessPolicies(client);
     for (const { name, type } of contenders) {
       const cartridge = example('cartridges/site.json');
       cartridge.type = type;

@@ -43,6 +43,18 @@ function memberProcesses(membersDir: string): { pid: number; instance: string }[
   return out;
 }
 
+/** Adds the examples' process IaaS network partition `local-process`, its policies and the autoscaling policy `moderate`. */
+export async function addProcessPolicies(client: ReturnType<typeof adminClient>): Promise<void> {
+  for (const [kind, path] of [
+    ['networkPartitions', 'network-partitions/local-process.json'],
+    ['autoscalingPolicies', 'autoscaling-policies/moderate.json'],
+    ['deploymentPolicies', 'deployment-policies/local-process.json'],
+    ['applicationPolicies', 'application-policies/local-process.json'],
+  ] as const) {
+    await must(`add ${path}`, client[kind].add(example(path)));
+  }
+}
+
 export async function processMembers(): Promise<void> {
   if (!existsSync(join(ROOT, 'packages', 'agent', 'package.json'))) throw new Skip("strato's agent (packages/agent) is not in this repository");
   execFileSync(process.execPath, [join(ROOT, 'packages', 'agent', 'build.mjs')], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
@@ -59,15 +71,8 @@ export async function processMembers(): Promise<void> {
   });
   try {
     const client = adminClient(server.url);
-    for (const [kind, path] of [
-      ['networkPartitions', 'network-partitions/local-process.json'],
-      ['autoscalingPolicies', 'autoscaling-policies/moderate.json'],
-      ['deploymentPolicies', 'deployment-policies/local-process.json'],
-      ['applicationPolicies', 'application-policies/local-process.json'],
-      ['cartridges', 'cartridges/site.json'],
-    ] as const) {
-      await must(`add ${path}`, client[kind].add(example(path)));
-    }
+    await addProcessPolicies(client);
+    await must('add cartridges/site.json', client.cartridges.add(example('cartridges/site.json')));
     const app = example('applications/hello-web.json');
     app.applicationId = 'process-web';
     app.alias = 'process-web';
