@@ -120,8 +120,16 @@ export class ControlPlane {
     }
   }
 
-  /** Also told of every instance status event, once the state is loaded (application signups answer InstanceStartedEvent). */
-  onInstanceStatus: ((name: string, payload: { memberId?: unknown; clusterId?: unknown }) => void) | undefined;
+  private readonly instanceStatusListeners = new Set<(name: string, payload: { memberId?: unknown; clusterId?: unknown }) => void>();
+
+  /**
+   * Tells `listener` of every instance status event too, once the state is loaded (application
+   * signups answer InstanceStartedEvent). Register before {@link listen}. Returns the removal.
+   */
+  onInstanceStatus(listener: (name: string, payload: { memberId?: unknown; clusterId?: unknown }) => void): () => void {
+    this.instanceStatusListeners.add(listener);
+    return () => this.instanceStatusListeners.delete(listener);
+  }
 
   private publishAfterCommit<K extends EventName>(name: K, payload: EventMap[K]): void {
     this.loop.onCommit(() => void this.o.bus.publish(name, payload));
@@ -177,7 +185,7 @@ export class ControlPlane {
       await bus.subscribe('instance/status/#', (name, payload) => {
         this.afterLoad(() => {
           this.loop.submit(() => this.cloud.onInstanceStatus(name, payload as { memberId?: string }));
-          this.onInstanceStatus?.(name, payload as { memberId?: string });
+          for (const listener of this.instanceStatusListeners) listener(name, payload as { memberId?: string });
         });
       }),
       await bus.subscribe('health/stat/#', (name, payload) => {

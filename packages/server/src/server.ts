@@ -123,7 +123,7 @@ export async function startServer(settings: Settings, logger?: Logger, services:
     });
     controlPlane.cloud.memberCredentials = (memberId) => messaging.memberCredentials(memberId);
     const signups = new ApplicationSignUps({ store, bus, plane: controlPlane, log: log.child({ component: 'signups' }) });
-    controlPlane.onInstanceStatus = (name, payload) => signups.onInstanceStatus(name, payload);
+    controlPlane.onInstanceStatus((name, payload) => signups.onInstanceStatus(name, payload));
     // the control plane listens before the mock IaaS resumes its instances, so no event is missed
     await controlPlane.listen();
     cleanups.push(() => controlPlane.stop());
